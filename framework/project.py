@@ -1,0 +1,165 @@
+"""A project folder: ``themes.yaml``, ``transcripts/``, ``exports/`` and its database.
+
+``open_project`` finds the folder's database and opens it. In a folder that has a
+framework and transcripts but no database yet (a fresh copy of a shared project),
+it creates the database and imports the themes, ``cases.csv`` and the transcripts,
+so every command just works. When ``themes.yaml`` has changed since it was last
+loaded, it is synced again (safely; see :mod:`framework.themesync`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import FrameworkError, InputError
+from .importing import Progress, import_cases, import_paths
+from .store import Store
+from .themesync import needs_sync, sync_themes
+
+DB_NAME = "framework.db"
+THEMES = "themes.yaml"
+CASES = "cases.csv"
+TRANSCRIPTS = "transcripts"
+EXPORTS = "exports"
+LOCAL_DIR = ".framework"
+
+STARTER_THEMES = """\
+# The thematic framework of this project: themes and subthemes, nested to any depth.
+# Each theme: id (stable, e.g. "5.4"), label, and optional description, include,
+# exclude, colour ("#4e79a7") and children. Check it with: framework themes check
+name: New framework project
+themes:
+  - id: "1"
+    label: First theme
+    description: What belongs under this theme
+    children:
+      - id: "1.1"
+        label: A subtheme
+"""
+
+
+@dataclass
+class Project:
+    """An open project: its folder, paths and store."""
+
+    root: Path
+    store: Store
+    warnings: list[str] = field(default_factory=list)
+    created: bool = False
+
+    @property
+    def themes_path(self) -> Path:
+        return self.root / THEMES
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.root / TRANSCRIPTS
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.root / EXPORTS
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def local_dir(self) -> Path:
+        return self.root / LOCAL_DIR
+
+    # -- per-user settings (not shared with the project) --
+
+    def _settings_path(self) -> Path:
+        return self.local_dir / "settings.json"
+
+    def settings(self) -> dict:
+        try:
+            return json.loads(self._settings_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save_setting(self, key: str, value: object) -> None:
+        data = self.settings()
+        data[key] = value
+        self.local_dir.mkdir(exist_ok=True)
+        tmp = self._settings_path().with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self._settings_path())
+
+    @property
+    def coder(self) -> str | None:
+        value = self.settings().get("coder")
+        return value if isinstance(value, str) and value else None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def is_project(root: Path) -> bool:
+    return (root / DB_NAME).exists() or (root / THEMES).exists()
+
+
+def open_project(root: Path | str = ".", *, progress: Progress | None = None) -> Project:
+    """Open (and on first use, build) the project in ``root``."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise InputError(f"{root}: no such project folder.")
+    db_path = root / DB_NAME
+    if not db_path.exists() and not (root / THEMES).exists():
+        raise InputError(
+            f"{root.resolve()}: not a framework project (no {DB_NAME} and no {THEMES}). "
+            "Run 'framework init' here, or pass --project DIR."
+        )
+    fresh = not db_path.exists()
+    store = Store(db_path)
+    project = Project(root, store, created=fresh)
+    try:
+        if fresh:
+            _first_build(project, progress)
+        elif needs_sync(store, project.themes_path):
+            try:
+                report = sync_themes(store, project.themes_path)
+                if report.any:
+                    project.warnings.append(f"{THEMES} changed: {report.summary()}")
+            except FrameworkError as exc:
+                project.warnings.append(f"{THEMES} was not loaded: {exc}")
+    except BaseException:
+        store.close()
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+        raise
+    return project
+
+
+def _first_build(project: Project, progress: Progress | None) -> None:
+    """A new database for a folder with a framework: themes, cases, transcripts."""
+    store = project.store
+    if project.themes_path.exists():
+        sync_themes(store, project.themes_path)
+    if project.transcripts_dir.is_dir() and any(project.transcripts_dir.iterdir()):
+        report = import_paths(store, [project.transcripts_dir], root=project.root, progress=progress)
+        project.warnings.append(f"first run: imported {len(report.added)} transcripts from {TRANSCRIPTS}/")
+    cases_csv = project.root / CASES
+    if cases_csv.exists():
+        _updated, _created, warnings = import_cases(store, cases_csv)
+        project.warnings.extend(warnings)
+
+
+def init_project(root: Path | str) -> Path:
+    """Scaffold an empty project folder; refuses to overwrite an existing one."""
+    root = Path(root).expanduser()
+    if (root / DB_NAME).exists() or (root / THEMES).exists():
+        raise InputError(f"{root}: already a framework project; nothing was changed.")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / TRANSCRIPTS).mkdir(exist_ok=True)
+    (root / EXPORTS).mkdir(exist_ok=True)
+    (root / THEMES).write_text(STARTER_THEMES, encoding="utf-8")
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(f"{DB_NAME}\n{DB_NAME}-wal\n{DB_NAME}-shm\n{LOCAL_DIR}/\n{EXPORTS}/\n", encoding="utf-8")
+    project = open_project(root)
+    project.close()
+    return root

@@ -1,0 +1,176 @@
+"""Schema versions of the project store.
+
+Each migration is a function registered in order; sqlite-utils records the ones
+applied in ``_sqlite_migrations`` and runs each, with its record, in one
+transaction. A database that has a migration this version does not know was
+written by a newer ``framework`` and is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "framework"
+migrations = Migrations(MIGRATION_SET)
+
+
+def run_script(db: Database, sql: str) -> None:
+    """Run SQL statements one by one inside the current transaction.
+
+    ``executescript`` would commit first; splitting on complete statements keeps a
+    migration and its record in one transaction (triggers included).
+    """
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Cases, documents (with full-text index), units, themes, coders, codings,
+    chart cells, memos and the action log."""
+    run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE attributes (
+            name TEXT PRIMARY KEY,
+            type TEXT NOT NULL DEFAULT 'text' CHECK (type IN ('text', 'number')),
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE case_attributes (
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            attribute TEXT NOT NULL REFERENCES attributes(name) ON UPDATE CASCADE,
+            value TEXT NOT NULL,
+            PRIMARY KEY (case_id, attribute)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('transcript', 'survey')),
+            source TEXT,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            length INTEGER NOT NULL,
+            encoding TEXT,
+            format TEXT,
+            question TEXT,
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_case ON documents(case_id);
+        CREATE INDEX documents_sha ON documents(sha256);
+
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            text, content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER documents_au AFTER UPDATE OF text ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO documents_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+
+        CREATE TABLE units (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            speaker TEXT,
+            PRIMARY KEY (document_id, ordinal)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE themes (
+            id TEXT PRIMARY KEY,
+            parent_id TEXT REFERENCES themes(id) ON UPDATE CASCADE,
+            label TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            colour TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0,
+            archived INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE coders (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            coder TEXT NOT NULL REFERENCES coders(name) ON UPDATE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            theme_id TEXT NOT NULL REFERENCES themes(id) ON UPDATE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            before TEXT NOT NULL DEFAULT '',
+            after TEXT NOT NULL DEFAULT '',
+            memo TEXT NOT NULL DEFAULT '',
+            detached INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start),
+            UNIQUE (coder, document_id, theme_id, start, "end")
+        );
+        CREATE INDEX codings_document ON codings(document_id, coder);
+        CREATE INDEX codings_theme ON codings(theme_id, coder);
+
+        CREATE TABLE chart_cells (
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            theme_id TEXT NOT NULL REFERENCES themes(id) ON UPDATE CASCADE,
+            layer TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'empty' CHECK (status IN ('empty', 'draft', 'done')),
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (case_id, theme_id, layer)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            coder TEXT NOT NULL,
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('project', 'case', 'document', 'theme')),
+            target_id TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX actions_coder ON actions(coder, id);
+        """
+    )
+
+
+def known_names() -> list[str]:
+    """Names of every migration this version knows, in order."""
+    return [m.name for m in migrations._migrations]
+
+
+SCHEMA_VERSION = len(known_names())

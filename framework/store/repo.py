@@ -1,0 +1,471 @@
+"""Queries and writes, one small repository per entity.
+
+Reads return dataclasses from :mod:`framework.store.model`. Writes expect to run
+inside ``Store.write()`` (they do not open transactions of their own unless named
+``*_now``), so a user action that touches several tables commits as one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, process
+
+from ..errors import InputError
+from .db import now
+from .model import Action, Attribute, Case, ChartCell, Coding, Document, Theme, Unit
+
+if TYPE_CHECKING:
+    from .db import Store
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    return f" Did you mean {best[0]!r}?" if best else ""
+
+
+class _Repo:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+class Cases(_Repo):
+    def list(self) -> list[Case]:
+        values: dict[int, dict[str, str]] = {}
+        for row in self.store.query(
+            "SELECT ca.case_id, ca.attribute, ca.value FROM case_attributes ca "
+            "JOIN attributes a ON a.name = ca.attribute ORDER BY a.position"
+        ):
+            values.setdefault(row["case_id"], {})[row["attribute"]] = row["value"]
+        return [
+            Case(r["id"], r["name"], values.get(r["id"], {}))
+            for r in self.store.query("SELECT id, name FROM cases ORDER BY name")
+        ]
+
+    def get(self, name_or_id: str | int) -> Case:
+        rows = self.store.query(
+            "SELECT id, name FROM cases WHERE name = ? OR (CAST(id AS TEXT) = ? AND ? GLOB '[0-9]*')",
+            (str(name_or_id), str(name_or_id), str(name_or_id)),
+        )
+        if not rows:
+            names = [c["name"] for c in self.store.query("SELECT name FROM cases")]
+            raise InputError(f"no case named {name_or_id!r}.{_did_you_mean(str(name_or_id), names)}")
+        row = rows[0]
+        attrs = {
+            r["attribute"]: r["value"]
+            for r in self.store.query(
+                "SELECT ca.attribute, ca.value FROM case_attributes ca JOIN attributes a "
+                "ON a.name = ca.attribute WHERE case_id = ? ORDER BY a.position",
+                (row["id"],),
+            )
+        }
+        return Case(row["id"], row["name"], attrs)
+
+    def attributes(self) -> list[Attribute]:
+        return [
+            Attribute(r["name"], r["type"], r["position"])
+            for r in self.store.query("SELECT name, type, position FROM attributes ORDER BY position")
+        ]
+
+    def ensure(self, name: str) -> int:
+        """The id of the case called ``name``, created if new (inside a write)."""
+        conn = self.store.conn
+        row = conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row:
+            return int(row[0])
+        return int(conn.execute("INSERT INTO cases(name, created_at) VALUES (?, ?)", (name, now())).lastrowid)
+
+    def ensure_attributes(self, names: Sequence[str], types: dict[str, str] | None = None) -> None:
+        conn = self.store.conn
+        position = conn.execute("SELECT coalesce(max(position), -1) FROM attributes").fetchone()[0]
+        for name in names:
+            kind = (types or {}).get(name, "text")
+            exists = conn.execute("SELECT type FROM attributes WHERE name = ?", (name,)).fetchone()
+            if exists is None:
+                position += 1
+                conn.execute("INSERT INTO attributes(name, type, position) VALUES (?, ?, ?)", (name, kind, position))
+            elif exists[0] != kind and kind == "text":
+                conn.execute("UPDATE attributes SET type = 'text' WHERE name = ?", (name,))
+
+    def set_attributes(self, case_id: int, values: dict[str, str]) -> None:
+        """Set attribute values of a case (inside a write); empty values are removed."""
+        conn = self.store.conn
+        for name, value in values.items():
+            if value == "":
+                conn.execute("DELETE FROM case_attributes WHERE case_id = ? AND attribute = ?", (case_id, name))
+            else:
+                conn.execute(
+                    "INSERT INTO case_attributes(case_id, attribute, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT(case_id, attribute) DO UPDATE SET value = excluded.value",
+                    (case_id, name, value),
+                )
+
+
+# -- documents ---------------------------------------------------------------------------
+
+_DOC_COLUMNS = (
+    "d.id, d.name, d.case_id, c.name AS case_name, d.kind, d.source, d.sha256, d.length, "
+    "d.encoding, d.format, d.question, d.imported_at, d.updated_at"
+)
+
+
+def _document(r: dict[str, Any]) -> Document:
+    return Document(
+        r["id"], r["name"], r["case_id"], r["case_name"], r["kind"], r["source"], r["sha256"],
+        r["length"], r["encoding"], r["format"], r["question"], r["imported_at"], r["updated_at"],
+    )
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document ready to be written: text already normalised, units computed."""
+
+    name: str
+    case: str
+    kind: str
+    source: str | None
+    text: str
+    sha256: str
+    encoding: str | None
+    format: str | None
+    units: Sequence[tuple[int, int, str | None]]
+    question: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+class Documents(_Repo):
+    def list(self, kind: str | None = None) -> list[Document]:
+        where, params = ("WHERE d.kind = ?", (kind,)) if kind else ("", ())
+        return [
+            _document(r)
+            for r in self.store.query(
+                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id {where} "
+                "ORDER BY c.name, d.name",
+                params,
+            )
+        ]
+
+    def find(self, name_or_id: str | int) -> Document | None:
+        key = str(name_or_id)
+        rows = self.store.query(
+            f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.name = ?",
+            (key,),
+        )
+        if not rows and key.isdigit():
+            rows = self.store.query(
+                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.id = ?",
+                (int(key),),
+            )
+        return _document(rows[0]) if rows else None
+
+    def get(self, name_or_id: str | int) -> Document:
+        """The document with this name (or numeric id); a clear error otherwise."""
+        doc = self.find(name_or_id)
+        if doc is None:
+            names = [r["name"] for r in self.store.query("SELECT name FROM documents")]
+            raise InputError(
+                f"no document named {str(name_or_id)!r}.{_did_you_mean(str(name_or_id), names)} "
+                "Run 'framework docs' to list them."
+            )
+        return doc
+
+    def for_case(self, case_id: int) -> list[Document]:
+        return [
+            _document(r)
+            for r in self.store.query(
+                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id "
+                "WHERE d.case_id = ? ORDER BY d.name",
+                (case_id,),
+            )
+        ]
+
+    def by_sha(self, sha256: str) -> list[Document]:
+        return [
+            _document(r)
+            for r in self.store.query(
+                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?",
+                (sha256,),
+            )
+        ]
+
+    def text(self, document_id: int) -> str:
+        value = self.store.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+        if value is None:
+            raise InputError(f"no document with id {document_id}.")
+        return str(value)
+
+    def units(self, document_id: int) -> list[Unit]:
+        return [
+            Unit(document_id, r["ordinal"], r["start"], r["end"], r["speaker"])
+            for r in self.store.query(
+                'SELECT ordinal, start, "end", speaker FROM units WHERE document_id = ? ORDER BY ordinal',
+                (document_id,),
+            )
+        ]
+
+    def all_units(self) -> dict[int, list[tuple[int, int]]]:
+        out: dict[int, list[tuple[int, int]]] = {}
+        for r in self.store.query('SELECT document_id, start, "end" FROM units ORDER BY document_id, ordinal'):
+            out.setdefault(r["document_id"], []).append((r["start"], r["end"]))
+        return out
+
+    def insert_many(self, docs: Sequence[NewDocument]) -> list[int]:
+        """Insert new documents with their units (inside a write); returns their ids."""
+        conn = self.store.conn
+        cases = self.store.cases
+        stamp = now()
+        ids: list[int] = []
+        for doc in docs:
+            case_id = cases.ensure(doc.case)
+            cursor = conn.execute(
+                "INSERT INTO documents(case_id, name, kind, source, text, sha256, length, encoding, "
+                "format, question, imported_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (case_id, doc.name, doc.kind, doc.source, doc.text, doc.sha256, len(doc.text),
+                 doc.encoding, doc.format, doc.question, stamp, stamp),
+            )
+            ids.append(int(cursor.lastrowid))
+        conn.executemany(
+            'INSERT INTO units(document_id, ordinal, start, "end", speaker) VALUES (?,?,?,?,?)',
+            [
+                (doc_id, i, s, e, speaker)
+                for doc_id, doc in zip(ids, docs)
+                for i, (s, e, speaker) in enumerate(doc.units)
+            ],
+        )
+        return ids
+
+    def replace_text(self, document_id: int, doc: NewDocument) -> None:
+        """Replace a document's text and units (inside a write)."""
+        conn = self.store.conn
+        conn.execute(
+            "UPDATE documents SET text = ?, sha256 = ?, length = ?, encoding = ?, format = ?, "
+            "source = ?, updated_at = ? WHERE id = ?",
+            (doc.text, doc.sha256, len(doc.text), doc.encoding, doc.format, doc.source, now(), document_id),
+        )
+        conn.execute("DELETE FROM units WHERE document_id = ?", (document_id,))
+        conn.executemany(
+            'INSERT INTO units(document_id, ordinal, start, "end", speaker) VALUES (?,?,?,?,?)',
+            [(document_id, i, s, e, sp) for i, (s, e, sp) in enumerate(doc.units)],
+        )
+
+    def coded_counts(self) -> dict[int, dict[str, int]]:
+        """Per document, the number of codings per coder."""
+        out: dict[int, dict[str, int]] = {}
+        for r in self.store.query(
+            "SELECT document_id, coder, count(*) AS n FROM codings GROUP BY document_id, coder"
+        ):
+            out.setdefault(r["document_id"], {})[r["coder"]] = r["n"]
+        return out
+
+
+# -- themes -----------------------------------------------------------------------------
+
+
+def _theme(r: dict[str, Any]) -> Theme:
+    return Theme(
+        r["id"], r["parent_id"], r["label"], r["description"], r["include"], r["exclude"],
+        r["colour"], r["position"], bool(r["archived"]),
+    )
+
+
+class Themes(_Repo):
+    def list(self, include_archived: bool = True) -> list[Theme]:
+        where = "" if include_archived else "WHERE archived = 0"
+        return [_theme(r) for r in self.store.query(f"SELECT * FROM themes {where} ORDER BY position, id")]
+
+    def find(self, theme_id: str) -> Theme | None:
+        rows = self.store.query("SELECT * FROM themes WHERE id = ?", (theme_id,))
+        return _theme(rows[0]) if rows else None
+
+    def get(self, theme_id: str) -> Theme:
+        theme = self.find(theme_id)
+        if theme is None:
+            ids = [r["id"] for r in self.store.query("SELECT id FROM themes")]
+            raise InputError(
+                f"no theme with id {theme_id!r}.{_did_you_mean(theme_id, ids)} "
+                "Run 'framework themes' to list them, or add it to themes.yaml."
+            )
+        return theme
+
+    def upsert(self, theme: Theme) -> None:
+        """Insert or update one theme (inside a write)."""
+        self.store.conn.execute(
+            "INSERT INTO themes(id, parent_id, label, description, include, exclude, colour, position, archived) "
+            "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET parent_id = excluded.parent_id, "
+            "label = excluded.label, description = excluded.description, include = excluded.include, "
+            "exclude = excluded.exclude, colour = excluded.colour, position = excluded.position, "
+            "archived = excluded.archived",
+            (theme.id, theme.parent_id, theme.label, theme.description, theme.include, theme.exclude,
+             theme.colour, theme.position, int(theme.archived)),
+        )
+
+    def delete(self, theme_id: str) -> None:
+        self.store.conn.execute("DELETE FROM themes WHERE id = ?", (theme_id,))
+
+    def usage(self) -> dict[str, tuple[int, int]]:
+        """Per theme id: (number of codings, number of cases with a coding)."""
+        return {
+            r["theme_id"]: (r["n"], r["cases"])
+            for r in self.store.query(
+                "SELECT k.theme_id, count(*) AS n, count(DISTINCT d.case_id) AS cases "
+                "FROM codings k JOIN documents d ON d.id = k.document_id GROUP BY k.theme_id"
+            )
+        }
+
+
+# -- codings ------------------------------------------------------------------------------
+
+_CODING_COLUMNS = (
+    'k.id, k.coder, k.document_id, d.name AS document, k.theme_id, k.start, k."end", k.quote, '
+    "k.before, k.after, k.memo, k.created_at, k.updated_at, k.detached"
+)
+
+
+def _coding(r: dict[str, Any]) -> Coding:
+    return Coding(
+        r["id"], r["coder"], r["document_id"], r["document"], r["theme_id"], r["start"], r["end"],
+        r["quote"], r["before"], r["after"], r["memo"], r["created_at"], r["updated_at"], bool(r["detached"]),
+    )
+
+
+class Codings(_Repo):
+    def list(
+        self,
+        *,
+        coder: str | Sequence[str] | None = None,
+        document_id: int | None = None,
+        theme_ids: Sequence[str] | None = None,
+        case_id: int | None = None,
+        include_detached: bool = True,
+    ) -> list[Coding]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if isinstance(coder, str):
+            clauses.append("k.coder = ?")
+            params.append(coder)
+        elif coder is not None:
+            clauses.append(f"k.coder IN ({','.join('?' * len(coder))})")
+            params.extend(coder)
+        if document_id is not None:
+            clauses.append("k.document_id = ?")
+            params.append(document_id)
+        if theme_ids is not None:
+            clauses.append(f"k.theme_id IN ({','.join('?' * len(theme_ids))})")
+            params.extend(theme_ids)
+        if case_id is not None:
+            clauses.append("d.case_id = ?")
+            params.append(case_id)
+        if not include_detached:
+            clauses.append("k.detached = 0")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return [
+            _coding(r)
+            for r in self.store.query(
+                f"SELECT {_CODING_COLUMNS} FROM codings k JOIN documents d ON d.id = k.document_id "
+                f"{where} ORDER BY d.name, k.start, k.\"end\", k.theme_id, k.coder",
+                params,
+            )
+        ]
+
+    def find(self, coding_id: int) -> Coding | None:
+        rows = self.store.query(
+            f"SELECT {_CODING_COLUMNS} FROM codings k JOIN documents d ON d.id = k.document_id WHERE k.id = ?",
+            (coding_id,),
+        )
+        return _coding(rows[0]) if rows else None
+
+    def get(self, coding_id: int) -> Coding:
+        coding = self.find(coding_id)
+        if coding is None:
+            raise InputError(f"no coding with id {coding_id}. Run 'framework code list' to see them.")
+        return coding
+
+    def insert(self, row: dict[str, Any]) -> int:
+        """Insert one coding row (inside a write). Keys as the table's columns."""
+        columns = list(row)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        cursor = self.store.conn.execute(
+            f"INSERT INTO codings({quoted}) VALUES ({','.join('?' * len(columns))})",
+            [row[c] for c in columns],
+        )
+        return int(cursor.lastrowid)
+
+    def update(self, coding_id: int, values: dict[str, Any]) -> None:
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        self.store.conn.execute(f"UPDATE codings SET {sets} WHERE id = ?", [*values.values(), coding_id])
+
+    def delete(self, coding_id: int) -> None:
+        self.store.conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def count(self) -> int:
+        return int(self.store.scalar("SELECT count(*) FROM codings"))
+
+
+def coding_row(c: Coding) -> dict[str, Any]:
+    """A coding as a table row (for re-inserting it on undo/redo)."""
+    return {
+        "id": c.id, "coder": c.coder, "document_id": c.document_id, "theme_id": c.theme_id,
+        "start": c.start, "end": c.end, "quote": c.quote, "before": c.before, "after": c.after,
+        "memo": c.memo, "detached": int(c.detached), "created_at": c.created_at, "updated_at": c.updated_at,
+    }
+
+
+# -- chart cells ---------------------------------------------------------------------------
+
+
+class Cells(_Repo):
+    def list(self, layer: str) -> list[ChartCell]:
+        return [
+            ChartCell(r["case_id"], r["theme_id"], r["layer"], r["summary"], r["status"], r["updated_at"], r["updated_by"])
+            for r in self.store.query("SELECT * FROM chart_cells WHERE layer = ?", (layer,))
+        ]
+
+    def find(self, case_id: int, theme_id: str, layer: str) -> ChartCell | None:
+        rows = self.store.query(
+            "SELECT * FROM chart_cells WHERE case_id = ? AND theme_id = ? AND layer = ?",
+            (case_id, theme_id, layer),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return ChartCell(r["case_id"], r["theme_id"], r["layer"], r["summary"], r["status"], r["updated_at"], r["updated_by"])
+
+    def put(self, cell: ChartCell) -> None:
+        self.store.conn.execute(
+            "INSERT INTO chart_cells(case_id, theme_id, layer, summary, status, updated_at, updated_by) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(case_id, theme_id, layer) DO UPDATE SET "
+            "summary = excluded.summary, status = excluded.status, updated_at = excluded.updated_at, "
+            "updated_by = excluded.updated_by",
+            (cell.case_id, cell.theme_id, cell.layer, cell.summary, cell.status, cell.updated_at, cell.updated_by),
+        )
+
+
+# -- action log -----------------------------------------------------------------------------
+
+
+class Actions(_Repo):
+    def list(self, *, coder: str | None = None, since: str | None = None, limit: int | None = None) -> list[Action]:
+        clauses, params = [], []
+        if coder:
+            clauses.append("coder = ?")
+            params.append(coder)
+        if since:
+            clauses.append("at >= ?")
+            params.append(since)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        tail = f" LIMIT {int(limit)}" if limit else ""
+        return [Action.from_row(r) for r in self.store.query(f"SELECT * FROM actions {where} ORDER BY id{tail}", params)]
+
+    def last(self, coder: str) -> Action | None:
+        rows = self.store.query("SELECT * FROM actions WHERE coder = ? ORDER BY id DESC LIMIT 1", (coder,))
+        return Action.from_row(rows[0]) if rows else None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,156 @@
+"""The command line: exit codes, messages and JSON shapes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from framework.cli import main
+
+
+def run(project_dir: Path, *args: str, input: str | None = None):
+    return CliRunner().invoke(main, ["--project", str(project_dir), *args], input=input)
+
+
+def test_docs_json_lists_documents_after_first_run(project_dir: Path) -> None:
+    result = run(project_dir, "docs", "--json")
+    assert result.exit_code == 0, result.output
+    docs = json.loads(result.stdout)
+    assert [(d["name"], d["case"], d["kind"], d["source"]) for d in docs] == [
+        ("ad_county", "ad_county", "transcript", "transcripts/ad_county.txt"),
+        ("dir_london", "dir_london", "transcript", "transcripts/dir_london.txt"),
+        ("hos_met", "hos_met", "transcript", "transcripts/hos_met.txt"),
+    ]
+    assert all({"id", "name", "case", "kind", "source", "length"} <= set(d) for d in docs)
+    assert (project_dir / "framework.db").exists()
+
+
+def test_code_add_list_remove_undo_round_trip(project_dir: Path) -> None:
+    added = run(project_dir, "--coder", "alice", "code", "add", "dir_london", "1.1", "--quote",
+                "vacancy rate of about 20 per cent", "--json")
+    assert added.exit_code == 0, added.output
+    coding = json.loads(added.stdout)
+    listed = json.loads(run(project_dir, "code", "list", "--json").stdout)
+    assert [(c["id"], c["coder"], c["document"], c["theme"], c["quote"]) for c in listed] == [
+        (coding["id"], "alice", "dir_london", "1.1", "vacancy rate of about 20 per cent")]
+    assert set(listed[0]) >= {"id", "coder", "document", "document_id", "theme", "start", "end", "quote"}
+    # The coder is remembered for the project.
+    assert run(project_dir, "code", "remove", str(coding["id"])).exit_code == 0
+    assert json.loads(run(project_dir, "code", "list", "--json").stdout) == []
+    undo = run(project_dir, "undo")
+    assert undo.exit_code == 0 and "undid coding.remove" in undo.stdout
+    assert len(json.loads(run(project_dir, "code", "list", "--json").stdout)) == 1
+
+
+def test_user_errors_exit_1_with_one_line_on_stderr(project_dir: Path) -> None:
+    result = run(project_dir, "--coder", "alice", "code", "add", "dir_london", "9.9", "--start", "0", "--end", "5")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("framework: no theme with id '9.9'.")
+    result = run(project_dir, "--coder", "alice", "code", "add", "dir_london", "1.1", "--start", "5", "--end", "2")
+    assert result.exit_code == 1 and "end (2) must be after start (5)" in result.stderr
+    result = run(project_dir, "show", "dir_londno")
+    assert result.exit_code == 1 and "Did you mean 'dir_london'?" in result.stderr
+
+
+def test_wrong_usage_exits_2(project_dir: Path) -> None:
+    assert run(project_dir, "code", "add").exit_code == 2
+    assert run(project_dir, "docs", "--bogus").exit_code == 2
+
+
+def test_show_prints_numbered_lines(project_dir: Path) -> None:
+    result = run(project_dir, "show", "hos_met", "--lines", "1-3")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "1  INTERVIEWER: Tell me about recruitment.",
+        "2  ",
+        "3  MARGARET: Recruitment is hard. We grow our own — trainees from the local university.",
+    ]
+    lines = json.loads(run(project_dir, "show", "hos_met", "--json").stdout)
+    assert lines[2] == {"line": 3, "start": 41, "speaker": "MARGARET",
+                        "text": "MARGARET: Recruitment is hard. We grow our own — trainees from the local university."}
+
+
+def test_search_reports_case_and_line(project_dir: Path) -> None:
+    hits = json.loads(run(project_dir, "search", "supervision", "--json").stdout)
+    assert [(h["document"], h["case"], h["line"]) for h in hits] == [
+        ("ad_county", "ad_county", 5), ("ad_county", "ad_county", 7), ("dir_london", "dir_london", 12)]
+    phrase = json.loads(run(project_dir, "search", "agency staff", "--json").stdout)
+    assert [(h["document"], h["line"], h["snippet"]) for h in phrase] == [
+        ("dir_london", 5, "Respondent: We have a vacancy rate of about 20 per cent. We rely on agency staff — it’s costly.")]
+
+
+def test_themes_tree_counts_and_check(project_dir: Path) -> None:
+    run(project_dir, "--coder", "alice", "code", "add", "dir_london", "1.1", "--start", "0", "--end", "9")
+    rows = json.loads(run(project_dir, "themes", "--json").stdout)
+    assert [(r["id"], r["depth"], r["codings"], r["cases"]) for r in rows][:3] == [("1", 0, 0, 0), ("1.1", 1, 1, 1), ("1.2", 1, 0, 0)]
+    ok = run(project_dir, "themes", "check")
+    assert ok.exit_code == 0 and "ok (8 themes)" in ok.stdout
+    (project_dir / "themes.yaml").write_text('themes:\n  - id: "1"\n    label: A\n  - id: "1"\n    label: B\n', encoding="utf-8")
+    bad = run(project_dir, "themes", "check")
+    assert bad.exit_code == 1
+    assert "themes.yaml:4:" in bad.stderr and "duplicate" in bad.stderr.lower()
+
+
+def test_code_import_rejects_a_file_with_bad_rows_unless_skip_bad(project_dir: Path, tmp_path: Path) -> None:
+    rows = [
+        {"document": "dir_london", "theme": "1.1", "quote": "vacancy rate of about 20 per cent"},
+        {"document": "dir_london", "theme": "2.1", "start": 200, "end": 230, "memo": "caseload"},
+        {"document": "nope", "theme": "1.1", "start": 0, "end": 5},
+        {"case": "ad_county", "theme": "7", "start": 0, "end": 5},
+        {"document": "hos_met", "theme": "3", "start": 0, "end": 99999},
+    ]
+    path = tmp_path / "codes.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    bad = run(project_dir, "--coder", "bob", "code", "import", str(path))
+    assert bad.exit_code == 1
+    assert "3 problems (nothing was imported; fix them or use --skip-bad)" in bad.stderr
+    assert "line 3: document 'nope' is not in the project" in bad.stderr
+    assert "line 4: theme '7' is not in the framework" in bad.stderr
+    assert "line 5: end 99999 is past the end of hos_met" in bad.stderr
+    assert json.loads(run(project_dir, "code", "list", "--json").stdout) == []
+    good = run(project_dir, "--coder", "bob", "code", "import", str(path), "--skip-bad")
+    assert good.exit_code == 0 and "codings: 2 added; 3 rows skipped" in good.stdout
+    again = run(project_dir, "--coder", "bob", "code", "import", str(path), "--skip-bad")
+    assert "codings: 0 added, 2 already present" in again.stdout
+
+
+def test_code_import_from_csv_with_quotes(project_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("document,theme,quote,memo\nad_county,2.2,The team manager allocates at a weekly meeting,m\n",
+                    encoding="utf-8")
+    result = run(project_dir, "--coder", "carol", "code", "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    (c,) = json.loads(run(project_dir, "code", "list", "--coder", "carol", "--json").stdout)
+    assert (c["document"], c["theme"], c["quote"], c["memo"]) == (
+        "ad_county", "2.2", "The team manager allocates at a weekly meeting", "m")
+
+
+def test_init_scaffolds_a_project_that_works(tmp_path: Path) -> None:
+    target = tmp_path / "new project é"
+    result = CliRunner().invoke(main, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "themes.yaml").exists() and (target / "transcripts").is_dir()
+    assert json.loads(run(target, "themes", "--json").stdout)[0]["id"] == "1"
+    again = CliRunner().invoke(main, ["init", str(target)])
+    assert again.exit_code == 1 and "already a framework project" in again.stderr
+
+
+def test_not_a_project_says_what_to_do(tmp_path: Path) -> None:
+    result = run(tmp_path, "docs")
+    assert result.exit_code == 1 and "not a framework project" in result.stderr and "framework init" in result.stderr
+
+
+def test_cases_json_and_log(project_dir: Path) -> None:
+    cases = json.loads(run(project_dir, "cases", "--json").stdout)
+    assert cases[0] == {"id": cases[0]["id"], "name": "ad_county", "documents": 1, "attributes": {
+        "role": "Assistant director", "service": "Adult services", "authority_type": "County council", "interviews": "2"}}
+    log = json.loads(run(project_dir, "log", "--json").stdout)
+    assert [a["kind"] for a in log] == ["themes.sync", "import", "cases.import"]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help(project_dir: Path, args: list[str]) -> None:
+    assert CliRunner().invoke(main, args).exit_code == 0

@@ -1,0 +1,124 @@
+"""Indexing actions: add, change, remove, undo and redo through the action log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framework import coding
+from framework.errors import InputError
+from framework.store import NewDocument, Store, Theme
+
+TEXT = "Interviewer: How is work allocated?\n\nRespondent: Weekly, at the allocation meeting — by Zoë.\n"
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    store = Store(tmp_path / "p.db")
+    with store.write():
+        store.documents.insert_many([NewDocument(
+            name="int01", case="int01", kind="transcript", source="int01.txt", text=TEXT,
+            sha256="0" * 64, encoding="utf-8", format="txt", units=[(0, 35, "Interviewer"), (37, 92, "Respondent")],
+        )])
+        for i, (tid, parent) in enumerate([("2", None), ("2.2", "2"), ("3", None)]):
+            store.themes.upsert(Theme(tid, parent, f"Theme {tid}", "", "", "", "#4e79a7", i, False))
+    yield store
+    store.close()
+
+
+def test_add_coding_stores_offsets_quote_and_context(db: Store) -> None:
+    start = TEXT.index("Weekly")
+    end = TEXT.index(" — by")
+    c = coding.add_coding(db, "alice", 1, "2.2", start, end, "first memo")
+    assert (c.coder, c.document, c.theme_id, c.start, c.end) == ("alice", "int01", "2.2", 49, 82)
+    assert c.quote == "Weekly, at the allocation meeting"
+    assert c.before == TEXT[9:49]
+    assert c.after == " — by Zoë.\n"
+    assert c.memo == "first memo"
+    assert [a.kind for a in db.actions.list()] == ["coding.add"]
+    assert db.coders() == ["alice"]
+
+
+def test_coding_the_same_span_twice_is_a_no_op(db: Store) -> None:
+    first = coding.add_coding(db, "alice", 1, "3", 0, 11)
+    again = coding.add_coding(db, "alice", 1, "3", 0, 11)
+    assert again.id == first.id
+    assert db.codings.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [(-1, 5, "must not be negative"), (10, 10, r"end \(10\) must be after start \(10\)"),
+     (5, 999, r"end 999 is past the end of the text \(93 characters\)")],
+)
+def test_bad_spans_are_refused_with_a_clear_message(db: Store, start: int, end: int, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        coding.add_coding(db, "alice", 1, "3", start, end)
+    assert db.codings.count() == 0
+
+
+def test_unknown_theme_and_reserved_coder_are_refused(db: Store) -> None:
+    with pytest.raises(InputError, match=r"no theme with id '2\.3'\. Did you mean '2\.2'\?"):
+        coding.add_coding(db, "alice", 1, "2.3", 0, 5)
+    with pytest.raises(InputError, match="reserved"):
+        coding.add_coding(db, "consensus", 1, "3", 0, 5)
+    with pytest.raises(InputError, match="not usable"):
+        coding.add_coding(db, "a,b", 1, "3", 0, 5)
+
+
+def test_update_changes_theme_bounds_and_memo_then_undo_restores(db: Store) -> None:
+    c = coding.add_coding(db, "alice", 1, "2", 49, 55)
+    changed = coding.update_coding(db, "alice", c.id, theme_id="2.2", end=82, memo="why")
+    assert (changed.theme_id, changed.start, changed.end, changed.quote, changed.memo) == (
+        "2.2", 49, 82, "Weekly, at the allocation meeting", "why")
+    assert coding.undo(db, "alice")[0] == "coding.update"
+    back = db.codings.get(c.id)
+    assert (back.theme_id, back.start, back.end, back.quote, back.memo) == ("2", 49, 55, "Weekly", "")
+
+
+def test_undo_and_redo_walk_the_history_repeatedly(db: Store) -> None:
+    a = coding.add_coding(db, "alice", 1, "2", 0, 11)
+    b = coding.add_coding(db, "alice", 1, "3", 50, 56)
+    coding.remove_coding(db, "alice", a.id)
+    assert [c.id for c in db.codings.list()] == [b.id]
+    assert coding.undo(db, "alice")[0] == "coding.remove"
+    assert sorted(c.id for c in db.codings.list()) == [a.id, b.id]
+    assert coding.undo(db, "alice")[0] == "coding.add"
+    assert [c.id for c in db.codings.list()] == [a.id]
+    assert coding.undo(db, "alice")[0] == "coding.add"
+    assert db.codings.list() == []
+    assert coding.undo(db, "alice") is None
+    assert coding.redo(db, "alice")[0] == "coding.add"
+    assert coding.redo(db, "alice")[0] == "coding.add"
+    assert sorted(c.id for c in db.codings.list()) == [a.id, b.id]
+    # A new action after an undo clears the redo stack.
+    coding.undo(db, "alice")
+    coding.add_coding(db, "alice", 1, "3", 0, 5)
+    assert coding.redo(db, "alice") is None
+
+
+def test_each_coder_undoes_only_their_own_actions(db: Store) -> None:
+    mine = coding.add_coding(db, "alice", 1, "2", 0, 11)
+    coding.add_coding(db, "bob", 1, "2", 0, 11)
+    assert coding.undo(db, "alice") is not None
+    assert [(c.coder, c.id) for c in db.codings.list()] == [("bob", mine.id + 1)]
+
+
+def test_removed_ids_are_never_reused(db: Store) -> None:
+    a = coding.add_coding(db, "alice", 1, "2", 0, 11)
+    coding.remove_coding(db, "alice", a.id)
+    b = coding.add_coding(db, "alice", 1, "3", 0, 11)
+    assert b.id == a.id + 1
+
+
+def test_chart_cell_summary_is_undoable(db: Store) -> None:
+    case_id = db.cases.get("int01").id
+    cell = coding.set_cell(db, "alice", case_id, "2", "alice", summary="Weekly allocation [int01 L3]")
+    assert (cell.summary, cell.status) == ("Weekly allocation [int01 L3]", "draft")
+    coding.set_cell(db, "alice", case_id, "2", "alice", status="done")
+    assert db.cells.find(case_id, "2", "alice").status == "done"
+    coding.undo(db, "alice")
+    assert db.cells.find(case_id, "2", "alice").status == "draft"
+    coding.undo(db, "alice")
+    assert db.cells.find(case_id, "2", "alice") is None

@@ -1,0 +1,189 @@
+"""Importing transcripts, cases and survey exports into a project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framework import coding
+from framework.errors import InputError
+from framework.importing import import_cases, import_paths, import_survey
+from framework.project import open_project
+
+from .conftest import DIR_LONDON
+
+
+def test_first_open_builds_the_project_from_its_folder(project) -> None:
+    store = project.store
+    assert [d.name for d in store.documents.list()] == ["ad_county", "dir_london", "hos_met"]
+    assert [t.id for t in store.themes.list()] == ["1", "1.1", "1.2", "2", "2.1", "2.2", "2.2.1", "3"]
+    case = store.cases.get("dir_london")
+    assert case.attributes == {"role": "Director", "service": "Children's services",
+                               "authority_type": "London borough", "interviews": "1"}
+    assert {a.name: a.type for a in store.cases.attributes()} == {
+        "role": "text", "service": "text", "authority_type": "text", "interviews": "number"}
+    doc = store.documents.get("dir_london")
+    assert store.documents.text(doc.id) == DIR_LONDON
+    assert (doc.kind, doc.source, doc.length, doc.encoding) == (
+        "transcript", "transcripts/dir_london.txt", len(DIR_LONDON), "utf-8")
+
+
+def test_units_are_paragraphs_with_speakers(project) -> None:
+    store = project.store
+    doc = store.documents.get("dir_london")
+    text = store.documents.text(doc.id)
+    units = store.documents.units(doc.id)
+    assert [(text[u.start:u.end][:20], u.speaker) for u in units] == [
+        ("Interview 01 — telep", None),
+        ("Interviewer: Can you", "Interviewer"),
+        ("Respondent: We have ", "Respondent"),
+        ("Interviewer: And cas", "Interviewer"),
+        ("Respondent: Caseload", "Respondent"),
+        ("Supervision happens ", "Respondent"),
+    ]
+    assert text[units[4].start:units[4].end] == (
+        "Respondent: Caseloads are around 22 for a full-time worker.\nSome carry more than that.")
+
+
+def test_importing_the_same_files_again_changes_nothing(project) -> None:
+    before = project.store.scalar("SELECT count(*) FROM actions")
+    report = import_paths(project.store, [project.transcripts_dir], root=project.root)
+    assert (report.added, report.updated, report.unchanged) == ([], [], ["ad_county", "dir_london", "hos_met"])
+    assert project.store.scalar("SELECT count(*) FROM actions") == before
+
+
+def test_a_changed_transcript_keeps_its_codings(project) -> None:
+    store = project.store
+    doc = store.documents.get("dir_london")
+    text = store.documents.text(doc.id)
+    start = text.index("vacancy rate")
+    kept = coding.add_coding(store, "alice", doc.id, "1.1", start, start + len("vacancy rate of about 20 per cent"))
+    gone_start = text.index("Some carry")
+    lost = coding.add_coding(store, "alice", doc.id, "2.1", gone_start, gone_start + len("Some carry more than that."))
+    edited = "Interview 01 — telephone, corrected\n\n" + text.split("\n\n", 1)[1].replace(
+        "Some carry more than that.\n", "")
+    (project.transcripts_dir / "dir_london.txt").write_text(edited, encoding="utf-8")
+    report = import_paths(store, [project.transcripts_dir / "dir_london.txt"], root=project.root)
+    assert report.updated == ["dir_london"]
+    moved = store.codings.get(kept.id)
+    assert edited[moved.start:moved.end] == "vacancy rate of about 20 per cent"
+    assert moved.start == start + len(", corrected") and not moved.detached
+    detached = store.codings.get(lost.id)
+    assert detached.detached and detached.quote == "Some carry more than that."
+    assert report.detached == [("dir_london", lost.id, "Some carry more than that.")]
+
+
+def test_two_files_with_one_name_is_an_error_naming_both(project, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "dir_london.txt").write_text("Interviewer: hello\n\nRespondent: hi\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"elsewhere/dir_london\.txt: a document named 'dir_london' was already "
+                                         r"imported from transcripts/dir_london\.txt"):
+        import_paths(project.store, [other / "dir_london.txt"], root=project.root)
+    report = import_paths(project.store, [other / "dir_london.txt"], root=project.root, name="dir_london_b",
+                          case="dir_london")
+    assert report.added == ["dir_london_b"]
+    assert [d.name for d in project.store.documents.for_case(project.store.cases.get("dir_london").id)] == [
+        "dir_london", "dir_london_b"]
+
+
+def test_one_bad_file_imports_nothing(project, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Interviewer: fine\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    with pytest.raises(InputError) as info:
+        import_paths(project.store, [folder], root=project.root)
+    message = str(info.value)
+    assert "2 problems (nothing was imported)" in message
+    assert "empty.txt" in message and "binary.txt" in message
+    assert project.store.documents.find("good") is None
+
+
+def test_unsupported_and_missing_paths(project, tmp_path: Path) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError, match=r"notes\.pdf: cannot import \.pdf; supported: "):
+        import_paths(project.store, [tmp_path / "notes.pdf"])
+    with pytest.raises(InputError, match="no such file or folder"):
+        import_paths(project.store, [tmp_path / "nope.txt"])
+
+
+def test_encodings_are_detected_and_never_mojibake(project, tmp_path: Path) -> None:
+    (tmp_path / "win.txt").write_bytes("Respondent: caf\u00e9 \u201cquoted\u201d\r\n".encode("cp1252"))
+    (tmp_path / "u16.txt").write_bytes("Respondent: Zo\u00eb \u2014 ok\r\n".encode("utf-16"))
+    (tmp_path / "bom.txt").write_bytes("\ufeffRespondent: na\u00efve\r\n".encode("utf-8"))
+    import_paths(project.store, [tmp_path / "win.txt", tmp_path / "u16.txt", tmp_path / "bom.txt"])
+    texts = {n: project.store.documents.text(project.store.documents.get(n).id) for n in ("win", "u16", "bom")}
+    assert texts == {"win": "Respondent: caf\u00e9 \u201cquoted\u201d\n", "u16": "Respondent: Zo\u00eb \u2014 ok\n",
+                     "bom": "Respondent: na\u00efve\n"}
+    assert project.store.documents.get("win").encoding == "cp1252"
+
+
+def test_cases_csv_errors_name_the_row(project, tmp_path: Path) -> None:
+    bad = tmp_path / "cases.csv"
+    bad.write_text("case,role\nx,Director\ny,Head\nx,Other\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 4: case 'x' is also on row 2"):
+        import_cases(project.store, bad)
+    bad.write_text("id,role\nx,Director\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the first column must be 'case'"):
+        import_cases(project.store, bad)
+
+
+SURVEY = (
+    "respondent_id,setting,years,What helps you most in your work?,How do you count your caseload?\n"
+    "r1,CSD,1-3,\"Good supervision from my manager, every month without fail.\",\"By points, weighted for complexity of each case.\"\n"
+    "r2,DASS,11+,\"Peer support in the team, and a manager who listens.\",\n"
+    "r3,PVI,<1,,\"We count cases, not points, and it is\nnot manageable at all.\"\n"
+)
+
+
+def test_survey_rows_become_cases_and_answers_become_documents(project, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    report = import_survey(project.store, path, id_column="respondent_id")
+    assert report.added == ["r1.q1", "r1.q2", "r2.q1", "r3.q2"]
+    store = project.store
+    doc = store.documents.get("r3.q2")
+    assert (doc.kind, doc.case, doc.question) == ("survey", "r3", "How do you count your caseload?")
+    assert store.documents.text(doc.id) == "We count cases, not points, and it is\nnot manageable at all."
+    assert store.cases.get("r2").attributes == {"setting": "DASS", "years": "11+"}
+    again = import_survey(project.store, path, id_column="respondent_id")
+    assert again.added == [] and len(again.unchanged) == 4
+
+
+def test_survey_autocoding_from_a_question_map(project, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    qmap = tmp_path / "map.yaml"
+    qmap.write_text('"How do you count your caseload?": "2.1"\nq1: "3"\n', encoding="utf-8")
+    from framework.importing import load_question_map
+
+    report = import_survey(project.store, path, id_column="respondent_id", question_map=load_question_map(qmap),
+                           coder="alice")
+    assert report.coded == 4
+    rows = sorted((c.document, c.theme_id, c.start, c.end) for c in project.store.codings.list(coder="alice"))
+    assert rows == [("r1.q1", "3", 0, 59), ("r1.q2", "2.1", 0, 48), ("r2.q1", "3", 0, 52), ("r3.q2", "2.1", 0, 60)]
+
+
+def test_survey_with_duplicate_ids_or_missing_id_column(project, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY.replace("r3,", "r1,"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 4: id 'r1' is also on row 2"):
+        import_survey(project.store, path, id_column="respondent_id")
+    with pytest.raises(InputError, match=r"there is no column 'rid'"):
+        import_survey(project.store, path, id_column="rid")
+    assert project.store.documents.list("survey") == []
+
+
+def test_reopening_syncs_a_changed_themes_file(project_dir: Path) -> None:
+    p = open_project(project_dir)
+    p.close()
+    themes = project_dir / "themes.yaml"
+    themes.write_text(themes.read_text(encoding="utf-8").replace("label: Vacancies", "label: Vacant posts"),
+                      encoding="utf-8")
+    p = open_project(project_dir)
+    assert p.store.themes.get("1.1").label == "Vacant posts"
+    assert p.warnings == ["themes.yaml changed: themes: 1 changed"]
+    p.close()
