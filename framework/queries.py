@@ -93,7 +93,7 @@ def search(store: Store, text: str, *, limit: int = 100) -> list[Hit]:
     """Every occurrence of ``text`` (case-insensitive) in documents holding all its words."""
     query = _fts_query(text)
     rows = store.query(
-        "SELECT d.id, d.name, c.name AS case_name, d.text FROM documents_fts f "
+        "SELECT d.id, d.name, c.name AS case_name FROM documents_fts f "
         "JOIN documents d ON d.id = f.rowid JOIN cases c ON c.id = d.case_id "
         "WHERE documents_fts MATCH ? ORDER BY d.name",
         (query,),
@@ -102,7 +102,8 @@ def search(store: Store, text: str, *, limit: int = 100) -> list[Hit]:
     pattern = re.compile(r"\W+".join(re.escape(w) for w in words), re.IGNORECASE)
     hits: list[Hit] = []
     for row in rows:
-        doc_text = row["text"]
+        # Texts are read one at a time, so a common word stops after ``limit`` hits.
+        doc_text = store.documents.text(row["id"])
         starts = None
         for m in pattern.finditer(doc_text):
             if starts is None:
