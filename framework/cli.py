@@ -348,7 +348,12 @@ def search(text: str, limit: int, as_json: bool) -> None:
     out.print(t)
 
 
-from . import cli_code, cli_themes  # noqa: E402  (registers the command groups)
+def _register_commands() -> None:
+    """Command groups live in their own modules; each adds itself to ``main``."""
+    import importlib
 
-cli_themes.register(main)
-cli_code.register(main)
+    for name in ("cli_themes", "cli_code", "cli_team"):
+        importlib.import_module(f".{name}", __package__).register(main)
+
+
+_register_commands()

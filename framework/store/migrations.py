@@ -168,6 +168,29 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_decisions(db: Database) -> None:
+    """Adjudication decisions behind the consensus coding layer."""
+    run_script(
+        db,
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coders TEXT NOT NULL,
+            choice TEXT NOT NULL,
+            result TEXT NOT NULL DEFAULT '[]',
+            decided_by TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_document ON decisions(document_id, start);
+        """,
+    )
+
+
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
     return [m.name for m in migrations._migrations]

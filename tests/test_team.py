@@ -1,0 +1,171 @@
+"""Team work: coder files, merging copies, agreement and consensus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from framework import coding
+from framework.cli import main
+from framework.coderfile import export_coder, import_coder, merge_project, read_coder_file, write_coder_file
+from framework.compare import project_agreement
+from framework.consensus import accept_agreements, decide, passages, progress
+from framework.errors import InputError
+from framework.project import open_project
+from framework.store import CONSENSUS
+
+PARAS = ["Alpha alpha alpha.", "Beta beta beta beta.", "Gamma gamma gamma.", "Delta delta delta."]
+TEXT = "\n\n".join(PARAS) + "\n"
+
+
+def _span(word: str) -> tuple[int, int]:
+    start = TEXT.index(word)
+    return start, start + len(next(p for p in PARAS if p.startswith(word)))
+
+
+@pytest.fixture
+def team(project):
+    """Two coders on a four-paragraph document: both code 'Alpha', A 'Beta', B 'Gamma'."""
+    store = project.store
+    path = project.transcripts_dir / "four.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    from framework.importing import import_paths
+
+    import_paths(store, [path], root=project.root)
+    doc = store.documents.get("four")
+    for who, words in (("alice", ["Alpha", "Beta"]), ("bob", ["Alpha", "Gamma"])):
+        for w in words:
+            coding.add_coding(store, who, doc.id, "2.1", *_span(w))
+    return project, doc
+
+
+def test_paragraph_document_and_char_agreement(team) -> None:
+    project, doc = team
+    result = project_agreement(project.store, ["alice", "bob"])
+    assert result["documents"] == ["four"]
+    assert list(result["themes"]) == ["2.1"]
+    para = result["themes"]["2.1"]["paragraph"]
+    assert (para["n_units"], para["percent_agreement"], para["cohen_kappa"], para["krippendorff_alpha"],
+            para["fleiss_kappa"]) == (4, 0.5, 0.0, 0.125, None)
+    pair = result["themes"]["2.1"]["char"]["pairs"]["alice|bob"]
+    n, a, b = len(TEXT), len(PARAS[0]) + len(PARAS[1]), len(PARAS[0]) + len(PARAS[2])
+    both = len(PARAS[0])
+    assert (pair["n"], pair["both"], pair["a_only"], pair["b_only"], pair["neither"]) == (
+        n, both, a - both, b - both, n - a - b + both)
+    agree = both + (n - a - b + both)
+    sum_ef = (a * b + (n - a) * (n - b)) / n
+    assert pair["percent_agreement"] == round(agree / n, 6)
+    assert pair["cohen_kappa"] == round((agree - sum_ef) / (n - sum_ef), 6)
+    document = result["themes"]["2.1"]["document"]
+    assert (document["n_units"], document["percent_agreement"], document["krippendorff_alpha"]) == (1, 1.0, None)
+
+
+def test_agreement_cli_json_and_text(team) -> None:
+    project, _ = team
+    runner = CliRunner()
+    res = runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,bob", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) >= {"coders", "documents", "rollup", "min_overlap", "themes"}
+    assert data["coders"] == ["alice", "bob"] and data["rollup"] is False and data["min_overlap"] == 1
+    text = runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,bob"])
+    assert "Krippendorff" in text.stdout and "2.1" in text.stdout
+    bad = runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,zed"])
+    assert bad.exit_code == 1 and "no coder named 'zed'" in bad.stderr
+
+
+def test_passages_statuses_and_decisions(team) -> None:
+    project, doc = team
+    store = project.store
+    rows = passages(store, ["alice", "bob"], doc.id)
+    assert [(p.start, p.end, p.status) for p in rows] == [
+        (*_span("Alpha"), "agree"), (*_span("Beta"), "only:alice"), (*_span("Gamma"), "only:bob")]
+    assert accept_agreements(store, "carol", ["alice", "bob"]) == 1
+    decide(store, "carol", ["alice", "bob"], rows[1], "reject", note="not about caseloads")
+    decide(store, "carol", ["alice", "bob"], rows[2], "accept", accept="bob")
+    cons = sorted((c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS))
+    assert cons == [(*_span("Alpha"), "2.1"), (*_span("Gamma"), "2.1")]
+    p = progress(store, ["alice", "bob"])
+    assert (p.decided, p.remaining) == (3, 0)
+    # Deciding again replaces the earlier consensus for that passage.
+    again = passages(store, ["alice", "bob"], doc.id)
+    decide(store, "carol", ["alice", "bob"], again[2], "edit", edited=[(again[2].start, again[2].start + 5, "2.2")])
+    cons = sorted((c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS))
+    assert cons == [(*_span("Alpha"), "2.1"), (again[2].start, again[2].start + 5, "2.2")]
+    kinds = [a.kind for a in store.actions.list(coder="carol")]
+    assert kinds == ["consensus.decide"] * 4
+
+
+def test_different_theme_and_bounds_statuses(project) -> None:
+    store = project.store
+    doc = store.documents.get("dir_london")
+    coding.add_coding(store, "alice", doc.id, "1.1", 10, 40)
+    coding.add_coding(store, "bob", doc.id, "1.2", 20, 50)
+    coding.add_coding(store, "alice", doc.id, "3", 100, 140)
+    coding.add_coding(store, "bob", doc.id, "3", 105, 140)
+    assert [(p.start, p.end, p.status) for p in passages(store, ["alice", "bob"], doc.id)] == [
+        (10, 50, "theme"), (100, 140, "bounds")]
+
+
+def test_coder_file_round_trip_into_a_changed_copy(team, tmp_path: Path) -> None:
+    project, doc = team
+    store = project.store
+    coding.update_coding(store, "alice", store.codings.list(coder="alice")[0].id, memo="key passage")
+    out = tmp_path / "alice.json"
+    assert write_coder_file(store, "alice", out) == 2
+    # A colleague's copy: same project, but 'four' was edited (a line inserted at the top).
+    copy = tmp_path / "copy"
+    shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("framework.db*", ".framework"))
+    (copy / "transcripts" / "four.txt").write_text("Note: re-typed.\n\n" + TEXT.replace("Beta beta", "Bxta"),
+                                                    encoding="utf-8")
+    other = open_project(copy)
+    report = import_coder(other.store, read_coder_file(out), source=str(out))
+    assert (report.added, report.reanchored, len(report.detached)) == (2, 1, 1)
+    rows = sorted((c.start, c.end, c.quote, c.detached, c.memo) for c in other.store.codings.list(coder="alice"))
+    shift = len("Note: re-typed.\n\n")
+    a_start, a_end = _span("Alpha")
+    assert rows[0] == (a_start + shift, a_end + shift, PARAS[0], False, "key passage")
+    assert rows[1][2:4] == (PARAS[1], True)
+    again = import_coder(other.store, read_coder_file(out), source=str(out))
+    assert (again.added, again.already) == (0, 2)
+    other.close()
+
+
+def test_unknown_themes_stop_the_import_unless_mapped(team, tmp_path: Path) -> None:
+    project, _ = team
+    data = export_coder(project.store, "bob")
+    for c in data["codings"]:
+        c["theme"] = "9.9"
+    with pytest.raises(InputError, match=r"1 theme\(s\) are not in this framework: 9\.9.*--map OLD=NEW"):
+        import_coder(project.store, {**data, "coder": "dave"})
+    report = import_coder(project.store, {**data, "coder": "dave"}, mapping={"9.9": "2.2"})
+    assert report.added == 2
+    assert {c.theme_id for c in project.store.codings.list(coder="dave")} == {"2.2"}
+
+
+def test_merge_brings_every_coder_from_another_copy(team, tmp_path: Path) -> None:
+    project, doc = team
+    copy = tmp_path / "copy"
+    shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("framework.db*", ".framework"))
+    other = open_project(copy)
+    other_doc = other.store.documents.get("four")
+    coding.add_coding(other.store, "erin", other_doc.id, "3", *_span("Delta"))
+    other.close()
+    reports = merge_project(project.store, copy / "framework.db")
+    assert [(r.coder, r.added) for r in reports] == [("erin", 1)]
+    res = CliRunner().invoke(main, ["--project", str(project.root), "merge", str(copy)])
+    assert res.exit_code == 0 and "erin: 0 codings added, 1 already present" in res.stdout
+
+
+def test_a_bad_coder_file_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match=r"x\.json: line 1: not a valid coder file"):
+        read_coder_file(bad)
+    bad.write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(InputError, match="not a framework coder file"):
+        read_coder_file(bad)
