@@ -10,7 +10,6 @@ committed, unless ``skip_bad`` is set.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from .anchoring import DEFAULT_MIN_SCORE, context, locate
 from .coding import check_coder
 from .errors import InputError
 from .importing import Progress, _problem_list
-from .ingest.tables import read_table
+from .ingest.tables import read_jsonl, read_table
 from .store import Store, now
 
 
@@ -44,23 +43,8 @@ class CodeImportReport:
 def _rows(path: Path) -> tuple[list[dict[str, Any]], list[int], str]:
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        rows, numbers = [], []
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read this file as UTF-8 JSON lines ({exc}).") from exc
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg}); nothing was imported.") from exc
-            if not isinstance(value, dict):
-                raise InputError(f"{path}: line {number}: each line must be a JSON object; nothing was imported.")
-            rows.append(value)
-            numbers.append(number)
-        return rows, numbers, "line"
+        records = list(read_jsonl(path))
+        return [r.data for r in records], [r.line for r in records], "line"
     if suffix in (".csv", ".tsv", ".xlsx", ".txt"):
         table = read_table(path)
         return list(table.rows), list(table.row_numbers), "row"

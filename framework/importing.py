@@ -110,6 +110,7 @@ def import_paths(
     if name is not None and len(files) != 1:
         raise InputError(f"--name gives one document a name, but {len(files)} files were given.")
     problems: list[str] = []
+    warnings: list[str] = []
     prepared: list[tuple[Path, NewDocument]] = []
     seen: dict[str, Path] = {}
     for i, path in enumerate(files):
@@ -128,6 +129,7 @@ def import_paths(
         except InputError as exc:
             problems.append(str(exc))
             continue
+        warnings.extend(read.warnings)
         prepared.append((path, NewDocument(
             name=doc_name, case=case or doc_name, kind="transcript", source=source_label(path, root),
             text=read.text, sha256=content_hash(read.text), encoding=read.encoding, format=read.format,
@@ -135,7 +137,9 @@ def import_paths(
         )))
     if problems:
         raise InputError(_problem_list(problems, "nothing was imported"))
-    return _write_documents(store, prepared, coder=coder, progress=progress)
+    report = _write_documents(store, prepared, coder=coder, progress=progress)
+    report.warnings.extend(warnings)
+    return report
 
 
 def _problem_list(problems: list[str], outcome: str, limit: int = 20) -> str:

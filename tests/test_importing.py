@@ -114,7 +114,8 @@ def test_encodings_are_detected_and_never_mojibake(project, tmp_path: Path) -> N
     (tmp_path / "win.txt").write_bytes("Respondent: caf\u00e9 \u201cquoted\u201d\r\n".encode("cp1252"))
     (tmp_path / "u16.txt").write_bytes("Respondent: Zo\u00eb \u2014 ok\r\n".encode("utf-16"))
     (tmp_path / "bom.txt").write_bytes("\ufeffRespondent: na\u00efve\r\n".encode("utf-8"))
-    import_paths(project.store, [tmp_path / "win.txt", tmp_path / "u16.txt", tmp_path / "bom.txt"])
+    report = import_paths(project.store, [tmp_path / "win.txt", tmp_path / "u16.txt", tmp_path / "bom.txt"])
+    assert len(report.warnings) == 1 and "win.txt" in report.warnings[0] and "1252" in report.warnings[0]
     texts = {n: project.store.documents.text(project.store.documents.get(n).id) for n in ("win", "u16", "bom")}
     assert texts == {"win": "Respondent: caf\u00e9 \u201cquoted\u201d\n", "u16": "Respondent: Zo\u00eb \u2014 ok\n",
                      "bom": "Respondent: na\u00efve\n"}
