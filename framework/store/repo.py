@@ -49,13 +49,14 @@ class Cases(_Repo):
         ]
 
     def get(self, name_or_id: str | int) -> Case:
-        rows = self.store.query(
-            "SELECT id, name FROM cases WHERE name = ? OR (CAST(id AS TEXT) = ? AND ? GLOB '[0-9]*')",
-            (str(name_or_id), str(name_or_id), str(name_or_id)),
-        )
+        """The case with this name (or numeric id); a clear error otherwise."""
+        key = str(name_or_id)
+        rows = self.store.query("SELECT id, name FROM cases WHERE name = ?", (key,))
+        if not rows and key.isdigit():
+            rows = self.store.query("SELECT id, name FROM cases WHERE id = ?", (int(key),))
         if not rows:
             names = [c["name"] for c in self.store.query("SELECT name FROM cases")]
-            raise InputError(f"no case named {name_or_id!r}.{_did_you_mean(str(name_or_id), names)}")
+            raise InputError(f"no case named {key!r}.{_did_you_mean(key, names)} Run 'framework cases' to list them.")
         row = rows[0]
         attrs = {
             r["attribute"]: r["value"]
