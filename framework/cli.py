@@ -352,7 +352,7 @@ def _register_commands() -> None:
     """Command groups live in their own modules; each adds itself to ``main``."""
     import importlib
 
-    for name in ("cli_themes", "cli_code", "cli_team"):
+    for name in ("cli_themes", "cli_code", "cli_team", "cli_chart"):
         importlib.import_module(f".{name}", __package__).register(main)
 
 

@@ -1,0 +1,79 @@
+"""Exports of charts and quotations: XLSX, DOCX, HTML, Markdown and CSV.
+
+``export_charts`` is the one entry point the command line and the TUI call: it builds the
+charts of a layer and writes them in the chosen format. Each writer takes a built
+:class:`~framework.charting.ChartSet`, so a script can also call them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..charting import ChartSet, build_charts, mapping
+from ..errors import InputError
+from ..store import Store
+from .common import CELL_MODES, check_mode
+from .quotes import DEFAULT_PATTERN, QUOTE_FORMATS, collect_quotes, export_quotes
+
+FORMATS = ("xlsx", "docx", "html", "md", "csv")
+TABLE_FORMATS = ("md", "csv")
+"""Formats that also give the long and the presence tables."""
+
+__all__ = [
+    "CELL_MODES", "DEFAULT_PATTERN", "FORMATS", "QUOTE_FORMATS", "collect_quotes", "export_chart_set",
+    "export_charts", "export_quotes",
+]
+
+
+def export_chart_set(
+    charts: ChartSet, fmt: str, directory: Path, *, mode: str = "both", force: bool = False,
+    long: bool = False, presence: bool = False, store: Store | None = None,
+) -> list[Path]:
+    """Write built charts; returns the files written. HTML adds the mapping when given the store."""
+    check_mode(mode)
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    if (long or presence) and fmt not in TABLE_FORMATS:
+        raise InputError(f"the long and presence tables are written as md or csv, not {fmt}; "
+                         "add --format csv (or md).")
+    if fmt == "xlsx":
+        from .xlsx import export_xlsx
+
+        return export_xlsx(charts, directory, mode=mode, force=force)
+    if fmt == "docx":
+        from .docx import export_docx
+
+        return export_docx(charts, directory, mode=mode, force=force)
+    if fmt == "html":
+        from .html import export_html
+
+        seen: dict[int, object] = {}
+        for chart in charts.charts:
+            for cell in chart.cells.values():
+                seen.update((e.coding_id, e) for e in cell.extracts)
+        by = charts.group_by[0] if charts.group_by else None
+        table = None if store is None else mapping(
+            store, charts.layer, by=by, theme_ids=[c.theme.id for c in charts.charts], extracts=list(seen.values()))
+        return export_html(charts, directory, mode=mode, force=force, mapping=table)
+    if fmt == "md":
+        from .markdown import export_markdown
+
+        return export_markdown(charts, directory, mode=mode, force=force, long=long, presence=presence)
+    from .csv import export_csv
+
+    return export_csv(charts, directory, mode=mode, force=force, long=long, presence=presence)
+
+
+def export_charts(
+    store: Store, layer: str, fmt: str, directory: Path, *, theme_ids: Sequence[str] | None = None,
+    mode: str = "both", group_by: Sequence[str] = (), force: bool = False, long: bool = False,
+    presence: bool = False,
+) -> list[Path]:
+    """Build the charts of ``layer`` and write them as ``fmt`` into ``directory``."""
+    check_mode(mode)
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    charts = build_charts(store, layer, theme_ids=theme_ids, group_by=group_by)
+    return export_chart_set(charts, fmt, directory, mode=mode, force=force, long=long, presence=presence,
+                            store=store)

@@ -1,0 +1,190 @@
+"""What every export shares: safe text, safe file names, and the tables of a chart set.
+
+Spreadsheets run a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula. CSV cells that begin so get a leading ``'`` (the OWASP advice; the
+text after it is unchanged). XLSX cells are written as text cells (with Excel's
+"quote prefix" flag), never as formulas, so their value is kept exactly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..charting import Cell, Chart, ChartSet, Extract, ThemeTree
+from ..errors import InputError
+from ..themes import CODEBOOK_COLUMNS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CELL_MODES = ("summaries", "extracts", "both")
+LONG_COLUMNS = ("theme", "theme_path", "document", "line_start", "line_end", "reference", "quote", "memo", "coder")
+"""Columns of the long table after ``case`` and the case attributes."""
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the control characters that XML (XLSX, DOCX, HTML) cannot hold."""
+    return _ILLEGAL.sub("", text)
+
+
+def formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV value that no spreadsheet runs: formula-like text gets a leading ``'``."""
+    if isinstance(value, str) and formula_like(value):
+        return "'" + value
+    return value
+
+
+# -- file names ------------------------------------------------------------------------------
+
+
+def safe_stem(text: str, limit: int = 60) -> str:
+    """A file-name part from a theme id: letters, digits, ``.``, ``_`` and ``-`` only."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")[:limit]
+    return stem or "theme"
+
+
+def output_path(directory: Path, name: str, force: bool) -> Path:
+    """``directory/name``; if it exists and ``force`` is off, ``stem (2).ext``, ``(3)``..."""
+    path = directory / name
+    if force or not path.exists():
+        return path
+    stem, ext = Path(name).stem, Path(name).suffix
+    n = 2
+    while (directory / f"{stem} ({n}){ext}").exists():
+        n += 1
+    return directory / f"{stem} ({n}){ext}"
+
+
+def write_file(directory: Path, name: str, force: bool, write: Callable[[Path], None]) -> Path:
+    """Write through a temporary file, then put it in place: no half-written exports."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = output_path(directory, name, force)
+    tmp = directory / f".{path.stem}.{uuid.uuid4().hex[:8]}.part{path.suffix}"
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def base_name(charts: ChartSet) -> str:
+    """``chart_5`` for one chart, ``charts`` for several."""
+    if len(charts.charts) == 1:
+        return f"chart_{safe_stem(charts.charts[0].theme.id)}"
+    return "charts"
+
+
+def check_mode(mode: str) -> str:
+    if mode not in CELL_MODES:
+        raise InputError(f"cells {mode!r}: choose one of {', '.join(CELL_MODES)}.")
+    return mode
+
+
+# -- cell text -------------------------------------------------------------------------------
+
+
+def extract_text(e: Extract) -> str:
+    """``“quote” [doc L12-14]``, and the memo when there is one."""
+    text = e.marked_quote
+    return f"{text} (memo: {e.memo.strip()})" if e.memo.strip() else text
+
+
+def cell_text(cell: Cell, mode: str) -> str:
+    """What a chart cell holds as plain text: summary, extracts, or both."""
+    parts = []
+    if mode in ("summaries", "both") and cell.summary.strip():
+        parts.append(cell.summary.strip())
+    if mode in ("extracts", "both") and cell.extracts:
+        parts.append("\n".join(extract_text(e) for e in cell.extracts))
+    return "\n\n".join(parts)
+
+
+def row_head(charts: ChartSet) -> list[str]:
+    """The leading columns of every chart: case, then the grouping attributes."""
+    return ["case", *charts.group_by]
+
+
+def row_values(charts: ChartSet, case_attributes: dict[str, str], name: str) -> list[str]:
+    return [name, *(case_attributes.get(a, "") for a in charts.group_by)]
+
+
+def chart_table(charts: ChartSet, chart: Chart, mode: str) -> tuple[list[str], list[list[str]]]:
+    """A chart as a header and rows of plain text."""
+    header = row_head(charts) + [c.heading for c in chart.columns]
+    rows = [
+        row_values(charts, r.case.attributes, r.case.name)
+        + [cell_text(chart.cell(r.case.id, c), mode) for c in chart.columns]
+        for r in charts.rows
+    ]
+    return header, rows
+
+
+def overview_table(charts: ChartSet) -> tuple[list[str], list[list[Any]]]:
+    """Case x column counts of coded passages, across every chart."""
+    header = row_head(charts) + [c.heading for chart in charts.charts for c in chart.columns]
+    rows = [
+        row_values(charts, r.case.attributes, r.case.name)
+        + [chart.cell(r.case.id, c).count for chart in charts.charts for c in chart.columns]
+        for r in charts.rows
+    ]
+    return header, rows
+
+
+def long_table(charts: ChartSet) -> tuple[list[str], list[list[Any]]]:
+    """One row per case x theme x passage, each passage once, in row and chart order."""
+    tree = charts.tree
+    header = ["case", *charts.attributes, *LONG_COLUMNS]
+    rows: list[list[Any]] = []
+    for r in charts.rows:
+        seen: set[int] = set()
+        for chart in charts.charts:
+            for column in chart.columns:
+                for e in chart.cell(r.case.id, column).extracts:
+                    if e.coding_id in seen:
+                        continue
+                    seen.add(e.coding_id)
+                    rows.append([
+                        r.case.name, *(r.case.attributes.get(a, "") for a in charts.attributes),
+                        e.theme_id, " > ".join(tree.path(e.theme_id)), e.document, e.line_start, e.line_end,
+                        e.reference, e.quote, e.memo, e.coder,
+                    ])
+    return header, rows
+
+
+def presence_table(charts: ChartSet) -> tuple[list[str], list[list[Any]]]:
+    """Case x theme 0/1: every charted theme and every theme below it (rolled up)."""
+    tree = charts.tree
+    themes = [t.id for chart in charts.charts for t, _ in tree.walk([chart.theme.id])]
+    themes = list(dict.fromkeys(themes))
+    present: set[tuple[int, str]] = set()
+    for chart in charts.charts:
+        for (case_id, _), cell in chart.cells.items():
+            for e in cell.extracts:
+                present.update((case_id, t) for t in tree.chain(e.theme_id))
+    header = ["case", *charts.attributes, *themes]
+    rows = [
+        [r.case.name, *(r.case.attributes.get(a, "") for a in charts.attributes),
+         *(1 if (r.case.id, t) in present else 0 for t in themes)]
+        for r in charts.rows
+    ]
+    return header, rows
+
+
+def codebook_table(tree: ThemeTree) -> tuple[list[str], list[list[str]]]:
+    """The current themes, depth-first, with the columns of the codebook CSV."""
+    rows = [
+        [t.id, t.parent_id or "", " > ".join(tree.path(t.id)), t.label, t.description, t.include, t.exclude, t.colour]
+        for t, _ in tree.walk()
+    ]
+    return list(CODEBOOK_COLUMNS), rows

@@ -1,0 +1,47 @@
+"""Charts as CSV for R, SPSS or pandas: wide (one file per chart), long, and presence 0/1.
+
+Files are UTF-8 with a byte-order mark (so spreadsheets read the accents right) and a
+header row. Text that a spreadsheet would run as a formula starts with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..charting import ChartSet
+from .common import base_name, chart_table, check_mode, csv_cell, long_table, presence_table, safe_stem, write_file
+
+
+def write_csv(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([csv_cell(h) for h in header])
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
+
+
+def export_csv(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
+               long: bool = False, presence: bool = False) -> list[Path]:
+    """Wide: ``chart_<id>.csv`` per chart. ``long``: ``<base>_long.csv``; ``presence``: ``<base>_presence.csv``."""
+    check_mode(mode)
+    written = []
+    if long or presence:
+        base = base_name(charts)
+        for wanted, suffix, table in ((long, "long", long_table), (presence, "presence", presence_table)):
+            if wanted:
+                header, rows = table(charts)
+                written.append(write_file(directory, f"{base}_{suffix}.csv", force,
+                                          lambda p, h=header, r=rows: write_csv(p, h, r)))
+        return written
+    names: set[str] = set()
+    for chart in charts.charts:
+        header, rows = chart_table(charts, chart, mode)
+        name, n = f"chart_{safe_stem(chart.theme.id)}", 2
+        while name.casefold() in names:  # two ids that make the same file name
+            name, n = f"chart_{safe_stem(chart.theme.id)}_{n}", n + 1
+        names.add(name.casefold())
+        written.append(write_file(directory, f"{name}.csv", force,
+                                  lambda p, h=header, r=rows: write_csv(p, h, r)))
+    return written

@@ -1,0 +1,72 @@
+"""Charts as Markdown: a table per chart (wide), or the long and presence tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..charting import Cell, ChartSet, Extract
+from .common import base_name, check_mode, clean, long_table, presence_table, row_head, row_values, write_file
+
+
+def md_cell(value: Any) -> str:
+    """A table cell: pipes and backslashes escaped, ``<`` made harmless, lines joined by ``<br>``."""
+    text = clean(str(value)).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    return "<br>".join(line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def _emphasis(text: str) -> str:
+    return text.replace("*", "\\*").replace("_", "\\_")
+
+
+def md_extract(e: Extract) -> str:
+    """``*“quote”* [doc L12-14]`` (and the memo)."""
+    text = f"*“{_emphasis(md_cell(' '.join(e.quote.split())))}”* {md_cell(e.reference)}"
+    return text + (f" (memo: {md_cell(e.memo.strip())})" if e.memo.strip() else "")
+
+
+def _cell(cell: Cell, mode: str) -> str:
+    parts = []
+    if mode in ("summaries", "both") and cell.summary.strip():
+        parts.append(md_cell(cell.summary.strip()))
+    if mode in ("extracts", "both"):
+        parts += [md_extract(e) for e in cell.extracts]
+    return "<br>".join(parts)
+
+
+def md_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def charts_markdown(charts: ChartSet, mode: str) -> str:
+    lines = [f"# Framework charts ({md_cell(charts.layer)})", ""]
+    for chart in charts.charts:
+        header = row_head(charts) + [c.heading for c in chart.columns]
+        lines += [f"## {md_cell(chart.title)}", "",
+                  "| " + " | ".join(md_cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+        for r in charts.rows:
+            values = [md_cell(v) for v in row_values(charts, r.case.attributes, r.case.name)]
+            values += [_cell(chart.cell(r.case.id, c), mode) for c in chart.columns]
+            lines.append("| " + " | ".join(values) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def export_markdown(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
+                    long: bool = False, presence: bool = False) -> list[Path]:
+    """``charts.md`` (wide); with ``long`` ``charts_long.md``; with ``presence`` ``charts_presence.md``."""
+    check_mode(mode)
+    base = base_name(charts)
+    written = []
+    if long or presence:
+        for wanted, suffix, table in ((long, "long", long_table), (presence, "presence", presence_table)):
+            if wanted:
+                text = "\n".join(md_table(*table(charts))) + "\n"
+                written.append(write_file(directory, f"{base}_{suffix}.md", force,
+                                          lambda p, t=text: p.write_text(t, encoding="utf-8")))
+        return written
+    text = charts_markdown(charts, mode)
+    return [write_file(directory, f"{base}.md", force, lambda p: p.write_text(text, encoding="utf-8"))]

@@ -1,0 +1,189 @@
+"""Quotations for the write-up: every passage coded with a theme, attributed.
+
+The attribution is built from case attributes with a pattern such as
+``[{role}, {authority_type}]`` -> ``[Director, London borough]`` (``{case}`` is the case
+id). A pattern naming an attribute the project does not have, or one that a quoted case
+has no value for, is refused with the attribute named, so no quote goes out unattributed.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..charting import Extract, ThemeTree, check_layer, load_extracts
+from ..errors import InputError
+from ..store import Case, Store
+from .common import clean, safe_stem, write_file
+
+DEFAULT_PATTERN = "[{case}]"
+QUOTE_FORMATS = ("docx", "md", "csv")
+QUOTE_COLUMNS = ("theme", "theme_path", "case", "attribution", "quote", "reference", "document",
+                 "line_start", "line_end", "memo", "coder")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One coded passage with its theme, case and attribution."""
+
+    theme_id: str
+    theme_path: str
+    case: str
+    attribution: str
+    extract: Extract
+
+    @property
+    def text(self) -> str:
+        """The passage on one line, as quoted."""
+        return " ".join(self.extract.quote.split())
+
+
+def pattern_fields(pattern: str) -> list[str]:
+    """The attribute names a pattern uses, in order."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise InputError(f"attribution pattern {pattern!r}: {exc}; write fields as {{role}} "
+                         "and a literal brace as {{ or }}.") from exc
+    fields = []
+    for _, name, _, _ in parsed:
+        if name is None:
+            continue
+        if not name.strip() or name.strip().isdigit():
+            raise InputError(f"attribution pattern {pattern!r}: name a case attribute inside the braces, "
+                             "e.g. [{role}, {authority_type}].")
+        fields.append(name)
+    return fields
+
+
+def attribution(pattern: str, case: Case) -> str:
+    """The pattern filled in with the case's attribute values (``{case}``: the case id)."""
+    out = []
+    for literal, name, spec, _ in string.Formatter().parse(pattern):
+        out.append(literal)
+        if name is not None:
+            value = case.name if name == "case" else case.attributes.get(name, "")
+            if not value:
+                raise InputError(f"case {case.name!r} has no value for {name!r}, which the attribution "
+                                 "pattern uses; give it one (framework cases import) or change the pattern.")
+            out.append(format(value, spec) if spec else value)
+    return "".join(out)
+
+
+def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAULT_PATTERN) -> list[Quote]:
+    """Every passage of ``layer`` coded with the theme or a theme below it, attributed.
+
+    In framework order of the themes, then by case, document and position.
+    """
+    check_layer(store, layer)
+    store.themes.get(theme_id)
+    attributes = [a.name for a in store.cases.attributes()]
+    for name in pattern_fields(pattern):
+        if name != "case" and name not in attributes:
+            listed = ", ".join(attributes) or "none yet"
+            raise InputError(f"attribution pattern {pattern!r} names {name!r}, which is not a case attribute "
+                             f"(attributes: {listed}; {{case}} gives the case id).")
+    tree = ThemeTree.from_store(store)
+    rank = {t.id: i for i, (t, _) in enumerate(tree.walk([theme_id], archived=True))}
+    cases = {c.id: c for c in store.cases.list()}
+    case_rank = {cid: i for i, cid in enumerate(cases)}
+    chosen = [e for e in load_extracts(store, layer) if e.theme_id in rank]
+    chosen.sort(key=lambda e: (rank[e.theme_id], case_rank[e.case_id], e.document, e.start, e.end))
+    missing: dict[str, list[str]] = {}
+    quotes = []
+    for e in chosen:
+        case = cases[e.case_id]
+        for name in pattern_fields(pattern):
+            if name != "case" and not case.attributes.get(name):
+                missing.setdefault(name, []).append(case.name)
+        if not missing:
+            quotes.append(Quote(e.theme_id, " > ".join(tree.path(e.theme_id)), case.name,
+                                attribution(pattern, case), e))
+    if missing:
+        detail = "; ".join(f"{name!r} is empty for {', '.join(dict.fromkeys(names))}" for name, names in missing.items())
+        raise InputError(f"attribution pattern {pattern!r}: {detail}. Give those cases a value "
+                         "(framework cases import) or change the pattern.")
+    return quotes
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _md(text: str, emphasis: bool = False) -> str:
+    text = clean(text).replace("\\", "\\\\").replace("<", "&lt;")
+    return text.replace("*", "\\*").replace("_", "\\_") if emphasis else text
+
+
+def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree) -> str:
+    lines = [f"# {_md(title)}", ""]
+    current = None
+    for q in quotes:
+        if q.theme_id != current:
+            current = q.theme_id
+            theme = tree.themes[q.theme_id]
+            lines += [f"## {_md(theme.id)} {_md(theme.label)}", ""]
+        lines += [f"> “{_md(q.text, emphasis=True)}”", ">", f"> {_md(q.attribution)} · {_md(q.extract.reference)}", ""]
+    if not quotes:
+        lines.append("No passages are coded with this theme yet.")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Path) -> None:
+    from .docx import GREY, new_document
+
+    doc = new_document(title, landscape=False)
+    current = None
+    for q in quotes:
+        if q.theme_id != current:
+            current = q.theme_id
+            theme = tree.themes[q.theme_id]
+            doc.add_heading(clean(f"{theme.id} {theme.label}"), level=1)
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(clean(f"“{q.text}”")).italic = True
+        paragraph.add_run(" " + clean(q.attribution))
+        ref = paragraph.add_run(" " + clean(q.extract.reference))
+        ref.font.color.rgb = GREY
+    if not quotes:
+        doc.add_paragraph("No passages are coded with this theme yet.")
+    doc.save(str(path))
+
+
+def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: ThemeTree) -> None:
+    if fmt == "md":
+        path.write_text(quotes_markdown(quotes, title, tree), encoding="utf-8")
+    elif fmt == "csv":
+        from .csv import write_csv
+
+        write_csv(path, QUOTE_COLUMNS, [
+            [q.theme_id, q.theme_path, q.case, q.attribution, q.extract.quote, q.extract.reference,
+             q.extract.document, q.extract.line_start, q.extract.line_end, q.extract.memo, q.extract.coder]
+            for q in quotes
+        ])
+    elif fmt == "docx":
+        write_quotes_docx(quotes, title, tree, path)
+    else:
+        raise InputError(f"quotes format {fmt!r}: choose one of {', '.join(QUOTE_FORMATS)}.")
+
+
+def export_quotes(
+    store: Store, layer: str, theme_id: str, *, fmt: str = "md", pattern: str = DEFAULT_PATTERN,
+    out: Path | None = None, directory: Path | None = None, force: bool = False,
+) -> tuple[Path, int]:
+    """Write the quotes of a theme; returns the file and the number of quotes.
+
+    ``out`` is the file to write (numbered if it exists and ``force`` is off); without it
+    ``quotes_<id>.<fmt>`` in ``directory``.
+    """
+    if fmt not in QUOTE_FORMATS:
+        raise InputError(f"quotes format {fmt!r}: choose one of {', '.join(QUOTE_FORMATS)}.")
+    quotes = collect_quotes(store, layer, theme_id, pattern)
+    tree = ThemeTree.from_store(store)
+    theme = tree.themes[theme_id]
+    title = f"Quotes: {theme.id} {theme.label} ({layer})"
+    if out is not None and not out.is_dir():
+        folder, name = out.parent, out.name
+    else:
+        folder, name = out or directory or Path("."), f"quotes_{safe_stem(theme_id)}.{fmt}"
+    path = write_file(folder, name, force, lambda p: write_quotes(quotes, fmt, p, title, tree))
+    return path, len(quotes)

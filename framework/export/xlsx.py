@@ -1,0 +1,158 @@
+"""Charts as an Excel workbook: one sheet per chart, an overview and the codebook.
+
+Each chart sheet is laid out as a Framework chart: the case and the grouping attributes
+first, then one column per subtheme headed by its id and label, wrapped text, the header
+row and the case column frozen. The Overview sheet counts coded passages per case and
+column with a colour scale; the Codebook sheet lists the themes. Written in openpyxl's
+streaming mode, so memory stays flat however many cases there are. Every text cell is a
+text cell: nothing a participant said can run as a formula.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from ..charting import ChartSet
+from .common import base_name, chart_table, check_mode, clean, codebook_table, formula_like, overview_table, write_file
+
+MAX_CELL = 32_767
+"""Excel's limit on the characters in one cell."""
+_TRUNCATED = "\n… (cut here: Excel cells hold at most 32,767 characters; see the other exports)"
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_LINE_PT = 14.5
+_MAX_ROW_PT = 409.0
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    base = _SHEET_BAD.sub("_", clean(title)).strip(" '")[:31].strip(" '") or "Sheet"
+    name, n = base, 2
+    while name.casefold() in taken or name.casefold() == "history":
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)].rstrip(" '") + suffix
+        n += 1
+    taken.add(name.casefold())
+    return name
+
+
+class _Styles:
+    """Cells made by copying a styled template: much faster than styling each one."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.header = self._template(Font(bold=True), PatternFill("solid", fgColor="DDE3EA"))
+        self.body = self._template(None, None)
+        self.case = self._template(Font(bold=True), None)
+
+    def _template(self, font: Font | None, fill: PatternFill | None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def cell(self, value: Any, template: WriteOnlyCell) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws)
+        cell._style = copy(template._style)
+        if isinstance(value, str):
+            text = clean(value)
+            if not text:
+                return cell  # an empty cell keeps its style and has no value
+            if len(text) > MAX_CELL:
+                text = text[: MAX_CELL - len(_TRUNCATED)] + _TRUNCATED
+            cell.value = text
+            cell.data_type = "s"
+            if formula_like(text):
+                cell.quotePrefix = True
+        else:
+            cell.value = value
+        return cell
+
+
+def _lines(text: str, width: float, per_unit: float = 1.2) -> int:
+    """Lines a wrapped cell needs: a column width unit holds about 1.2 characters of prose."""
+    per_line = max(1, int(width * per_unit))
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
+
+
+def _write_table(
+    wb: Workbook, title: str, taken: set[str], header: Sequence[str], rows: Iterable[Sequence[Any]],
+    widths: Sequence[float], *, freeze: str = "B2", fit_rows: bool = True,
+) -> Any:
+    ws = wb.create_sheet(sheet_name(title, taken))
+    ws.freeze_panes = freeze
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    styles = _Styles(ws)
+    head_lines = max((_lines(h, w, 0.95) for h, w in zip(header, widths)), default=1)  # bold
+    if head_lines > 1:
+        ws.row_dimensions[1].height = min(_MAX_ROW_PT, head_lines * _LINE_PT)
+    ws.append([styles.cell(h, styles.header) for h in header])
+    index = 1
+    for index, row in enumerate(rows, start=2):
+        if fit_rows:
+            lines = max((_lines(v, w) for v, w in zip(row, widths) if isinstance(v, str) and v), default=1)
+            if lines > 1:
+                ws.row_dimensions[index].height = min(_MAX_ROW_PT, lines * _LINE_PT)
+        ws.append([styles.cell(v, styles.case if i == 0 else styles.body) for i, v in enumerate(row)])
+    if header:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{index}"
+    return ws
+
+
+def _width(values: Iterable[str], low: float, high: float) -> float:
+    return max(low, min(high, max((len(v) for v in values), default=0) + 2))
+
+
+def write_xlsx(charts: ChartSet, path: Path, mode: str = "both") -> None:
+    """Write the workbook to ``path``."""
+    check_mode(mode)
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "framework"
+    wb.properties.title = f"Framework charts ({charts.layer})"
+    taken: set[str] = {"overview", "codebook"}
+    lead = [_width([r.case.name for r in charts.rows] + ["case"], 10, 30)]
+    lead += [_width([r.case.attributes.get(a, "") for r in charts.rows] + [a], 8, 24) for a in charts.group_by]
+    text_width = 40 if mode == "summaries" else 55
+    for chart in charts.charts:
+        header, rows = chart_table(charts, chart, mode)
+        _write_table(wb, chart.title, taken, header, rows, lead + [text_width] * len(chart.columns))
+
+    taken -= {"overview", "codebook"}
+    header, rows = overview_table(charts)
+    ws = _write_table(wb, "Overview", taken, header, rows, lead + [12] * (len(header) - len(lead)), fit_rows=False)
+    first, last = len(lead) + 1, len(header)
+    if rows and last >= first:
+        ws.conditional_formatting.add(
+            f"{get_column_letter(first)}2:{get_column_letter(last)}{len(rows) + 1}",
+            ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF",
+                           end_type="max", end_color="4E79A7"),
+        )
+    header, rows = codebook_table(charts.tree)
+    _write_table(wb, "Codebook", taken, header, rows, [8, 8, 40, 28, 60, 45, 45, 10])
+    wb.save(path)
+
+
+def export_xlsx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False) -> list[Path]:
+    """``charts.xlsx`` (or ``chart_<id>.xlsx`` for one chart) in ``directory``."""
+    name = base_name(charts) + ".xlsx"
+    return [write_file(directory, name, force, lambda p: write_xlsx(charts, p, mode))]

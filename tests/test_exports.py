@@ -1,0 +1,480 @@
+"""Exports opened again and checked cell by cell against the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from docx import Document as open_docx
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from framework.charting import build_charts
+from framework.errors import InputError
+from framework.export import export_charts, export_quotes
+from framework.export.common import csv_cell, output_path, safe_stem
+from framework.export.quotes import attribution, collect_quotes
+from framework.export.xlsx import sheet_name
+from framework.store import Case, Store
+
+from .test_charting import case_id, chart_project
+
+DL_11 = "About a fifth of posts vacant [dir_london L5]\n\n“vacancy rate of about 20 per cent” [dir_london L5]"
+AC_22 = ("Weekly allocation meeting [ad_county L3]\n\n"
+         "“The team manager allocates at a weekly meeting.” [ad_county L3]\n"
+         "“Nothing is left unallocated for long.” [ad_county L3]")
+
+
+@pytest.fixture
+def charted(store: Store) -> Store:
+    return chart_project(store)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An empty folder for exports, beside the project folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def sheet_rows(ws) -> list[list[object]]:
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+# -- XLSX --------------------------------------------------------------------------------------
+
+
+def test_xlsx_sheets_rows_and_cells_match_the_store(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "xlsx", out, group_by=["service"])
+    assert path == out / "charts.xlsx"
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["1 Staffing", "2 Workload", "3 Supervision", "Overview", "Codebook"]
+    staffing = wb["1 Staffing"]
+    assert sheet_rows(staffing) == [
+        ["case", "service", "1.1 Vacancies", "1.2 Agency staff"],
+        ["ad_county", "Adult services", None, None],
+        ["dir_london", "Children's services", DL_11,
+         "“We rely on agency staff — it’s costly.” [dir_london L5] (memo: cost)"],
+        ["hos_met", "Joint", "@x", "=SUM(A1)"],
+    ]
+    assert staffing.freeze_panes == "B2"
+    assert staffing["C3"].alignment.wrap_text is True
+    assert staffing.column_dimensions["C"].width == 55
+    workload = wb["2 Workload"]
+    assert [c.value for c in workload[1]] == ["case", "service", "2 Workload", "2.1 Caseloads", "2.2 Allocation"]
+    assert workload["E2"].value == AC_22
+    assert workload["D3"].value == "“Caseloads are around 22 for a full-time worker. Some carry more than that.” [dir_london L9-10]"
+    overview = wb["Overview"]
+    assert sheet_rows(overview) == [
+        ["case", "service", "1.1 Vacancies", "1.2 Agency staff", "2 Workload", "2.1 Caseloads", "2.2 Allocation",
+         "3 Supervision"],
+        ["ad_county", "Adult services", 0, 0, 1, 0, 2, 1],
+        ["dir_london", "Children's services", 1, 1, 0, 1, 0, 1],
+        ["hos_met", "Joint", 0, 0, 0, 0, 0, 0],
+    ]
+    (scale,) = overview.conditional_formatting
+    assert str(scale.sqref) == "C2:H4" and scale.rules[0].type == "colorScale"
+    codebook = sheet_rows(wb["Codebook"])
+    assert codebook[0] == ["id", "parent", "path", "label", "description", "include", "exclude", "colour"]
+    assert [(r[0], r[1], r[2]) for r in codebook[1:]] == [
+        ("1", None, "Staffing"), ("1.1", "1", "Staffing > Vacancies"), ("1.2", "1", "Staffing > Agency staff"),
+        ("2", None, "Workload"), ("2.1", "2", "Workload > Caseloads"), ("2.2", "2", "Workload > Allocation"),
+        ("2.2.1", "2.2", "Workload > Allocation > Unallocated cases"), ("3", None, "Supervision")]
+
+
+def test_xlsx_formula_like_text_stays_text(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "xlsx", out, mode="summaries")
+    wb = load_workbook(path)
+    hos_met = {
+        "1 Staffing": ["hos_met", "@x", "=SUM(A1)"],
+        "2 Workload": ["hos_met", None, "+1", None],
+        "3 Supervision": ["hos_met", "-2"],
+    }
+    for sheet, expected in hos_met.items():
+        row = wb[sheet][4]
+        assert [c.value for c in row] == expected
+        for cell in row:
+            if cell.value is not None:
+                assert cell.data_type == "s"
+                assert cell.quotePrefix is (cell.value[0] in "=+-@")
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 5
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+
+
+def test_xlsx_opens_in_libreoffice_and_shows_formulas_as_text(charted: Store, out: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    (path,) = export_charts(charted, "alice", "xlsx", out, theme_ids=["1"], mode="summaries")
+    assert path.name == "chart_1.xlsx"
+    profile = (out / "lo-profile").as_uri()
+    done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv",
+                           "--outdir", str(out / "lo"), str(path)], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert read_csv(out / "lo" / "chart_1.csv") == [
+        ["case", "1.1 Vacancies", "1.2 Agency staff"],
+        ["ad_county", "", ""],
+        ["dir_london", "About a fifth of posts vacant [dir_london L5]", ""],
+        ["hos_met", "@x", "=SUM(A1)"],
+    ]
+
+
+def test_control_characters_are_dropped_not_fatal(charted: Store, out: Path) -> None:
+    from framework.coding import set_cell
+
+    set_cell(charted, "alice", case_id(charted, "hos_met"), "3", "alice", summary="bell\x07 and\x00 nul")
+    (xlsx,) = export_charts(charted, "alice", "xlsx", out, theme_ids=["3"], mode="summaries")
+    assert load_workbook(xlsx)["3 Supervision"]["B4"].value == "bell and nul"
+    (docx,) = export_charts(charted, "alice", "docx", out, theme_ids=["3"], mode="summaries")
+    assert open_docx(str(docx)).tables[0].rows[3].cells[1].text == "bell and nul"
+
+
+def test_sheet_names_are_valid_and_unique() -> None:
+    taken: set[str] = set()
+    assert sheet_name("4 Recruitment: pay/incentives [2009] and retention?", taken) == "4 Recruitment_ pay_incentives _"
+    assert sheet_name("4 Recruitment: pay/incentives [2009] and more", taken) == "4 Recruitment_ pay_incentiv (2)"
+    assert sheet_name("history", taken) == "history (2)"
+    assert sheet_name("'", taken) == "Sheet"
+    assert all(len(name) <= 31 for name in taken)
+
+
+# -- file names ----------------------------------------------------------------------------------
+
+
+def test_existing_files_get_a_numbered_name_unless_forced(charted: Store, out: Path) -> None:
+    first = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
+    second = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
+    third = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
+    assert [p.name for p in first + second + third] == ["chart_2.xlsx", "chart_2 (2).xlsx", "chart_2 (3).xlsx"]
+    (out / "chart_2.xlsx").write_bytes(b"old")
+    forced = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"], force=True)
+    assert forced == [out / "chart_2.xlsx"]
+    assert load_workbook(forced[0]).sheetnames == ["2 Workload", "Overview", "Codebook"]
+    assert sorted(p.name for p in out.iterdir()) == ["chart_2 (2).xlsx", "chart_2 (3).xlsx", "chart_2.xlsx"]
+
+
+def test_safe_names_from_theme_ids(out: Path) -> None:
+    assert safe_stem("4.3") == "4.3"
+    assert safe_stem("../x y/z") == "x_y_z"
+    assert safe_stem("???") == "theme"
+    (out / "charts.md").write_text("x")
+    (out / "charts (2).md").write_text("x")
+    assert output_path(out, "charts.md", False) == out / "charts (3).md"
+    assert output_path(out, "charts.md", True) == out / "charts.md"
+
+
+# -- DOCX ----------------------------------------------------------------------------------------
+
+
+def test_docx_landscape_tables_with_repeated_header_and_italic_quotes(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "docx", out, group_by=["service"])
+    doc = open_docx(str(path))
+    assert doc.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert doc.sections[0].page_width > doc.sections[0].page_height
+    assert [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")] == [
+        "1 Staffing", "2 Workload", "3 Supervision"]
+    assert len(doc.tables) == 3
+    staffing = doc.tables[0]
+    header = staffing.rows[0]
+    assert [c.text for c in header.cells] == ["case", "service", "1.1 Vacancies", "1.2 Agency staff"]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert [r.cells[0].text for r in staffing.rows[1:]] == ["ad_county", "dir_london", "hos_met"]
+    cell = staffing.rows[2].cells[2]
+    summary, quote = cell.paragraphs
+    assert summary.text == "About a fifth of posts vacant [dir_london L5]"
+    assert [(r.text, r.italic) for r in quote.runs] == [
+        ("“vacancy rate of about 20 per cent”", True), (" [dir_london L5]", None)]
+    assert staffing.rows[3].cells[3].text == "=SUM(A1)"
+    allocation = doc.tables[1].rows[1].cells[4]
+    assert [p.text for p in allocation.paragraphs] == [
+        "Weekly allocation meeting [ad_county L3]",
+        "“The team manager allocates at a weekly meeting.” [ad_county L3]",
+        "“Nothing is left unallocated for long.” [ad_county L3]"]
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_escaped_and_holds_every_chart(charted: Store, out: Path) -> None:
+    from framework.coding import set_cell
+
+    set_cell(charted, "alice", case_id(charted, "ad_county"), "1.1", "alice",
+             summary='<script>alert("x")</script> & more')
+    (path,) = export_charts(charted, "alice", "html", out, group_by=["service"])
+    text = path.read_text(encoding="utf-8")
+    page = lxml.html.fromstring(text)
+    assert page.xpath("//script") == [] and page.xpath("//link") == [] and page.xpath("//@src") == []
+    assert "http://" not in text and "https://" not in text
+    assert "@media print" in text
+    assert [s.get("id") for s in page.xpath("//section")] == ["chart-1", "chart-2", "chart-3", "mapping"]
+    staffing = page.xpath('//section[@id="chart-1"]//tbody/tr[not(@class="group")]')
+    assert [r.xpath("string(th)") for r in staffing] == ["ad_county", "dir_london", "hos_met"]
+    assert staffing[0].xpath("string(td[2])") == '<script>alert("x")</script> & more'
+    cell = staffing[1].xpath("td[2]")[0]
+    assert cell.get("class") == "done"
+    assert [p.text_content() for p in cell.xpath("p")] == [
+        "About a fifth of posts vacant [dir_london L5]", "vacancy rate of about 20 per cent [dir_london L5]"]
+    assert cell.xpath("string(p/q)") == "vacancy rate of about 20 per cent"
+    assert cell.xpath("string(p/span[@class='ref'])") == "[dir_london L5]"
+    groups = page.xpath('//section[@id="chart-1"]//tr[@class="group"]/th/text()')
+    assert groups == ["Adult services", "Children's services", "Joint"]
+    heat = {r.xpath("string(td[1])"): [td.text_content() for td in r.xpath("td")[1:]]
+            for r in page.xpath('//section[@id="mapping"]//tbody/tr')}
+    assert heat["2 Workload"] == ["2/3 (67%)", "1/1 (100%)", "1/1 (100%)", "0/1 (0%)"]
+    assert heat["2.2.1 Unallocated cases"] == ["1/3 (33%)", "1/1 (100%)", "0/1 (0%)", "0/1 (0%)"]
+    first = page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1]
+    assert first.get("title") == "ad_county, dir_london"
+    assert [td.get("style") for td in page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1:]] == [
+        "background: #9cbce0", "background: #6b9bd1", "background: #6b9bd1", "background: #ffffff"]
+
+
+# -- Markdown and CSV ----------------------------------------------------------------------------
+
+
+def test_markdown_wide_chart(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "md", out, theme_ids=["1"])
+    assert path.name == "chart_1.md"
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "# Framework charts (alice)", "", "## 1 Staffing", "",
+        "| case | 1.1 Vacancies | 1.2 Agency staff |", "|---|---|---|",
+        "| ad_county |  |  |",
+        "| dir_london | About a fifth of posts vacant [dir_london L5]<br>*“vacancy rate of about 20 per cent”* "
+        "[dir_london L5] | *“We rely on agency staff — it’s costly.”* [dir_london L5] (memo: cost) |",
+        "| hos_met | @x | =SUM(A1) |",
+    ]
+
+
+def test_csv_wide_one_file_per_chart_formula_safe(charted: Store, out: Path) -> None:
+    paths = export_charts(charted, "alice", "csv", out, mode="summaries", group_by=["role"])
+    assert [p.name for p in paths] == ["chart_1.csv", "chart_2.csv", "chart_3.csv"]
+    assert read_csv(paths[0]) == [
+        ["case", "role", "1.1 Vacancies", "1.2 Agency staff"],
+        ["ad_county", "Assistant director", "", ""],
+        ["dir_london", "Director", "About a fifth of posts vacant [dir_london L5]", ""],
+        ["hos_met", "Head of service", "'@x", "'=SUM(A1)"],
+    ]
+    assert read_csv(paths[1])[3] == ["hos_met", "Head of service", "", "'+1", ""]
+    assert read_csv(paths[2])[3] == ["hos_met", "Head of service", "'-2"]
+    assert paths[0].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert [csv_cell(v) for v in ("=1", "+1", "-1", "@a", "\tx", "\rx", "a=b", 5)] == [
+        "'=1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "a=b", 5]
+
+
+def test_csv_long_one_row_per_passage(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "csv", out, long=True, theme_ids=["2", "1"])
+    assert path.name == "charts_long.csv"
+    rows = read_csv(path)
+    assert rows[0] == ["case", "role", "service", "authority_type", "interviews", "theme", "theme_path", "document",
+                       "line_start", "line_end", "reference", "quote", "memo", "coder"]
+    ac = ["ad_county", "Assistant director", "Adult services", "County council", "2"]
+    dl = ["dir_london", "Director", "Children's services", "London borough", "1"]
+    assert rows[1:] == [
+        ac + ["2", "Workload", "ad_county", "1", "1", "[ad_county L1]", "Q: How are cases allocated?", "", "alice"],
+        ac + ["2.2", "Workload > Allocation", "ad_county", "3", "3", "[ad_county L3]",
+              "The team manager allocates at a weekly meeting.", "", "alice"],
+        ac + ["2.2.1", "Workload > Allocation > Unallocated cases", "ad_county", "3", "3", "[ad_county L3]",
+              "Nothing is left unallocated for long.", "", "alice"],
+        dl + ["2.1", "Workload > Caseloads", "dir_london", "9", "10", "[dir_london L9-10]",
+              "Caseloads are around 22 for a full-time worker.\nSome carry more than that.", "", "alice"],
+        dl + ["1.1", "Staffing > Vacancies", "dir_london", "5", "5", "[dir_london L5]",
+              "vacancy rate of about 20 per cent", "", "alice"],
+        dl + ["1.2", "Staffing > Agency staff", "dir_london", "5", "5", "[dir_london L5]",
+              "We rely on agency staff — it’s costly.", "cost", "alice"],
+    ]
+
+
+def test_presence_matrix_is_0_or_1_per_case_and_theme(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "csv", out, presence=True)
+    assert read_csv(path) == [
+        ["case", "role", "service", "authority_type", "interviews", "1", "1.1", "1.2", "2", "2.1", "2.2", "2.2.1", "3"],
+        ["ad_county", "Assistant director", "Adult services", "County council", "2", "0", "0", "0", "1", "0", "1", "1", "1"],
+        ["dir_london", "Director", "Children's services", "London borough", "1", "1", "1", "1", "1", "1", "0", "0", "1"],
+        ["hos_met", "Head of service", "Joint", "Metropolitan borough", "1", "0", "0", "0", "0", "0", "0", "0", "0"],
+    ]
+    (md,) = export_charts(charted, "bob", "md", out, presence=True, theme_ids=["1"])
+    assert md.name == "chart_1_presence.md"
+    assert md.read_text(encoding="utf-8").splitlines()[2:] == [
+        "| ad_county | Assistant director | Adult services | County council | 2 | 0 | 0 | 0 |",
+        "| dir_london | Director | Children's services | London borough | 1 | 0 | 0 | 0 |",
+        "| hos_met | Head of service | Joint | Metropolitan borough | 1 | 1 | 1 | 0 |",
+    ]
+
+
+def test_long_and_presence_only_as_tables(charted: Store, out: Path) -> None:
+    with pytest.raises(InputError, match="the long and presence tables are written as md or csv, not xlsx"):
+        export_charts(charted, "alice", "xlsx", out, long=True)
+    assert list(out.iterdir()) == []
+
+
+# -- quotes ---------------------------------------------------------------------------------------
+
+
+def test_quotes_attributed_by_pattern(charted: Store, out: Path) -> None:
+    quotes = collect_quotes(charted, "alice", "2", "[{role}, {authority_type}]")
+    assert [(q.theme_id, q.attribution, q.text, q.extract.reference) for q in quotes] == [
+        ("2", "[Assistant director, County council]", "Q: How are cases allocated?", "[ad_county L1]"),
+        ("2.1", "[Director, London borough]",
+         "Caseloads are around 22 for a full-time worker. Some carry more than that.", "[dir_london L9-10]"),
+        ("2.2", "[Assistant director, County council]", "The team manager allocates at a weekly meeting.",
+         "[ad_county L3]"),
+        ("2.2.1", "[Assistant director, County council]", "Nothing is left unallocated for long.", "[ad_county L3]"),
+    ]
+    path, count = export_quotes(charted, "alice", "2.2", fmt="md", pattern="[{role}, {authority_type}]",
+                                directory=out)
+    assert (path.name, count) == ("quotes_2.2.md", 2)
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "# Quotes: 2.2 Allocation (alice)", "",
+        "## 2.2 Allocation", "",
+        "> “The team manager allocates at a weekly meeting.”", ">",
+        "> [Assistant director, County council] · [ad_county L3]", "",
+        "## 2.2.1 Unallocated cases", "",
+        "> “Nothing is left unallocated for long.”", ">",
+        "> [Assistant director, County council] · [ad_county L3]",
+    ]
+
+
+def test_quotes_csv_and_docx(charted: Store, out: Path) -> None:
+    path, _ = export_quotes(charted, "alice", "1", fmt="csv", pattern="{role} ({case})", out=out / "q.csv")
+    assert read_csv(path) == [
+        ["theme", "theme_path", "case", "attribution", "quote", "reference", "document", "line_start", "line_end",
+         "memo", "coder"],
+        ["1.1", "Staffing > Vacancies", "dir_london", "Director (dir_london)", "vacancy rate of about 20 per cent",
+         "[dir_london L5]", "dir_london", "5", "5", "", "alice"],
+        ["1.2", "Staffing > Agency staff", "dir_london", "Director (dir_london)",
+         "We rely on agency staff — it’s costly.", "[dir_london L5]", "dir_london", "5", "5", "cost", "alice"],
+    ]
+    again, _ = export_quotes(charted, "alice", "1", fmt="csv", out=out / "q.csv")
+    assert again == out / "q (2).csv"
+    docx_path, count = export_quotes(charted, "alice", "3", fmt="docx", pattern="[{role}, {authority_type}]",
+                                     directory=out)
+    assert (docx_path.name, count) == ("quotes_3.docx", 2)
+    doc = open_docx(str(docx_path))
+    body = [p for p in doc.paragraphs if not p.style.name.startswith(("Heading", "Title"))]
+    assert [[(r.text, r.italic) for r in p.runs] for p in body] == [
+        [("“Supervision is every four weeks”", True), (" [Assistant director, County council]", None),
+         (" [ad_county L7]", None)],
+        [("“Supervision happens monthly”", True), (" [Director, London borough]", None), (" [dir_london L12]", None)],
+    ]
+
+
+def test_attribution_pattern_errors_name_the_attribute(charted: Store) -> None:
+    with pytest.raises(InputError, match=r"names 'authority', which is not a case attribute \(attributes: role, "
+                                         r"service, authority_type, interviews; \{case\} gives the case id\)"):
+        collect_quotes(charted, "alice", "1", "[{role}, {authority}]")
+    with charted.write():
+        charted.cases.set_attributes(case_id(charted, "dir_london"), {"role": ""})
+    with pytest.raises(InputError, match=r"'role' is empty for dir_london"):
+        collect_quotes(charted, "alice", "1", "[{role}]")
+    with pytest.raises(InputError, match="name a case attribute inside the braces"):
+        collect_quotes(charted, "alice", "1", "[{}]")
+    with pytest.raises(InputError, match="attribution pattern '\\[\\{role': "):
+        collect_quotes(charted, "alice", "1", "[{role")
+    case = Case(1, "x", {"role": "Director", "authority_type": "London borough"})
+    assert attribution("[{role}, {authority_type}]", case) == "[Director, London borough]"
+    assert attribution("{{{case}}}", case) == "{x}"
+
+
+# -- command line ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli():
+    from framework import cli_chart
+    from framework.cli import main
+
+    if "chart" not in main.commands:
+        cli_chart.register(main)
+    return main
+
+
+def run(main, project_dir: Path, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project_dir), *args])
+
+
+def test_cli_cell_show_export_map_and_quotes(cli, project_dir: Path, charted: Store) -> None:
+    wrote = run(cli, project_dir, "chart", "cell", "hos_met", "3", "--summary", "Monthly, protected [hos_met L3]",
+                "--status", "done", "--coder", "alice", "--json")
+    assert wrote.exit_code == 0, wrote.output
+    assert {k: v for k, v in json.loads(wrote.stdout).items() if k != "updated_at"} == {
+        "case": "hos_met", "theme": "3", "layer": "alice", "summary": "Monthly, protected [hos_met L3]",
+        "status": "done", "updated_by": "alice"}
+    shown = json.loads(run(cli, project_dir, "chart", "show", "--theme", "3", "--json").stdout)
+    assert [(r["case"], r["cells"][0]["summary"], r["cells"][0]["status"]) for r in shown["charts"][0]["rows"]] == [
+        ("ad_county", "", "empty"), ("dir_london", "", "empty"), ("hos_met", "Monthly, protected [hos_met L3]", "done")]
+    table = run(cli, project_dir, "chart", "show", "--theme", "3", "--width", "40")
+    assert table.exit_code == 0
+    assert [line.rstrip() for line in table.stdout.splitlines()[:5]] == [
+        "3 Supervision (alice)",
+        "case        3 Supervision",
+        "ad_county   1 passage",
+        "dir_london  1 passage",
+        "hos_met     ✓ Monthly, protected [hos_met L3]",
+    ]
+    exported = run(cli, project_dir, "chart", "export", "--format", "csv", "--theme", "3", "--cells", "summaries",
+                   "--group-by", "service", "--out", str(project_dir / "out"))
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout.strip() == f"wrote {project_dir / 'out' / 'chart_3.csv'}"
+    assert read_csv(project_dir / "out" / "chart_3.csv")[3] == ["hos_met", "Joint", "Monthly, protected [hos_met L3]"]
+    default = run(cli, project_dir, "chart", "export", "--coder", "consensus")
+    assert default.exit_code == 0 and (project_dir / "exports" / "charts.xlsx").exists()
+    mapped = json.loads(run(cli, project_dir, "map", "--by", "service", "--json").stdout)
+    workload = next(t for t in mapped["themes"] if t["theme"] == "2")
+    assert (workload["count"], workload["cases"], [g["count"] for g in workload["groups"]]) == (
+        2, ["ad_county", "dir_london"], [1, 1, 0])
+    heat = run(cli, project_dir, "map", "--by", "service", "--cases")
+    assert heat.exit_code == 0 and "2.2 (service = Adult services): ad_county" in heat.stdout
+    quoted = run(cli, project_dir, "quotes", "--theme", "3", "--pattern", "[{role}, {authority_type}]",
+                 "--out", str(project_dir / "q.md"))
+    assert quoted.exit_code == 0 and quoted.stdout.strip() == f"wrote 2 quotes to {project_dir / 'q.md'}"
+
+
+def test_cli_errors_exit_1(cli, project_dir: Path, charted: Store) -> None:
+    bad = run(cli, project_dir, "chart", "export", "--group-by", "sector", "--coder", "alice")
+    assert bad.exit_code == 1 and "no case attribute named 'sector'" in bad.stderr
+    missing = run(cli, project_dir, "quotes", "--theme", "1", "--pattern", "[{grade}]", "--coder", "alice")
+    assert missing.exit_code == 1 and "names 'grade', which is not a case attribute" in missing.stderr
+    mismatch = run(cli, project_dir, "quotes", "--theme", "1", "--format", "csv", "--out", "x.md", "--coder", "alice")
+    assert mismatch.exit_code == 1 and "does not end in .csv" in mismatch.stderr
+    assert run(cli, project_dir, "chart", "cell", "hos_met", "3", "--coder", "alice").exit_code == 2
+
+
+def test_built_charts_match_export_row_order(charted: Store, out: Path) -> None:
+    charts = build_charts(charted, "alice", group_by=["authority_type"])
+    (path,) = export_charts(charted, "alice", "xlsx", out, group_by=["authority_type"])
+    wb = load_workbook(path)
+    expected = [r.case.name for r in charts.rows]
+    assert expected == ["ad_county", "dir_london", "hos_met"]
+    for sheet in ("1 Staffing", "2 Workload", "3 Supervision", "Overview"):
+        assert [c.value for c in wb[sheet]["A"]][1:] == expected
+
+
+def test_xlsx_empty_cells_have_no_value_and_long_text_is_cut_at_excels_limit(charted: Store, out: Path) -> None:
+    from framework.coding import set_cell
+    from framework.export.xlsx import MAX_CELL
+
+    set_cell(charted, "alice", case_id(charted, "hos_met"), "3", "alice", summary="x" * 40_000)
+    (path,) = export_charts(charted, "alice", "xlsx", out, theme_ids=["3"], mode="summaries")
+    with zipfile.ZipFile(path) as z:
+        assert b't="inlineStr"></c>' not in z.read("xl/worksheets/sheet1.xml")
+    ws = load_workbook(path)["3 Supervision"]
+    assert [c.value for c in ws["B"]][:3] == ["3 Supervision", None, None]
+    cut = ws["B4"].value
+    assert len(cut) == MAX_CELL
+    assert cut.startswith("x" * 32_000) and cut.endswith("(cut here: Excel cells hold at most 32,767 characters; "
+                                                          "see the other exports)")
