@@ -2,8 +2,8 @@
 
 ``open_project`` finds the folder's database and opens it. In a folder that has a
 framework and transcripts but no database yet (a fresh copy of a shared project),
-it creates the database and imports the themes, ``cases.csv`` and the transcripts,
-so every command just works. When ``themes.yaml`` has changed since it was last
+it creates the database and imports the themes, ``cases.csv``, the transcripts and
+any shared coding files (``codings/<coder>.jsonl``), so every command just works. When ``themes.yaml`` has changed since it was last
 loaded, it is synced again (safely; see :mod:`framework.themesync`).
 """
 
@@ -22,6 +22,7 @@ DB_NAME = "framework.db"
 THEMES = "themes.yaml"
 CASES = "cases.csv"
 TRANSCRIPTS = "transcripts"
+CODINGS = "codings"
 EXPORTS = "exports"
 LOCAL_DIR = ".framework"
 
@@ -146,6 +147,13 @@ def _first_build(project: Project, progress: Progress | None) -> None:
     if cases_csv.exists():
         _updated, _created, warnings = import_cases(store, cases_csv)
         project.warnings.extend(warnings)
+    codings_dir = project.root / CODINGS
+    if codings_dir.is_dir():
+        from .codeimport import import_codings
+
+        for path in sorted(codings_dir.glob("*.jsonl")):
+            report = import_codings(store, path, coder=path.stem, progress=progress)
+            project.warnings.append(f"first run: {report.summary()} for {path.stem} from {CODINGS}/{path.name}")
 
 
 def init_project(root: Path | str) -> Path:

@@ -188,3 +188,17 @@ def test_reopening_syncs_a_changed_themes_file(project_dir: Path) -> None:
     assert p.store.themes.get("1.1").label == "Vacant posts"
     assert p.warnings == ["themes.yaml changed: themes: 1 changed"]
     p.close()
+
+
+def test_first_open_imports_shared_coding_files(tmp_path: Path) -> None:
+    from .conftest import write_project
+
+    root = write_project(tmp_path / "shared")
+    (root / "codings").mkdir()
+    (root / "codings" / "alice.jsonl").write_text(
+        '{"document": "hos_met", "theme": "3", "quote": "We grow our own", "memo": "GYO"}\n', encoding="utf-8")
+    p = open_project(root)
+    (c,) = p.store.codings.list()
+    assert (c.coder, c.document, c.theme_id, c.quote, c.memo) == ("alice", "hos_met", "3", "We grow our own", "GYO")
+    assert "first run: codings: 1 added for alice from codings/alice.jsonl" in p.warnings
+    p.close()
