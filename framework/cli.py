@@ -203,11 +203,19 @@ def init(directory: Path) -> None:
 @click.option("--case", "case", default=None, help="The case the documents belong to (default: the file's stem).")
 @project_option
 def import_cmd(paths: tuple[Path, ...], name: str | None, case: str | None) -> None:
-    """Import transcripts: .txt .md .docx .rtf .odt .vtt .srt files or folders."""
+    """Import transcripts (.txt .md .docx .rtf .odt .vtt .srt, files or folders) or a REFI-QDA project (.qdpx)."""
     from .importing import import_paths
 
     s = state()
     project = s.project()
+    qdpx = [p for p in paths if p.suffix.lower() == ".qdpx"]
+    if qdpx:
+        if len(paths) != 1:
+            raise InputError("import a .qdpx project on its own, not together with other files.")
+        from .exchange.refi import import_qdpx
+
+        _print_import(import_qdpx(project, qdpx[0], s.current_coder(required=False) or "import"))
+        return
     with progress_bar() as progress:
         report = import_paths(project.store, list(paths), root=project.root, name=name, case=case,
                               coder=s.current_coder(required=False) or "import", progress=progress)
@@ -352,7 +360,7 @@ def _register_commands() -> None:
     """Command groups live in their own modules; each adds itself to ``main``."""
     import importlib
 
-    for name in ("cli_themes", "cli_code", "cli_team", "cli_chart"):
+    for name in ("cli_themes", "cli_code", "cli_team", "cli_chart", "cli_exchange"):
         importlib.import_module(f".{name}", __package__).register(main)
 
 

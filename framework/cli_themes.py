@@ -79,16 +79,19 @@ def sync(archive: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @project_option
 def themes_import(file: Path) -> None:
-    """Add the themes of a codebook table (.csv) to themes.yaml, then sync."""
+    """Add the themes of a codebook (.csv, or REFI-QDA .qdc) to themes.yaml, then sync."""
     from .themes import add_theme_to_file, load_themes, read_codebook_csv, theme_file_text
     from .themesync import sync_themes
 
-    if file.suffix.lower() == ".qdc":
-        raise InputError(f"{file}: REFI-QDA codebooks (.qdc) cannot be imported yet; export a CSV codebook instead.")
     s = state()
     project = s.project()
-    specs = read_codebook_csv(file)
     path = project.themes_path
+    if file.suffix.lower() in (".qdc", ".qdpx"):
+        from .exchange.refi import read_qdc
+
+        specs = read_qdc(file, taken={t.id for t in load_themes(path).flat()} if path.exists() else set())
+    else:
+        specs = read_codebook_csv(file)
     if not path.exists():
         path.write_text(theme_file_text(None, specs), encoding="utf-8")
         added = sum(1 for _ in _walk(specs))
