@@ -16,6 +16,7 @@ from .charting import Cell, build_charts, mapping
 from .cli import emit_json, err, out, project_option, remember_coder, state, table
 from .errors import InputError
 from .export import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, export_charts, export_quotes
+from .pseudonym import Pseudonymiser, check_key_location
 from .store import CONSENSUS
 
 STATUS_MARK = {"done": "✓ ", "draft": "✎ ", "empty": ""}
@@ -46,6 +47,25 @@ def layer_options(func: Callable) -> Callable:
     return wrapper
 
 
+_pseudonymise_option = click.option(
+    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Replace the names in this pseudonym key (CSV: term,replacement; kept outside exports/) "
+         "in everything written.")
+
+
+def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
+    """The pseudonym key to apply, or None; refused if kept in the exports folder."""
+    if key_file is None:
+        return None
+    key = Pseudonymiser.load(key_file)
+    check_key_location(key_file, exports_dir)
+    return key
+
+
+def _done(key: Pseudonymiser | None) -> str:
+    return f" (pseudonymised with {key.path})" if key is not None else ""
+
+
 def _group_by(value: tuple[str, ...]) -> list[str]:
     return [part.strip() for item in value for part in item.split(",") if part.strip()]
 
@@ -66,15 +86,19 @@ def chart() -> None:
 @click.option("--force", is_flag=True, help="Replace existing files (otherwise a numbered name is used).")
 @click.option("--presence", is_flag=True, help="Write the 0/1 case x theme table (csv or md).")
 @click.option("--long", "long", is_flag=True, help="Write one row per case x theme x passage (csv or md).")
+@_pseudonymise_option
 @layer_options
 def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
-                 out_dir: Path | None, force: bool, presence: bool, long: bool) -> None:
+                 out_dir: Path | None, force: bool, presence: bool, long: bool, key_file: Path | None) -> None:
     """Export the charts as xlsx, docx, html, md or csv."""
-    project = state().project()
+    s = state()
+    project = s.project()
+    key = _key(key_file, project.exports_dir)
     paths = export_charts(project.store, layer, fmt, out_dir or project.exports_dir, theme_ids=list(themes),
-                          mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence)
+                          mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence,
+                          key=key, coder=s.current_coder(required=False) or "export")
     for path in paths:
-        out.print(f"wrote {path}", markup=False)
+        out.print(f"wrote {path}{_done(key)}", markup=False)
 
 
 @chart.command("cell")
@@ -177,15 +201,24 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="File to write (default: exports/quotes_<theme>.<format>).")
 @click.option("--force", is_flag=True, help="Replace an existing file (otherwise a numbered name is used).")
+@_pseudonymise_option
 @layer_options
-def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path | None, force: bool) -> None:
-    """Every coded passage of a theme, attributed, for the write-up."""
+def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path | None, force: bool,
+           key_file: Path | None) -> None:
+    """Every coded passage of a theme, attributed, for the write-up.
+
+    With --pseudonymise, quote with an attribution of attributes (e.g. "[{role}, {authority_type}]"):
+    a case id can itself identify someone.
+    """
     if fmt is None:
         suffix = out_file.suffix.lstrip(".").lower() if out_file else ""
         fmt = suffix if suffix in QUOTE_FORMATS else "md"
     elif out_file is not None and out_file.suffix and out_file.suffix.lstrip(".").lower() != fmt:
         raise InputError(f"--out {out_file} does not end in .{fmt}; name the file {out_file.stem}.{fmt}.")
-    project = state().project()
+    s = state()
+    project = s.project()
+    key = _key(key_file, project.exports_dir)
     path, count = export_quotes(project.store, layer, theme, fmt=fmt, pattern=pattern, out=out_file,
-                                directory=project.exports_dir, force=force)
-    out.print(f"wrote {count} quotes to {path}", markup=False)
+                                directory=project.exports_dir, force=force, key=key,
+                                coder=s.current_coder(required=False) or "export")
+    out.print(f"wrote {count} quotes to {path}{_done(key)}", markup=False)

@@ -21,7 +21,7 @@ from framework.charting import build_charts
 from framework.errors import InputError
 from framework.export import export_charts, export_quotes
 from framework.export.common import csv_cell, output_path, safe_stem
-from framework.export.quotes import attribution, collect_quotes
+from framework.export.quotes import QUOTE_COLUMNS, attribution, collect_quotes
 from framework.export.xlsx import sheet_name
 from framework.store import Case, Store
 
@@ -395,10 +395,11 @@ def test_attribution_pattern_errors_name_the_attribute(charted: Store) -> None:
 
 @pytest.fixture
 def cli():
-    from framework import cli_chart
-    from framework.cli import main
+    from framework.cli import main  # importing it first registers the command modules, cli_chart among them
 
     if "chart" not in main.commands:
+        from framework import cli_chart
+
         cli_chart.register(main)
     return main
 
@@ -478,3 +479,327 @@ def test_xlsx_empty_cells_have_no_value_and_long_text_is_cut_at_excels_limit(cha
     assert len(cut) == MAX_CELL
     assert cut.startswith("x" * 32_000) and cut.endswith("(cut here: Excel cells hold at most 32,767 characters; "
                                                           "see the other exports)")
+
+
+# -- pseudonymised exports -------------------------------------------------------------------------
+
+NAMED_TEXT = """\
+Interview 01 — telephone
+
+Interviewer: Can you tell me about Northshire?
+
+Respondent: Margaret Hill said the Northshire posts are hard to fill.
+
+Interviewer: And supervision?
+
+Respondent: Margaret
+Hill runs supervision.
+"""
+NAMED_CASES = """\
+case,role,authority,lead
+dir_london,Director,Northshire,Margaret Hill
+ad_county,Assistant director,County council,Sam Patel
+hos_met,Head of service,Metropolitan borough,Margaret
+"""
+KEY_CSV = "term,replacement\nMargaret Hill,Director A\nMargaret,Person B\nNorthshire,County 1\ndir_london,Case 1\n"
+
+SUMMARY = "[Director A]: [County 1] posts hard to fill [[Case 1] L5]"
+QUOTE = "[Director A] said the [County 1] posts are hard to fill."
+MEMO = "[County 1] lead, ask [Director A]"
+SPLIT = "Respondent: [Director A]"
+"""The passage "Respondent: Margaret" ends inside "Margaret\\nHill" (lines 9-10): the whole name is replaced,
+and the reference keeps line 9 of the original text."""
+
+
+@pytest.fixture
+def named(tmp_path: Path):
+    """A project whose texts, summary, memo and case attributes name Margaret Hill and Northshire.
+
+    dir_london (a case id in the key too): a passage starting inside the name ("Hill said ...", 1.1, with
+    a memo), a passage ending inside a name broken over two lines (3), a summary (1.1).
+    ad_county: one passage without names (2). hos_met: "Margaret" as an attribute value.
+    """
+    from framework.coding import add_coding, set_cell
+    from framework.project import open_project
+
+    from .conftest import write_project
+
+    root = write_project(tmp_path / "named")
+    (root / "transcripts" / "dir_london.txt").write_text(NAMED_TEXT, encoding="utf-8")
+    (root / "cases.csv").write_text(NAMED_CASES, encoding="utf-8")
+    themes = (root / "themes.yaml").read_text(encoding="utf-8")
+    (root / "themes.yaml").write_text(themes.replace("Posts left unfilled", "Posts left unfilled in Northshire"),
+                                      encoding="utf-8")
+    project = open_project(root)
+    store = project.store
+    doc = store.documents.get("dir_london")
+    text = store.documents.text(doc.id)
+    start = text.index("Hill said")
+    add_coding(store, "alice", doc.id, "1.1", start, text.index("fill.") + 5, "Northshire lead, ask Margaret Hill")
+    start = text.index("Respondent: Margaret\nHill")
+    add_coding(store, "alice", doc.id, "3", start, start + len("Respondent: Margaret"), "")
+    ac = store.documents.get("ad_county")
+    start = store.documents.text(ac.id).index("Q: How are cases allocated?")
+    add_coding(store, "alice", ac.id, "2", start, start + len("Q: How are cases allocated?"), "")
+    set_cell(store, "alice", case_id(store, "dir_london"), "1.1", "alice",
+             summary="Margaret Hill: Northshire posts hard to fill [dir_london L5]", status="done")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "key.csv").write_text(KEY_CSV, encoding="utf-8")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def key(named, tmp_path: Path):
+    from framework.pseudonym import Pseudonymiser
+
+    return Pseudonymiser.load(tmp_path / "keys" / "key.csv")
+
+
+def stored(store: Store) -> dict[str, list[dict]]:
+    """Every table of the store but the action log, row by row."""
+    tables = [r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                             "AND name NOT LIKE 'sqlite_%' AND name != 'actions' ORDER BY name")]
+    return {t: sorted(store.query(f'SELECT * FROM "{t}"'), key=lambda r: json.dumps(r, sort_keys=True, default=str))
+            for t in tables}
+
+
+def exports_logged(store: Store) -> list[dict]:
+    return [a.payload for a in store.actions.list() if a.kind == "export"]
+
+
+def no_key_terms(path: Path, key) -> None:
+    from framework.pseudonym import check, export_text
+
+    assert check(path, key) == [], path
+    assert "Hill" not in export_text(path) and "Margaret" not in export_text(path)
+
+
+def test_pseudonymised_xlsx(named, key, out: Path) -> None:
+    from framework.export.pseudonymise import PSEUDONYM_NOTE
+
+    before = stored(named.store)
+    (path,) = export_charts(named.store, "alice", "xlsx", out, group_by=["authority"], key=key, coder="alice")
+    wb = load_workbook(path)
+    assert sheet_rows(wb["1 Staffing"]) == [
+        ["case", "authority", "1.1 Vacancies", "1.2 Agency staff"],
+        # sorted by the pseudonymised values: "[County 1]" first, as written
+        ["[Case 1]", "[County 1]", f"{SUMMARY}\n\n“{QUOTE}” [[Case 1] L5] (memo: {MEMO})", None],
+        ["ad_county", "County council", None, None],
+        ["hos_met", "Metropolitan borough", None, None],
+    ]
+    assert sheet_rows(wb["3 Supervision"])[1] == ["[Case 1]", "[County 1]", f"“{SPLIT}” [[Case 1] L9]"]
+    assert sheet_rows(wb["2 Workload"])[2][:3] == ["ad_county", "County council", "“Q: How are cases allocated?” [ad_county L1]"]
+    assert [r[:2] for r in sheet_rows(wb["Overview"])[1:]] == [
+        ["[Case 1]", "[County 1]"], ["ad_county", "County council"], ["hos_met", "Metropolitan borough"]]
+    codebook = {r[0]: r for r in sheet_rows(wb["Codebook"])[1:]}
+    assert codebook["1.1"][3:5] == ["Vacancies", "Posts left unfilled in [County 1]"]
+    assert wb.properties.description == PSEUDONYM_NOTE
+    no_key_terms(path, key)
+    assert stored(named.store) == before
+    assert exports_logged(named.store) == [{
+        "export": "charts", "format": "xlsx", "file": str(path), "files": [str(path)], "layer": "alice",
+        "themes": ["1", "2", "3"], "pseudonym_key": str(key.path), "key_sha256": key.sha256}]
+    assert len(key.sha256) == 64
+    assert [a.coder for a in named.store.actions.list() if a.kind == "export"] == ["alice"]
+
+
+def test_pseudonymised_docx(named, key, out: Path) -> None:
+    from framework.export.pseudonymise import PSEUDONYM_NOTE
+
+    before = stored(named.store)
+    (path,) = export_charts(named.store, "alice", "docx", out, group_by=["authority"], key=key)
+    doc = open_docx(str(path))
+    assert [p.text for p in doc.paragraphs][:2] == ["Framework charts (alice)", PSEUDONYM_NOTE]
+    staffing = doc.tables[0]
+    assert [[c.text for c in r.cells[:2]] for r in staffing.rows] == [
+        ["case", "authority"], ["[Case 1]", "[County 1]"], ["ad_county", "County council"],
+        ["hos_met", "Metropolitan borough"]]
+    summary, quote = staffing.rows[1].cells[2].paragraphs
+    assert summary.text == SUMMARY
+    assert [(r.text, r.italic) for r in quote.runs] == [
+        (f"“{QUOTE}”", True), (" [[Case 1] L5]", None), (f" (memo: {MEMO})", None)]
+    assert doc.tables[2].rows[1].cells[2].text == f"“{SPLIT}” [[Case 1] L9]"
+    no_key_terms(path, key)
+    assert stored(named.store) == before
+    (logged,) = exports_logged(named.store)
+    assert (logged["format"], logged["file"], logged["key_sha256"]) == ("docx", str(path), key.sha256)
+
+
+def test_pseudonymised_html_including_the_mapping_and_its_hover_lists(named, key, out: Path) -> None:
+    from framework.export.pseudonymise import PSEUDONYM_NOTE
+
+    before = stored(named.store)
+    (path,) = export_charts(named.store, "alice", "html", out, group_by=["authority"], key=key)
+    text = path.read_text(encoding="utf-8")
+    page = lxml.html.fromstring(text)
+    assert PSEUDONYM_NOTE in [p.text_content() for p in page.xpath('//p[@class="meta"]')]
+    rows = page.xpath('//section[@id="chart-1"]//tbody/tr[not(@class="group")]')
+    assert [(r.xpath("string(th)"), r.xpath("string(td[1])")) for r in rows] == [
+        ("[Case 1]", "[County 1]"), ("ad_county", "County council"), ("hos_met", "Metropolitan borough")]
+    assert page.xpath('//section[@id="chart-1"]//tr[@class="group"]/th/text()') == [
+        "[County 1]", "County council", "Metropolitan borough"]
+    cell = rows[0].xpath("td[2]")[0]
+    assert [p.text_content() for p in cell.xpath("p")] == [SUMMARY, f"{QUOTE} [[Case 1] L5] (memo: {MEMO})"]
+    assert cell.xpath("string(p/q)") == QUOTE
+    mapping_rows = page.xpath('//section[@id="mapping"]//tbody/tr')
+    assert [th.text_content() for th in page.xpath('//section[@id="mapping"]//thead/tr/th')] == [
+        "Theme", "All cases (3)", "[County 1] (1)", "County council (1)", "Metropolitan borough (1)"]
+    staffing = mapping_rows[0].xpath("td")
+    assert [(td.text_content(), td.get("title")) for td in staffing[1:3]] == [
+        ("1/3 (33%)", "[Case 1]"), ("1/1 (100%)", "[Case 1]")]
+    # the checker reads text, not attributes: the hover lists and every other attribute are checked here
+    assert not any(term in value for value in page.xpath("//@*") for term in ("Margaret", "Hill", "Northshire",
+                                                                            "dir_london"))
+    no_key_terms(path, key)
+    assert stored(named.store) == before
+    assert exports_logged(named.store)[0]["key_sha256"] == key.sha256
+
+
+def test_pseudonymised_markdown_and_csv_wide_long_and_presence(named, key, out: Path) -> None:
+    from framework.export.pseudonymise import PSEUDONYM_NOTE
+
+    before = stored(named.store)
+    (md,) = export_charts(named.store, "alice", "md", out, theme_ids=["1"], key=key)
+    assert md.read_text(encoding="utf-8").splitlines()[:10] == [
+        "# Framework charts (alice)", "", f"*{PSEUDONYM_NOTE}*", "", "## 1 Staffing", "",
+        "| case | 1.1 Vacancies | 1.2 Agency staff |", "|---|---|---|",
+        f"| [Case 1] | {SUMMARY}<br>*“{QUOTE}”* [[Case 1] L5] (memo: {MEMO}) |  |",
+        "| ad_county |  |  |",
+    ]
+    wide = export_charts(named.store, "alice", "csv", out, group_by=["authority"], key=key)
+    assert read_csv(wide[0])[1] == ["[Case 1]", "[County 1]", f"{SUMMARY}\n\n“{QUOTE}” [[Case 1] L5] (memo: {MEMO})", ""]
+    assert read_csv(wide[2])[1] == ["[Case 1]", "[County 1]", f"“{SPLIT}” [[Case 1] L9]"]
+    long, presence = export_charts(named.store, "alice", "csv", out, long=True, presence=True, key=key)
+    dl = ["[Case 1]", "Director", "[County 1]", "[Director A]"]
+    assert read_csv(long)[1:] == [
+        dl + ["1.1", "Staffing > Vacancies", "[Case 1]", "5", "5", "[[Case 1] L5]", QUOTE, MEMO, "alice"],
+        dl + ["3", "Supervision", "[Case 1]", "9", "9", "[[Case 1] L9]", SPLIT, "", "alice"],
+        ["ad_county", "Assistant director", "County council", "Sam Patel", "2", "Workload", "ad_county", "1", "1",
+         "[ad_county L1]", "Q: How are cases allocated?", "", "alice"],
+    ]
+    assert [r[:4] for r in read_csv(presence)[1:]] == [
+        dl, ["ad_county", "Assistant director", "County council", "Sam Patel"],
+        ["hos_met", "Head of service", "Metropolitan borough", "[Person B]"]]
+    md_long, md_presence = export_charts(named.store, "alice", "md", out, long=True, presence=True, key=key)
+    assert f"| {SPLIT} |" in md_long.read_text(encoding="utf-8")
+    for path in [md, *wide, long, presence, md_long, md_presence]:
+        no_key_terms(path, key)
+    assert stored(named.store) == before
+    logged = exports_logged(named.store)
+    assert [(e["format"], len(e["files"]), e["key_sha256"]) for e in logged] == [
+        ("md", 1, key.sha256), ("csv", 3, key.sha256), ("csv", 2, key.sha256), ("md", 2, key.sha256)]
+    assert logged[1]["files"] == [str(p) for p in wide] and logged[2]["file"] == str(long)
+
+
+def test_pseudonymised_quotes_in_every_format(named, key, out: Path) -> None:
+    from framework.export.pseudonymise import PSEUDONYM_NOTE
+
+    before = stored(named.store)
+    quotes = collect_quotes(named.store, "alice", "1", "[{role}, {authority}]", key=key)
+    assert [(q.case, q.attribution, q.text, q.extract.reference, q.extract.memo) for q in quotes] == [
+        ("[Case 1]", "[Director, [County 1]]", QUOTE, "[[Case 1] L5]", MEMO)]
+    md, count = export_quotes(named.store, "alice", "1", fmt="md", pattern="[{role}, {authority}]", directory=out,
+                              key=key)
+    assert count == 1
+    assert md.read_text(encoding="utf-8").splitlines() == [
+        "# Quotes: 1 Staffing (alice)", "", f"*{PSEUDONYM_NOTE}*", "", "## 1.1 Vacancies", "",
+        f"> “{QUOTE}”", ">", "> [Director, [County 1]] · [[Case 1] L5]"]
+    csv_path, _ = export_quotes(named.store, "alice", "3", fmt="csv", pattern="{lead} ({case})", directory=out,
+                                key=key)
+    assert read_csv(csv_path) == [list(QUOTE_COLUMNS), [
+        "3", "Supervision", "[Case 1]", "[Director A] ([Case 1])", SPLIT, "[[Case 1] L9]", "[Case 1]", "9", "9", "",
+        "alice"]]
+    docx_path, _ = export_quotes(named.store, "alice", "1", fmt="docx", pattern="[{role}, {authority}]",
+                                 directory=out, key=key)
+    doc = open_docx(str(docx_path))
+    assert doc.paragraphs[1].text == PSEUDONYM_NOTE
+    (body,) = [p for p in doc.paragraphs[2:] if not p.style.name.startswith(("Heading", "Title"))]
+    assert [(r.text, r.italic) for r in body.runs] == [
+        (f"“{QUOTE}”", True), (" [Director, [County 1]]", None), (" [[Case 1] L5]", None)]
+    for path in (md, csv_path, docx_path):
+        no_key_terms(path, key)
+    assert stored(named.store) == before
+    logged = exports_logged(named.store)
+    assert [(e["export"], e["format"], e["file"], e["theme"], e["pseudonym_key"], e["key_sha256"]) for e in logged] == [
+        ("quotes", "md", str(md), "1", str(key.path), key.sha256),
+        ("quotes", "csv", str(csv_path), "3", str(key.path), key.sha256),
+        ("quotes", "docx", str(docx_path), "1", str(key.path), key.sha256)]
+
+
+def test_quote_cut_inside_a_name_gets_the_whole_replacement(named, key) -> None:
+    from framework.export.pseudonymise import pseudonymise_extracts
+
+    charts = build_charts(named.store, "alice")
+    dl = case_id(named.store, "dir_london")
+    (passage,) = charts.chart("1").cell(dl, "1.1").extracts
+    assert passage.quote == "Hill said the Northshire posts are hard to fill."
+    assert key.apply(passage.quote) == "Hill said the [County 1] posts are hard to fill."  # alone, "Hill" would stay
+    (split,) = charts.chart("3").cell(dl, "3").extracts
+    done = pseudonymise_extracts(named.store, [passage, split], key)
+    assert done[passage.coding_id].quote == QUOTE
+    assert done[split.coding_id].quote == SPLIT
+    assert (done[split.coding_id].line_start, done[split.coding_id].line_end) == (9, 9)
+    # a detached passage (its offsets no longer trusted) is replaced within the context kept with it
+    with named.store.write():
+        named.store.codings.update(passage.coding_id, {"detached": 1, "start": 0, "end": 4})
+    (detached,) = build_charts(named.store, "alice").chart("1").cell(dl, "1.1").extracts
+    assert pseudonymise_extracts(named.store, [detached], key)[detached.coding_id].quote == QUOTE
+
+
+def test_every_chart_and_quote_export_is_logged_without_a_key_too(charted: Store, out: Path) -> None:
+    (path,) = export_charts(charted, "alice", "md", out, theme_ids=["1"])
+    quotes_path, _ = export_quotes(charted, "alice", "1", fmt="csv", directory=out, coder="bob")
+    assert exports_logged(charted) == [
+        {"export": "charts", "format": "md", "file": str(path), "files": [str(path)], "layer": "alice",
+         "themes": ["1"], "pseudonym_key": None, "key_sha256": None},
+        {"export": "quotes", "format": "csv", "file": str(quotes_path), "files": [str(quotes_path)], "layer": "alice",
+         "theme": "1", "pattern": "[{case}]", "pseudonym_key": None, "key_sha256": None},
+    ]
+    assert [a.coder for a in charted.actions.list() if a.kind == "export"] == ["export", "bob"]
+    assert "Pseudonymised" not in path.read_text(encoding="utf-8")
+
+
+def test_a_key_kept_with_the_exports_is_refused(named, key, out: Path) -> None:
+    from framework.pseudonym import Pseudonymiser
+
+    inside = named.exports_dir / "key.csv"
+    inside.write_text(KEY_CSV, encoding="utf-8")
+    with pytest.raises(InputError, match="must not be kept in"):
+        export_charts(named.store, "alice", "csv", out, key=Pseudonymiser.load(inside))
+    (out / "key.csv").write_text(KEY_CSV, encoding="utf-8")
+    with pytest.raises(InputError, match="must not be kept in"):
+        export_quotes(named.store, "alice", "1", fmt="md", directory=out, key=Pseudonymiser.load(out / "key.csv"))
+    assert sorted(p.name for p in out.iterdir()) == ["key.csv"]
+    assert exports_logged(named.store) == []
+    from framework.export import export_chart_set
+
+    with pytest.raises(InputError, match="needs the project's store"):
+        export_chart_set(build_charts(named.store, "alice"), "md", out, key=key)
+
+
+def test_cli_pseudonymise_option(cli, named, key, tmp_path: Path) -> None:
+    root = named.root
+    key_file = str(key.path)
+    before = stored(named.store)
+    wrote = run(cli, root, "chart", "export", "--format", "csv", "--theme", "1", "--coder", "alice",
+                "--pseudonymise", key_file, "--out", str(tmp_path / "shared"))
+    assert wrote.exit_code == 0, wrote.output
+    assert wrote.stdout.strip() == f"wrote {tmp_path / 'shared' / 'chart_1.csv'} (pseudonymised with {key_file})"
+    assert read_csv(tmp_path / "shared" / "chart_1.csv")[1][0] == "[Case 1]"
+    quoted = run(cli, root, "quotes", "--theme", "1", "--coder", "alice", "--pattern", "[{role}, {authority}]",
+                 "--pseudonymise", key_file)
+    assert quoted.exit_code == 0, quoted.output
+    path = root / "exports" / "quotes_1.md"
+    assert quoted.stdout.strip() == f"wrote 1 quotes to {path} (pseudonymised with {key_file})"
+    assert f"> “{QUOTE}”" in path.read_text(encoding="utf-8")
+    no_key_terms(path, key)
+    assert stored(named.store) == before
+    assert [(e["export"], e["key_sha256"]) for e in exports_logged(named.store)] == [
+        ("charts", key.sha256), ("quotes", key.sha256)]
+    (root / "exports" / "key.csv").write_text(KEY_CSV, encoding="utf-8")
+    refused = run(cli, root, "chart", "export", "--coder", "alice", "--pseudonymise", str(root / "exports" / "key.csv"))
+    assert refused.exit_code == 1 and "must not be kept in" in refused.stderr
+    missing = run(cli, root, "quotes", "--theme", "1", "--coder", "alice", "--pseudonymise", str(tmp_path / "no.csv"))
+    assert missing.exit_code == 1 and "no such pseudonym key" in missing.stderr

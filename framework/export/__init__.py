@@ -3,6 +3,10 @@
 ``export_charts`` is the one entry point the command line and the TUI call: it builds the
 charts of a layer and writes them in the chosen format. Each writer takes a built
 :class:`~framework.charting.ChartSet`, so a script can also call them directly.
+
+Given a pseudonym key (``key``), every text written is pseudonymised: see
+:mod:`framework.export.pseudonymise`. Each export adds one ``export`` entry to the
+project's action log, with the key's file and SHA-256 when one was applied.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from pathlib import Path
 
 from ..charting import ChartSet, build_charts, mapping
 from ..errors import InputError
+from ..pseudonym import Pseudonymiser
 from ..store import Store
 from .common import CELL_MODES, check_mode
+from .pseudonymise import check_key, log_export, pseudonymise_charts, pseudonymise_mapping
 from .quotes import DEFAULT_PATTERN, QUOTE_FORMATS, collect_quotes, export_quotes
 
 FORMATS = ("xlsx", "docx", "html", "md", "csv")
@@ -28,38 +34,64 @@ __all__ = [
 
 def export_chart_set(
     charts: ChartSet, fmt: str, directory: Path, *, mode: str = "both", force: bool = False,
-    long: bool = False, presence: bool = False, store: Store | None = None,
+    long: bool = False, presence: bool = False, store: Store | None = None, key: Pseudonymiser | None = None,
+    coder: str | None = None,
 ) -> list[Path]:
-    """Write built charts; returns the files written. HTML adds the mapping when given the store."""
+    """Write built charts; returns the files written. HTML adds the mapping when given the store.
+
+    With ``key`` every text written is pseudonymised (this needs the store, for the document
+    texts the passages are cut from). Given the store, the export is logged (as ``coder``).
+    """
     check_mode(mode)
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     if (long or presence) and fmt not in TABLE_FORMATS:
         raise InputError(f"the long and presence tables are written as md or csv, not {fmt}; "
                          "add --format csv (or md).")
+    if key is not None and store is None:
+        raise InputError("a pseudonymised export needs the project's store (the passages are replaced "
+                         "within their documents).")
+    check_key(key, store, directory)
+    paths = _write(charts, fmt, directory, mode, force, long, presence, store, key)
+    if store is not None:
+        log_export(store, coder, fmt, paths, key, export="charts", layer=charts.layer,
+                   themes=[c.theme.id for c in charts.charts])
+    return paths
+
+
+def _write(
+    original: ChartSet, fmt: str, directory: Path, mode: str, force: bool, long: bool, presence: bool,
+    store: Store | None, key: Pseudonymiser | None,
+) -> list[Path]:
+    charts = original if key is None or store is None else pseudonymise_charts(original, key, store)
+    pseudonymised = key is not None
     if fmt == "xlsx":
         from .xlsx import export_xlsx
 
-        return export_xlsx(charts, directory, mode=mode, force=force)
+        return export_xlsx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
     if fmt == "docx":
         from .docx import export_docx
 
-        return export_docx(charts, directory, mode=mode, force=force)
+        return export_docx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
     if fmt == "html":
         from .html import export_html
 
         seen: dict[int, object] = {}
-        for chart in charts.charts:
+        for chart in original.charts:
             for cell in chart.cells.values():
                 seen.update((e.coding_id, e) for e in cell.extracts)
-        by = charts.group_by[0] if charts.group_by else None
+        by = original.group_by[0] if original.group_by else None
         table = None if store is None else mapping(
-            store, charts.layer, by=by, theme_ids=[c.theme.id for c in charts.charts], extracts=list(seen.values()))
-        return export_html(charts, directory, mode=mode, force=force, mapping=table)
+            store, original.layer, by=by, theme_ids=[c.theme.id for c in original.charts],
+            extracts=list(seen.values()))
+        if table is not None and key is not None:
+            table = pseudonymise_mapping(table, key, charts)
+        return export_html(charts, directory, mode=mode, force=force, mapping=table, pseudonymised=pseudonymised)
     if fmt == "md":
         from .markdown import export_markdown
 
-        return export_markdown(charts, directory, mode=mode, force=force, long=long, presence=presence)
+        return export_markdown(charts, directory, mode=mode, force=force, long=long, presence=presence,
+                               pseudonymised=pseudonymised)
     from .csv import export_csv
 
     return export_csv(charts, directory, mode=mode, force=force, long=long, presence=presence)
@@ -68,12 +100,16 @@ def export_chart_set(
 def export_charts(
     store: Store, layer: str, fmt: str, directory: Path, *, theme_ids: Sequence[str] | None = None,
     mode: str = "both", group_by: Sequence[str] = (), force: bool = False, long: bool = False,
-    presence: bool = False,
+    presence: bool = False, key: Pseudonymiser | None = None, coder: str | None = None,
 ) -> list[Path]:
-    """Build the charts of ``layer`` and write them as ``fmt`` into ``directory``."""
+    """Build the charts of ``layer`` and write them as ``fmt`` into ``directory``.
+
+    ``key`` pseudonymises everything written; ``coder`` is who the action log names
+    (default ``export``).
+    """
     check_mode(mode)
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     charts = build_charts(store, layer, theme_ids=theme_ids, group_by=group_by)
     return export_chart_set(charts, fmt, directory, mode=mode, force=force, long=long, presence=presence,
-                            store=store)
+                            store=store, key=key, coder=coder)

@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from ..charting import Cell, ChartSet, Extract
 from .common import base_name, check_mode, clean, row_head, row_values, write_file
+from .pseudonymise import PSEUDONYM_NOTE
 
 GREY = RGBColor(0x55, 0x55, 0x55)
 
@@ -65,9 +66,16 @@ def _fill(cell: Any, content: Cell, mode: str) -> None:
             used = True
 
 
-def write_docx(charts: ChartSet, path: Path, mode: str = "both") -> None:
+def add_note(doc: Any) -> None:
+    """The note of a pseudonymised document, in grey under the title."""
+    doc.add_paragraph().add_run(PSEUDONYM_NOTE).font.color.rgb = GREY
+
+
+def write_docx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: bool = False) -> None:
     check_mode(mode)
     doc = new_document(f"Framework charts ({charts.layer})")
+    if pseudonymised:
+        add_note(doc)
     usable = 29.7 - 3.0
     lead = [3.0] + [2.4] * len(charts.group_by)
     for n, chart in enumerate(charts.charts):
@@ -98,7 +106,8 @@ def write_docx(charts: ChartSet, path: Path, mode: str = "both") -> None:
     doc.save(str(path))
 
 
-def export_docx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False) -> list[Path]:
+def export_docx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
+                pseudonymised: bool = False) -> list[Path]:
     """``charts.docx`` (or ``chart_<id>.docx`` for one chart) in ``directory``."""
     name = base_name(charts) + ".docx"
-    return [write_file(directory, name, force, lambda p: write_docx(charts, p, mode))]
+    return [write_file(directory, name, force, lambda p: write_docx(charts, p, mode, pseudonymised))]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..charting import Cell, Chart, ChartSet, Mapping
 from .common import base_name, check_mode, clean, row_head, row_values, write_file
+from .pseudonymise import PSEUDONYM_NOTE
 
 CSS = """
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5em; color: #222; }
@@ -103,7 +104,8 @@ def mapping_html(m: Mapping) -> str:
     return "".join(out)
 
 
-def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mapping | None = None) -> None:
+def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mapping | None = None,
+               pseudonymised: bool = False) -> None:
     check_mode(mode)
     title = f"Framework charts ({charts.layer})"
     grouped = f"; rows grouped by {', '.join(charts.group_by)}" if charts.group_by else ""
@@ -116,6 +118,7 @@ def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mappin
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{len(charts.rows)} cases{esc(grouped)}. References point to document and lines.</p>',
+        f'<p class="meta">{esc(PSEUDONYM_NOTE)}</p>' if pseudonymised else "",
         f"<nav><ul>{nav}</ul></nav>",
         *(chart_html(charts, c, mode) for c in charts.charts),
         mapping_html(mapping) if mapping is not None else "",
@@ -125,7 +128,7 @@ def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mappin
 
 
 def export_html(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                mapping: Mapping | None = None) -> list[Path]:
+                mapping: Mapping | None = None, pseudonymised: bool = False) -> list[Path]:
     """``charts.html`` (or ``chart_<id>.html`` for one chart) in ``directory``."""
     name = base_name(charts) + ".html"
-    return [write_file(directory, name, force, lambda p: write_html(charts, p, mode, mapping))]
+    return [write_file(directory, name, force, lambda p: write_html(charts, p, mode, mapping, pseudonymised))]

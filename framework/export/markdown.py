@@ -8,6 +8,7 @@ from typing import Any
 
 from ..charting import Cell, ChartSet, Extract
 from .common import base_name, check_mode, clean, long_table, presence_table, row_head, row_values, write_file
+from .pseudonymise import PSEUDONYM_NOTE
 
 
 def md_cell(value: Any) -> str:
@@ -41,8 +42,10 @@ def md_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[str]:
     return lines
 
 
-def charts_markdown(charts: ChartSet, mode: str) -> str:
+def charts_markdown(charts: ChartSet, mode: str, pseudonymised: bool = False) -> str:
     lines = [f"# Framework charts ({md_cell(charts.layer)})", ""]
+    if pseudonymised:
+        lines += [f"*{PSEUDONYM_NOTE}*", ""]
     for chart in charts.charts:
         header = row_head(charts) + [c.heading for c in chart.columns]
         lines += [f"## {md_cell(chart.title)}", "",
@@ -56,7 +59,7 @@ def charts_markdown(charts: ChartSet, mode: str) -> str:
 
 
 def export_markdown(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                    long: bool = False, presence: bool = False) -> list[Path]:
+                    long: bool = False, presence: bool = False, pseudonymised: bool = False) -> list[Path]:
     """``charts.md`` (wide); with ``long`` ``charts_long.md``; with ``presence`` ``charts_presence.md``."""
     check_mode(mode)
     base = base_name(charts)
@@ -68,5 +71,5 @@ def export_markdown(charts: ChartSet, directory: Path, *, mode: str = "both", fo
                 written.append(write_file(directory, f"{base}_{suffix}.md", force,
                                           lambda p, t=text: p.write_text(t, encoding="utf-8")))
         return written
-    text = charts_markdown(charts, mode)
+    text = charts_markdown(charts, mode, pseudonymised)
     return [write_file(directory, f"{base}.md", force, lambda p: p.write_text(text, encoding="utf-8"))]

@@ -4,6 +4,12 @@ The attribution is built from case attributes with a pattern such as
 ``[{role}, {authority_type}]`` -> ``[Director, London borough]`` (``{case}`` is the case
 id). A pattern naming an attribute the project does not have, or one that a quoted case
 has no value for, is refused with the attribute named, so no quote goes out unattributed.
+
+With a pseudonym key the quotes, attributions, case and document names, memos and theme
+labels are pseudonymised (see :mod:`framework.export.pseudonymise`); a case id can itself
+identify someone, so an attribution pattern of attributes, such as
+``[{role}, {authority_type}]``, is the usual safe choice. References keep the line numbers
+of the original documents.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from pathlib import Path
 
 from ..charting import Extract, ThemeTree, check_layer, load_extracts
 from ..errors import InputError
+from ..pseudonym import Pseudonymiser
 from ..store import Case, Store
 from .common import clean, safe_stem, write_file
+from .pseudonymise import PSEUDONYM_NOTE, check_key, log_export, pseudonymise_extracts, pseudonymise_tree
 
 DEFAULT_PATTERN = "[{case}]"
 QUOTE_FORMATS = ("docx", "md", "csv")
@@ -71,10 +79,12 @@ def attribution(pattern: str, case: Case) -> str:
     return "".join(out)
 
 
-def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAULT_PATTERN) -> list[Quote]:
+def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAULT_PATTERN,
+                   key: Pseudonymiser | None = None) -> list[Quote]:
     """Every passage of ``layer`` coded with the theme or a theme below it, attributed.
 
-    In framework order of the themes, then by case, document and position.
+    In framework order of the themes, then by case, document and position (of the stored
+    texts). With ``key`` every text of the quotes is pseudonymised.
     """
     check_layer(store, layer)
     store.themes.get(theme_id)
@@ -104,6 +114,14 @@ def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAU
         detail = "; ".join(f"{name!r} is empty for {', '.join(dict.fromkeys(names))}" for name, names in missing.items())
         raise InputError(f"attribution pattern {pattern!r}: {detail}. Give those cases a value "
                          "(framework cases import) or change the pattern.")
+    if key is not None:
+        shown = pseudonymise_tree(tree, key)
+        extracts = pseudonymise_extracts(store, (q.extract for q in quotes), key)
+        quotes = [Quote(q.theme_id, " > ".join(shown.path(q.theme_id)), key.apply(q.case),
+                        key.apply(q.attribution), extracts[q.extract.coding_id]) for q in quotes]
+        # in the order of the pseudonymised names, which does not hint at the names replaced
+        quotes.sort(key=lambda q: (rank[q.theme_id], q.case.casefold(), q.case, q.extract.document.casefold(),
+                                   q.extract.start, q.extract.end))
     return quotes
 
 
@@ -115,8 +133,10 @@ def _md(text: str, emphasis: bool = False) -> str:
     return text.replace("*", "\\*").replace("_", "\\_") if emphasis else text
 
 
-def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree) -> str:
+def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree, pseudonymised: bool = False) -> str:
     lines = [f"# {_md(title)}", ""]
+    if pseudonymised:
+        lines += [f"*{PSEUDONYM_NOTE}*", ""]
     current = None
     for q in quotes:
         if q.theme_id != current:
@@ -129,10 +149,13 @@ def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Path) -> None:
-    from .docx import GREY, new_document
+def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Path,
+                      pseudonymised: bool = False) -> None:
+    from .docx import GREY, add_note, new_document
 
     doc = new_document(title, landscape=False)
+    if pseudonymised:
+        add_note(doc)
     current = None
     for q in quotes:
         if q.theme_id != current:
@@ -149,9 +172,11 @@ def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Pa
     doc.save(str(path))
 
 
-def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: ThemeTree) -> None:
+def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: ThemeTree,
+                 pseudonymised: bool = False) -> None:
+    """Write quotes as ``fmt``; ``tree`` gives the theme headings (pseudonymised with the quotes)."""
     if fmt == "md":
-        path.write_text(quotes_markdown(quotes, title, tree), encoding="utf-8")
+        path.write_text(quotes_markdown(quotes, title, tree, pseudonymised), encoding="utf-8")
     elif fmt == "csv":
         from .csv import write_csv
 
@@ -161,7 +186,7 @@ def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: Th
             for q in quotes
         ])
     elif fmt == "docx":
-        write_quotes_docx(quotes, title, tree, path)
+        write_quotes_docx(quotes, title, tree, path, pseudonymised)
     else:
         raise InputError(f"quotes format {fmt!r}: choose one of {', '.join(QUOTE_FORMATS)}.")
 
@@ -169,21 +194,27 @@ def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: Th
 def export_quotes(
     store: Store, layer: str, theme_id: str, *, fmt: str = "md", pattern: str = DEFAULT_PATTERN,
     out: Path | None = None, directory: Path | None = None, force: bool = False,
+    key: Pseudonymiser | None = None, coder: str | None = None,
 ) -> tuple[Path, int]:
     """Write the quotes of a theme; returns the file and the number of quotes.
 
     ``out`` is the file to write (numbered if it exists and ``force`` is off); without it
-    ``quotes_<id>.<fmt>`` in ``directory``.
+    ``quotes_<id>.<fmt>`` in ``directory``. ``key`` pseudonymises everything written. The
+    export is logged, as ``coder`` (default ``export``).
     """
     if fmt not in QUOTE_FORMATS:
         raise InputError(f"quotes format {fmt!r}: choose one of {', '.join(QUOTE_FORMATS)}.")
-    quotes = collect_quotes(store, layer, theme_id, pattern)
-    tree = ThemeTree.from_store(store)
-    theme = tree.themes[theme_id]
-    title = f"Quotes: {theme.id} {theme.label} ({layer})"
     if out is not None and not out.is_dir():
         folder, name = out.parent, out.name
     else:
         folder, name = out or directory or Path("."), f"quotes_{safe_stem(theme_id)}.{fmt}"
-    path = write_file(folder, name, force, lambda p: write_quotes(quotes, fmt, p, title, tree))
+    check_key(key, store, folder)
+    quotes = collect_quotes(store, layer, theme_id, pattern, key=key)
+    tree = ThemeTree.from_store(store)
+    if key is not None:
+        tree = pseudonymise_tree(tree, key)
+    theme = tree.themes[theme_id]
+    title = f"Quotes: {theme.id} {theme.label} ({key.apply(layer) if key is not None else layer})"
+    path = write_file(folder, name, force, lambda p: write_quotes(quotes, fmt, p, title, tree, key is not None))
+    log_export(store, coder, fmt, [path], key, export="quotes", layer=layer, theme=theme_id, pattern=pattern)
     return path, len(quotes)

@@ -26,6 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..charting import ChartSet
 from .common import base_name, chart_table, check_mode, clean, codebook_table, formula_like, overview_table, write_file
+from .pseudonymise import PSEUDONYM_NOTE
 
 MAX_CELL = 32_767
 """Excel's limit on the characters in one cell."""
@@ -123,12 +124,15 @@ def _width(values: Iterable[str], low: float, high: float) -> float:
     return max(low, min(high, max((len(v) for v in values), default=0) + 2))
 
 
-def write_xlsx(charts: ChartSet, path: Path, mode: str = "both") -> None:
-    """Write the workbook to ``path``."""
+def write_xlsx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: bool = False) -> None:
+    """Write the workbook to ``path`` (``pseudonymised``: the charts are, and the workbook's
+    description says so)."""
     check_mode(mode)
     wb = Workbook(write_only=True)
     wb.properties.creator = "framework"
-    wb.properties.title = f"Framework charts ({charts.layer})"
+    wb.properties.title = clean(f"Framework charts ({charts.layer})")
+    if pseudonymised:
+        wb.properties.description = PSEUDONYM_NOTE
     taken: set[str] = {"overview", "codebook"}
     lead = [_width([r.case.name for r in charts.rows] + ["case"], 10, 30)]
     lead += [_width([r.case.attributes.get(a, "") for r in charts.rows] + [a], 8, 24) for a in charts.group_by]
@@ -152,7 +156,8 @@ def write_xlsx(charts: ChartSet, path: Path, mode: str = "both") -> None:
     wb.save(path)
 
 
-def export_xlsx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False) -> list[Path]:
+def export_xlsx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
+                pseudonymised: bool = False) -> list[Path]:
     """``charts.xlsx`` (or ``chart_<id>.xlsx`` for one chart) in ``directory``."""
     name = base_name(charts) + ".xlsx"
-    return [write_file(directory, name, force, lambda p: write_xlsx(charts, p, mode))]
+    return [write_file(directory, name, force, lambda p: write_xlsx(charts, p, mode, pseudonymised))]

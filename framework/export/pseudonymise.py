@@ -1,0 +1,182 @@
+"""Pseudonymised chart and quote exports, and the export log.
+
+With a pseudonym key (:class:`framework.pseudonym.Pseudonymiser`) every writer writes from
+a pseudonymised copy of the built charts (or quotes); the store is only read. In the copy
+the key is applied to every text that is written:
+
+* case names (case ids such as ``dir_london_01`` can identify someone: give them a row in
+  the key, or quote with an attribution pattern of attributes such as
+  ``[{role}, {authority_type}]``, the usual safe choice);
+* case attribute names and values, and the group labels made from them;
+* cell summaries, coded passages, memos and document names (so references read
+  ``[[Case 1] L5]`` when the key replaces the document name ``dir_london``);
+* theme labels, descriptions and include/exclude notes. These are the analysts' words,
+  but a place or an organisation named in a label ("Northshire restructure") identifies
+  as well as one in a quote; a label without key terms is written as it is. The qdpx
+  export treats theme names the same way;
+* the layer and coder names, and titles.
+
+Theme ids are kept: they name the files and link the charts with the codebook. Rows (and
+the groups of the mapping) are sorted again by the pseudonymised names and values, so the
+order does not hint at the names replaced.
+
+Coded passages are replaced in the whole document text and then cut out, so a passage
+that starts or ends inside a name gets the whole replacement ("[Director A] said" for a
+passage "Hill said" of "Margaret Hill said"), never a leftover part of the name. A passage
+that cannot be placed in the current text (a detached coding) is replaced within the
+context kept with it.
+
+Line numbers in references count lines of the stored, original documents, whatever the
+replacements do to the line breaks; pseudonymised exports say so where they have room
+for a note (:data:`PSEUDONYM_NOTE`).
+
+Every chart and quote export, with or without a key, adds one ``export`` entry to the
+project's action log, naming the key file and its SHA-256 when one was applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from ..charting import Chart, ChartSet, Column, Extract, GroupCount, Mapping, Row, ThemeTree, sort_rows
+from ..errors import InputError
+from ..pseudonym import Pseudonymiser, check_key_location
+from ..store import Store, Theme
+
+PSEUDONYM_NOTE = ("Pseudonymised: names are replaced by the pseudonyms in brackets. "
+                  "Line numbers in references count lines of the original documents.")
+
+
+def check_key(key: Pseudonymiser | None, store: Store | None, *folders: Path | None) -> None:
+    """Refuse a key file kept in the project's exports folder or in a folder written to."""
+    if key is None or key.path is None:
+        return
+    if store is not None and getattr(store, "path", None) is not None:
+        from ..project import EXPORTS
+
+        check_key_location(key.path, Path(store.path).parent / EXPORTS)
+    for folder in folders:
+        check_key_location(key.path, folder)
+
+
+def log_export(store: Store, coder: str | None, fmt: str, paths: Sequence[Path], key: Pseudonymiser | None,
+               **details: object) -> None:
+    """One ``export`` entry in the action log: the format, the files and the key applied."""
+    payload: dict[str, object] = {
+        "format": fmt,
+        "file": str(paths[0]) if paths else None,
+        "files": [str(p) for p in paths],
+        "pseudonym_key": str(key.path) if key is not None and key.path is not None else None,
+        "key_sha256": key.sha256 if key is not None else None,
+        **details,
+    }
+    with store.write():
+        store.log(coder or "export", "export", payload)
+
+
+# -- the pseudonymised copies ------------------------------------------------------------------
+
+
+def pseudonymise_theme(theme: Theme, key: Pseudonymiser) -> Theme:
+    return replace(theme, label=key.apply(theme.label), description=key.apply(theme.description),
+                   include=key.apply(theme.include), exclude=key.apply(theme.exclude))
+
+
+def pseudonymise_tree(tree: ThemeTree, key: Pseudonymiser) -> ThemeTree:
+    """The theme tree with the key applied to labels, descriptions and include/exclude notes."""
+    return ThemeTree({tid: pseudonymise_theme(t, key) for tid, t in tree.themes.items()}, tree.children)
+
+
+def pseudonymise_extracts(store: Store, extracts: Iterable[Extract], key: Pseudonymiser) -> dict[int, Extract]:
+    """Each extract (by coding id) with its passage replaced in context, memo, document and coder."""
+    unique = {e.coding_id: e for e in extracts}
+    texts: dict[int, str] = {}
+    placed: dict[int, list[Extract]] = {}
+    loose: list[Extract] = []
+    for e in unique.values():
+        if e.document_id not in texts:
+            texts[e.document_id] = store.documents.text(e.document_id)
+        text = texts[e.document_id]
+        if not e.detached and 0 <= e.start <= e.end <= len(text) and text[e.start:e.end] == e.quote:
+            placed.setdefault(e.document_id, []).append(e)
+        else:
+            loose.append(e)
+    quotes: dict[int, str] = {}
+    for document_id, items in placed.items():
+        cut = key.excerpts(texts[document_id], [(e.start, e.end) for e in items])
+        quotes.update((e.coding_id, q) for e, q in zip(items, cut))
+    for e in loose:
+        coding = store.codings.find(e.coding_id)
+        before, after = (coding.before, coding.after) if coding is not None else ("", "")
+        (quotes[e.coding_id],) = key.excerpts(before + e.quote + after, [(len(before), len(before) + len(e.quote))])
+    return {
+        cid: replace(e, quote=quotes[cid], memo=key.apply(e.memo), document=key.apply(e.document),
+                     coder=key.apply(e.coder))
+        for cid, e in unique.items()
+    }
+
+
+def attribute_names(names: Iterable[str], key: Pseudonymiser) -> dict[str, str]:
+    """Attribute name -> its pseudonymised name (refused if two would become one)."""
+    out: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for name in names:
+        new = key.apply(name)
+        if new in taken and taken[new] != name:
+            raise InputError(f"the pseudonym key turns the case attributes {taken[new]!r} and {name!r} into the "
+                             f"same name {new!r}; rename one of them or change the key.")
+        taken[new] = name
+        out[name] = new
+    return out
+
+
+def pseudonymise_charts(charts: ChartSet, key: Pseudonymiser, store: Store) -> ChartSet:
+    """A copy of ``charts`` with the key applied to every text the exports write."""
+    tree = pseudonymise_tree(charts.tree, key)
+
+    def theme_of(theme: Theme) -> Theme:
+        return tree.themes.get(theme.id) or pseudonymise_theme(theme, key)
+
+    names = attribute_names(
+        dict.fromkeys([*charts.attributes, *charts.group_by,
+                       *(a for r in charts.rows for a in r.case.attributes)]), key)
+    cases = [replace(r.case, name=key.apply(r.case.name),
+                     attributes={a: key.apply(v) for a, v in r.case.attributes.items()}) for r in charts.rows]
+    rows = [Row(replace(r.case, attributes={names[a]: v for a, v in r.case.attributes.items()}), r.group)
+            for r in sort_rows(store, cases, charts.group_by)]
+    extracts = pseudonymise_extracts(
+        store, (e for chart in charts.charts for cell in chart.cells.values() for e in cell.extracts), key)
+    out = []
+    for chart in charts.charts:
+        cells = {
+            at: replace(cell, summary=key.apply(cell.summary),
+                        # by document name as written; sorted() keeps the order within a document
+                        extracts=tuple(sorted((extracts[e.coding_id] for e in cell.extracts),
+                                              key=lambda e: e.document)))
+            for at, cell in chart.cells.items()
+        }
+        columns = [Column(theme_of(c.theme), c.own) for c in chart.columns]
+        out.append(Chart(theme_of(chart.theme), columns, rows, cells))
+    return ChartSet(key.apply(charts.layer), tuple(names[g] for g in charts.group_by),
+                    [names[a] for a in charts.attributes], rows, out, tree)
+
+
+def pseudonymise_mapping(table: Mapping, key: Pseudonymiser, charts: ChartSet) -> Mapping:
+    """The mapping with the key applied to case names, group values and theme labels, its
+    groups and case lists in the order of the rows of ``charts`` (pseudonymised, grouped by
+    the mapping's attribute)."""
+    case_rank = {r.case.name: i for i, r in enumerate(charts.rows)}
+    group_rank = {g[0]: i for i, g in reversed(list(enumerate(r.group for r in charts.rows))) if g}
+    values = [key.apply(v) for v, _ in table.values]
+    order = sorted(range(len(values)), key=lambda i: group_rank.get(values[i], len(group_rank)))
+
+    def group(g: GroupCount) -> GroupCount:
+        cases = sorted((key.apply(c) for c in g.cases), key=lambda c: case_rank.get(c, len(case_rank)))
+        return replace(g, value=key.apply(g.value), cases=tuple(cases))
+
+    rows = [replace(r, theme=charts.tree.themes.get(r.theme.id) or pseudonymise_theme(r.theme, key),
+                    all=group(r.all), groups=tuple(group(r.groups[i]) for i in order)) for r in table.rows]
+    return replace(table, layer=key.apply(table.layer), by=key.apply(table.by) if table.by else table.by,
+                   values=tuple((values[i], table.values[i][1]) for i in order), rows=rows)
