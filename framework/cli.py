@@ -42,6 +42,8 @@ class State:
                 self._project = open_project(self.project_dir, progress=progress)
             for warning in self._project.warnings:
                 err.print(f"[yellow]note:[/] {warning}", markup=True)
+            if self.coder and self._project.coder != self.coder:
+                self._project.save_setting("coder", self.coder)
         return self._project
 
     def current_coder(self, required: bool = True) -> str | None:
@@ -123,11 +125,6 @@ def state() -> State:
     return click.get_current_context().find_object(State)
 
 
-def remember_coder() -> None:
-    s = state()
-    if s.coder and s.project().coder != s.coder:
-        s.project().save_setting("coder", s.coder)
-
 
 # -- the group ---------------------------------------------------------------------------------
 
@@ -168,8 +165,6 @@ def main(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
 
 def _run_tui(obj: State, document: str | None = None, line: int | None = None) -> None:
     project = obj.project()
-    if obj.coder:
-        remember_coder()
     from .tui.app import run
 
     run(project, coder=obj.coder or project.coder, document=document, line=line)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from . import coding
 from .charting import Cell, build_charts, mapping
-from .cli import emit_json, err, out, project_option, remember_coder, state, table
+from .cli import emit_json, err, out, project_option, state, table
 from .errors import InputError
 from .export import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, export_charts, export_quotes
 from .pseudonym import Pseudonymiser, check_key_location
@@ -122,7 +122,6 @@ def chart_cell(case: str, theme: str, summary: str | None, status: str | None, l
     target = store.cases.get(case)
     store.themes.get(theme)
     cell = coding.set_cell(store, who, target.id, theme, layer or who, summary=summary, status=status)
-    remember_coder()
     if as_json:
         emit_json({"case": target.name, "theme": cell.theme_id, "layer": cell.layer, "summary": cell.summary,
                    "status": cell.status, "updated_at": cell.updated_at, "updated_by": cell.updated_by})

@@ -8,7 +8,7 @@ import click
 
 from . import coding
 from .anchoring import DEFAULT_MIN_SCORE, locate
-from .cli import emit_json, err, out, progress_bar, project_option, remember_coder, state, table
+from .cli import emit_json, err, out, progress_bar, project_option, state, table
 from .errors import InputError
 
 
@@ -50,7 +50,6 @@ def code_add(document: str, theme: str, start: int | None, end: int | None, quot
     elif start is None or end is None:
         raise click.UsageError("give --start and --end, or --quote.")
     result = coding.add_coding(store, who, doc.id, theme, start, end, memo)
-    remember_coder()
     if as_json:
         emit_json(result.as_json())
     else:
@@ -112,7 +111,6 @@ def code_import(file: Path, min_score: float, skip_bad: bool) -> None:
     with progress_bar() as progress:
         report = import_codings(s.project().store, file, coder=who, min_score=min_score, skip_bad=skip_bad,
                                 progress=progress)
-    remember_coder()
     out.print(report.summary())
     for problem in report.skipped[:50]:
         err.print(f"skipped: {problem}", markup=False)
