@@ -111,7 +111,17 @@ def project_option(func: Callable | None = None, *, coder: bool = True) -> Calla
 
 
 def emit_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    """Print ``value`` as indented JSON. A list is written item by item (the same text as
+    one ``json.dumps``), so a long listing is never held twice in memory."""
+    if not isinstance(value, list) or not value:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+        return
+    click.echo("[")
+    last = len(value) - 1
+    for i, item in enumerate(value):
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo("  " + text + ("," if i < last else ""))
+    click.echo("]")
 
 
 def table(*columns: str) -> Table:
@@ -355,7 +365,7 @@ def _register_commands() -> None:
     """Command groups live in their own modules; each adds itself to ``main``."""
     import importlib
 
-    for name in ("cli_themes", "cli_code", "cli_team", "cli_chart", "cli_exchange"):
+    for name in ("cli_themes", "cli_code", "cli_team", "cli_chart", "cli_exchange", "cli_reliability"):
         importlib.import_module(f".{name}", __package__).register(main)
 
 

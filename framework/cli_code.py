@@ -11,6 +11,9 @@ from .anchoring import DEFAULT_MIN_SCORE, locate
 from .cli import emit_json, err, out, progress_bar, project_option, state, table
 from .errors import InputError
 
+PLAIN_ROWS = 2000
+"""Listings longer than this are printed as tab-separated columns rather than a table."""
+
 
 def register(main: click.Group) -> None:
     main.add_command(code)
@@ -75,11 +78,20 @@ def code_list(coder_filter: str | None, theme: str | None, document: str | None,
     if as_json:
         emit_json([r.as_json() for r in rows])
         return
-    t = table("id", "coder", "document", "theme", "span", "quote")
+    cells = []
     for r in rows:
         quote = r.quote.replace("\n", " ")
-        t.add_row(str(r.id), r.coder, r.document, r.theme_id, f"{r.start}-{r.end}" + (" detached" if r.detached else ""),
-                  quote[:80] + ("…" if len(quote) > 80 else ""))
+        cells.append((str(r.id), r.coder, r.document, r.theme_id,
+                      f"{r.start}-{r.end}" + (" detached" if r.detached else ""),
+                      quote[:80] + ("…" if len(quote) > 80 else "")))
+    if len(cells) > PLAIN_ROWS:  # a rich table this long takes minutes and gigabytes: plain columns
+        click.echo("\t".join(("id", "coder", "document", "theme", "span", "quote")))
+        for row in cells:
+            click.echo("\t".join(row))
+        return
+    t = table("id", "coder", "document", "theme", "span", "quote")
+    for row in cells:
+        t.add_row(*row)
     out.print(t)
 
 

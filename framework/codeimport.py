@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .anchoring import DEFAULT_MIN_SCORE, context, locate
+from .backup import backup_before
 from .coding import check_coder
 from .errors import InputError
 from .importing import Progress, _problem_list
@@ -155,6 +156,8 @@ def import_codings(
         raise InputError(_problem_list(problems, "nothing was imported; fix them or use --skip-bad"))
     report.skipped = problems
     columns = list(ready[0]) if ready else []
+    if ready:
+        backup_before(store, "before-code-import")
     with store.write() as conn:
         store.ensure_coder(coder)
         before_count = store.codings.count()

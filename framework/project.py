@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backup import cloud_sync_warning, maybe_hourly
 from .errors import FrameworkError, InputError
 from .importing import Progress, import_cases, import_paths
 from .store import Store
@@ -126,6 +127,7 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None) ->
                     project.warnings.append(f"{THEMES} changed: {report.summary()}")
             except FrameworkError as exc:
                 project.warnings.append(f"{THEMES} was not loaded: {exc}")
+        _keep_safe(project)
     except BaseException:
         store.close()
         if fresh:
@@ -133,6 +135,19 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None) ->
                 Path(str(db_path) + suffix).unlink(missing_ok=True)
         raise
     return project
+
+
+def _keep_safe(project: Project) -> None:
+    """Warn about a cloud-sync folder; take the hourly backup (a failure is only reported)."""
+    warning = cloud_sync_warning(project.root.resolve())
+    if warning:
+        project.warnings.append(warning)
+    if project.created:
+        return  # just built from the folder's files
+    try:
+        maybe_hourly(project)
+    except FrameworkError as exc:
+        project.warnings.append(f"no hourly backup: {exc}")
 
 
 def _first_build(project: Project, progress: Progress | None) -> None:

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backup import backup_before
 from .errors import InputError
 from .store import Store, Theme
 from .themes import FlatTheme, ThemeFile, load_themes
@@ -78,6 +79,8 @@ def sync_themes(
             "Put them back, move their codings to another theme, or run 'framework themes sync --archive' "
             "to keep them under an archived theme. Nothing was changed."
         )
+    if gone:
+        backup_before(store, "before-theme-removal")
     with store.write():
         store.ensure_coder(coder)
         # Parents first (depth-first order), so the foreign key holds at every step.

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..anchoring import context
+from ..backup import backup_before
 from ..errors import InputError
 from ..importing import _write_documents, source_label
 from ..ingest.formats import content_hash
@@ -275,6 +276,7 @@ def import_project(project, path: Path, coder: str) -> QdpxImportReport:
         raise InputError(f"{path}: " + "; ".join(problems) + ". Rename or remove it, or import into another "
                          "project. Nothing was changed.")
 
+    backup_before(store, "before-qdpx-import")
     backup = project.themes_path.read_bytes() if project.themes_path.exists() else None
     try:
         with store.write() as conn:

@@ -128,6 +128,23 @@ def _damaged(path: Path, kind: str, why: str, fix: str) -> InputError:
     return InputError(f"{path}: not a valid {kind} file ({why}). {fix}")
 
 
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+def _check_names(path: Path, infos: list[zipfile.ZipInfo], kind: str, fix: str) -> None:
+    """Refuse entry names that could escape a folder if extracted (a real file has none)."""
+    for info in infos:
+        name = info.filename
+        why = ("contains a backslash" if "\\" in name else
+               "is an absolute path" if name.startswith("/") or _DRIVE_RE.match(name) else
+               "points outside the archive's folder (..)" if ".." in name.split("/") else None)
+        if why:
+            raise InputError(
+                f"{path}: refused because the archive entry {name!r} {why}, which a real {kind} "
+                f"file never has. {fix}"
+            )
+
+
 def check_zip(path: Path, kind: str, fix: str) -> None:
     """Refuse damaged archives and archives that expand to too much data (zip bombs).
 
@@ -136,6 +153,7 @@ def check_zip(path: Path, kind: str, fix: str) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
+            _check_names(path, infos, kind, fix)
             _check_sizes(path, infos, kind, fix)
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):

@@ -43,8 +43,10 @@ class Store:
         self.conn = conn
         self.db = Database(conn)
         self.lock = threading.RLock()
+        self.busy_timeout = busy_timeout
         try:
             self._check_is_database()
+            self._refuse_newer()
             if self.path is not None:
                 self.db.enable_wal()
             conn.execute("PRAGMA foreign_keys = ON")
@@ -52,7 +54,7 @@ class Store:
             self._migrate()
         except sqlite3.OperationalError as exc:
             conn.close()
-            raise _locked_or(exc, path) from exc
+            raise _locked_or(exc, path, busy_timeout) from exc
         except StoreError:
             conn.close()
             raise
@@ -78,7 +80,8 @@ class Store:
                 "Move it away or pass another --project folder."
             ) from exc
 
-    def _migrate(self) -> None:
+    def _refuse_newer(self) -> None:
+        """Refuse, before anything is written, a database made by a newer version."""
         applied = [m.name for m in schema.migrations.applied(self.db)]
         known = schema.known_names()
         unknown = [name for name in applied if name not in known]
@@ -88,11 +91,28 @@ class Store:
                 f"(schema steps {', '.join(unknown)} are unknown here). "
                 "Upgrade framework (pip install -U framework) to open it; nothing was changed."
             )
+
+    def _migrate(self) -> None:
+        self._refuse_newer()
         if schema.migrations.pending(self.db):
+            tables = self.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            copy = None
+            if self.path is not None and tables:
+                from ..backup import backup  # an existing database: keep a copy before upgrading it
+
+                copy = backup(self, "before-migration")
             with self.lock:
                 self.conn.execute("PRAGMA foreign_keys = OFF")
                 try:
                     schema.migrations.apply(self.db)
+                except Exception as exc:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    kept = f" A copy from before the upgrade is in {copy}." if copy else ""
+                    raise StoreError(
+                        f"{self.path}: could not upgrade this database to the current schema ({exc}); "
+                        f"the step that failed was undone.{kept}"
+                    ) from exc
                 finally:
                     self.conn.execute("PRAGMA foreign_keys = ON")
 
@@ -130,7 +150,7 @@ class Store:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise _locked_or(exc, self.path) from exc
+                raise _locked_or(exc, self.path, self.busy_timeout) from exc
             try:
                 yield conn
             except BaseException:
@@ -143,7 +163,7 @@ class Store:
                 except sqlite3.OperationalError as exc:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
-                    raise _locked_or(exc, self.path) from exc
+                    raise _locked_or(exc, self.path, self.busy_timeout) from exc
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Run a read query and return all rows as dicts."""
@@ -192,12 +212,14 @@ class Store:
         return str(self.scalar("PRAGMA integrity_check"))
 
 
-def _locked_or(exc: sqlite3.OperationalError, path: Path | str | None) -> StoreError:
+def _locked_or(
+    exc: sqlite3.OperationalError, path: Path | str | None, timeout: float = BUSY_TIMEOUT_S
+) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
             f"{path}: the project database is busy: another framework process is writing to it "
-            f"and did not finish within {BUSY_TIMEOUT_S:.0f} s. Nothing was changed; "
+            f"and did not finish within {timeout:g} s. Nothing was changed; "
             "try again in a moment."
         )
     return StoreError(f"{path}: database error: {text}")
