@@ -1,0 +1,267 @@
+"""The coding workbench: ``FrameworkApp``, built by ``make_app`` for the command line and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from ..coding import check_coder
+from ..errors import FrameworkError
+from ..project import Project
+from .catalog import ThemeCatalog, push_recent
+from .commands import ActionsProvider
+from .data import load_catalog, recent_themes, save_recent
+from .dialogs.common import TextPrompt
+from .writes import WriteGate
+
+T = TypeVar("T")
+
+
+@dataclass
+class Started(Message):
+    """The framework and the coder's recent themes are loaded."""
+
+    catalog: ThemeCatalog
+    coders: list[str]
+    recent: list[str]
+    name: str
+
+
+@dataclass
+class UsageLoaded(Message):
+    """Project-wide counts per theme: (codings, cases)."""
+
+    usage: dict[str, tuple[int, int]]
+
+
+@dataclass
+class RecentLoaded(Message):
+    coder: str
+    recent: list[str]
+
+
+class FrameworkApp(App[None]):
+    """Read transcripts and code them from the keyboard; every action is saved at once."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "framework"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (140, "-very-wide")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="List every key"),
+        Binding("C", "switch_coder", "Coder", show=False, id="app.coder", tooltip="Switch to another coder"),
+        Binding("f2", "toggle_dark", "Light/dark", show=False, id="app.toggle_dark",
+                tooltip="Switch between a light and a dark theme"),
+    ]
+
+    coder: reactive[str] = reactive("", init=False)
+    """Who is coding (empty until chosen)."""
+    show_others: reactive[bool] = reactive(False, init=False)
+    """Show other coders' codings beside the current coder's own."""
+    catalog_version: reactive[int] = reactive(0, init=False)
+    """Bumped whenever :attr:`catalog` is replaced or its counts change."""
+
+    def __init__(self, project: Project, coder: str | None = None, document: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.store = project.store
+        self.catalog = ThemeCatalog()
+        self.coders: list[str] = []
+        self.recent: list[str] = []
+        self.gate = WriteGate()
+        self._start_document = document
+        self._start_line = line
+        self.set_reactive(FrameworkApp.coder, coder or "")
+
+    def on_mount(self) -> None:
+        from .screens.documents import DocumentsScreen
+
+        self._show_coder()
+        self.load_start()
+        self.push_screen(DocumentsScreen())
+
+    # -- starting --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="start")
+    def load_start(self) -> None:
+        catalog = load_catalog(self.store)
+        recent = recent_themes(self.project, self.coder) if self.coder else []
+        name = self.project.root.resolve().name
+        self.post_message(Started(catalog, self.store.coders(), recent, name))
+
+    @on(Started)
+    def _started(self, event: Started) -> None:
+        self.title = f"framework · {event.name}"
+        self.coders = event.coders
+        self.recent = event.recent
+        self.set_catalog(event.catalog)
+        if self._start_document is not None:
+            self.open_document(self._start_document, line=self._start_line)
+        if not self.coder:
+            self.ask_coder(first=True)
+
+    # -- shared state ------------------------------------------------------------------------
+
+    def set_catalog(self, catalog: ThemeCatalog) -> None:
+        self.catalog = catalog
+        self.catalog_version += 1
+
+    def watch_coder(self) -> None:
+        self._show_coder()
+        if self.coder:
+            self.load_recent(self.coder)
+
+    def _show_coder(self) -> None:
+        self.sub_title = f"coder: {self.coder}" if self.coder else "coder: (none yet)"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recent")
+    def load_recent(self, coder: str) -> None:
+        self.post_message(RecentLoaded(coder, recent_themes(self.project, coder)))
+
+    @on(RecentLoaded)
+    def _recent_loaded(self, event: RecentLoaded) -> None:
+        if event.coder == self.coder:
+            self.recent = event.recent
+
+    def use_theme(self, theme_id: str) -> None:
+        """Remember a theme as the most recently used (number key 1)."""
+        self.recent = push_recent(self.recent, theme_id)
+        self.save_recent(self.coder, list(self.recent))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save-recent")
+    def save_recent(self, coder: str, recent: list[str]) -> None:
+        save_recent(self.project, coder, recent)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="usage")
+    def refresh_usage(self) -> None:
+        """Reload the project-wide counts per theme after a change."""
+        self.post_message(UsageLoaded(self.store.themes.usage()))
+
+    @on(UsageLoaded)
+    def _usage_loaded(self, event: UsageLoaded) -> None:
+        self.catalog.usage = event.usage
+        self.catalog_version += 1
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self, reply_to: MessagePump, action: Callable[[], T], done: Callable[[T], Message],
+              failed: Callable[[], Message] | None = None, *, after_refresh: bool = False) -> None:
+        """Run one user action (a core function) in a thread worker, in key order; post its result.
+
+        If it fails, ``failed()`` is posted (so a screen can take back what it showed early)
+        and the error is shown by :meth:`_worker_failed`. ``after_refresh`` starts the worker
+        once the screen has been painted (its place in the order is kept from now).
+        """
+        ticket = self.gate.ticket()
+
+        def job() -> None:
+            # Results are posted before the next action may start, so they arrive in order too.
+            with self.gate.turn(ticket):
+                try:
+                    result = action()
+                except BaseException:
+                    if failed is not None:
+                        reply_to.post_message(failed())
+                    raise
+                reply_to.post_message(done(result))
+
+        def start() -> None:
+            self.run_worker(job, thread=True, group="write", exit_on_error=False, description="saving")
+
+        if after_refresh:
+            self.call_after_refresh(start)
+        else:
+            start()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one place errors from workers are shown."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, FrameworkError):
+            self.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=12,
+                        markup=False)
+            self.log.error(error)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def open_document(self, document: str | int, *, line: int | None = None,
+                      span: tuple[int, int] | None = None) -> None:
+        from .screens.documents import DocumentsScreen
+        from .screens.reader import ReaderScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, DocumentsScreen):
+            self.pop_screen()
+        self.push_screen(ReaderScreen(document, line=line, span=span))
+
+    def open_retrieval(self, theme_id: str | None = None) -> None:
+        from .screens.retrieval import RetrievalScreen
+
+        if isinstance(self.screen, RetrievalScreen):
+            if theme_id:
+                self.screen.choose_theme(theme_id)
+            return
+        self.push_screen(RetrievalScreen(theme_id))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    # -- coder -----------------------------------------------------------------------------------
+
+    def action_switch_coder(self) -> None:
+        self.ask_coder(first=False)
+
+    def ask_coder(self, *, first: bool) -> None:
+        title = "Who is coding? (remembered for this project)" if first else "Switch coder"
+        hint = ("Your codings are kept under this name; others' are shown with o."
+                if first else "Enter a name, or choose one below.")
+        prompt = TextPrompt(title, placeholder="your name, e.g. alice", hint=hint,
+                            suggestions=[c for c in self.coders if c != self.coder and c != "import"],
+                            check=check_coder, cancellable=not first)
+        self.push_screen(prompt, self._coder_chosen)
+
+    def _coder_chosen(self, name: str | None) -> None:
+        if not name:
+            return
+        if name not in self.coders:
+            self.coders.append(name)
+        self.coder = name
+        self.remember_coder(name)
+        self.notify(f"Coding as {name}", markup=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
+    def remember_coder(self, name: str) -> None:
+        self.project.save_setting("coder", name)
+
+
+def make_app(project: Project, coder: str | None = None, document: str | None = None,
+             line: int | None = None) -> FrameworkApp:
+    """The app for a project; ``document`` (a name or id) opens straight in the reader at ``line``."""
+    if coder:
+        check_coder(coder)
+    return FrameworkApp(project, coder=coder or project.coder, document=document, line=line)
+
+
+def run(project: Project, coder: str | None = None, document: str | None = None,
+        line: int | None = None, **kwargs: Any) -> None:
+    make_app(project, coder, document, line).run(**kwargs)
