@@ -89,14 +89,16 @@ def _snippet(line: str, col: int, length: int, width: int = 160) -> str:
     return ("…" if lo else "") + line[lo:hi] + ("…" if hi < len(line) else "")
 
 
-def search(store: Store, text: str, *, limit: int = 100) -> list[Hit]:
-    """Every occurrence of ``text`` (case-insensitive) in documents holding all its words."""
+def search(store: Store, text: str, *, limit: int = 100, document_id: int | None = None) -> list[Hit]:
+    """Every occurrence of ``text`` (case-insensitive) in documents holding all its words
+    (or in one document only)."""
     query = _fts_query(text)
+    only = "AND d.id = ? " if document_id is not None else ""
     rows = store.query(
         "SELECT d.id, d.name, c.name AS case_name FROM documents_fts f "
         "JOIN documents d ON d.id = f.rowid JOIN cases c ON c.id = d.case_id "
-        "WHERE documents_fts MATCH ? ORDER BY d.name",
-        (query,),
+        f"WHERE documents_fts MATCH ? {only}ORDER BY d.name",
+        (query, document_id) if document_id is not None else (query,),
     )
     words = re.findall(r"\w+", text, flags=re.UNICODE)
     pattern = re.compile(r"\W+".join(re.escape(w) for w in words), re.IGNORECASE)

@@ -154,3 +154,18 @@ def test_cases_json_and_log(project_dir: Path) -> None:
 @pytest.mark.parametrize("args", [["--version"], ["--help"]])
 def test_version_and_help(project_dir: Path, args: list[str]) -> None:
     assert CliRunner().invoke(main, args).exit_code == 0
+
+
+def test_usage_per_coder_and_search_in_one_document(project) -> None:
+    from framework import coding
+    from framework.queries import search
+
+    store = project.store
+    doc = store.documents.get("dir_london")
+    coding.add_coding(store, "alice", doc.id, "1.1", 0, 9)
+    coding.add_coding(store, "bob", doc.id, "1.1", 10, 19)
+    coding.add_coding(store, "bob", store.documents.get("ad_county").id, "1.1", 0, 5)
+    assert store.themes.usage() == {"1.1": (3, 2)}
+    assert store.themes.usage("alice") == {"1.1": (1, 1)}
+    hits = search(store, "supervision", document_id=doc.id)
+    assert [(h.document, h.line) for h in hits] == [("dir_london", 12)]

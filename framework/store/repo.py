@@ -309,13 +309,16 @@ class Themes(_Repo):
     def delete(self, theme_id: str) -> None:
         self.store.conn.execute("DELETE FROM themes WHERE id = ?", (theme_id,))
 
-    def usage(self) -> dict[str, tuple[int, int]]:
-        """Per theme id: (number of codings, number of cases with a coding)."""
+    def usage(self, coder: str | None = None) -> dict[str, tuple[int, int]]:
+        """Per theme id: (number of codings, number of cases with a coding), of every
+        coder or of one."""
+        where, params = ("WHERE k.coder = ? ", (coder,)) if coder else ("", ())
         return {
             r["theme_id"]: (r["n"], r["cases"])
             for r in self.store.query(
                 "SELECT k.theme_id, count(*) AS n, count(DISTINCT d.case_id) AS cases "
-                "FROM codings k JOIN documents d ON d.id = k.document_id GROUP BY k.theme_id"
+                f"FROM codings k JOIN documents d ON d.id = k.document_id {where}GROUP BY k.theme_id",
+                params,
             )
         }
 

@@ -95,7 +95,7 @@ class FrameworkApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
     def load_start(self) -> None:
-        catalog = load_catalog(self.store)
+        catalog = load_catalog(self.store, self.coder or None)
         recent = recent_themes(self.project, self.coder) if self.coder else []
         name = self.project.root.resolve().name
         self.post_message(Started(catalog, self.store.coders(), recent, name))
@@ -121,6 +121,7 @@ class FrameworkApp(App[None]):
         self._show_coder()
         if self.coder:
             self.load_recent(self.coder)
+            self.refresh_usage()
 
     def _show_coder(self) -> None:
         self.sub_title = f"coder: {self.coder}" if self.coder else "coder: (none yet)"
@@ -143,10 +144,17 @@ class FrameworkApp(App[None]):
     def save_recent(self, coder: str, recent: list[str]) -> None:
         save_recent(self.project, coder, recent)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="usage")
     def refresh_usage(self) -> None:
-        """Reload the project-wide counts per theme after a change."""
-        self.post_message(UsageLoaded(self.store.themes.usage()))
+        """Reload the project-wide counts per theme (the coder's own, or everyone's
+        when others' codings are shown) after a change."""
+        self._load_usage(None if self.show_others else (self.coder or None))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="usage")
+    def _load_usage(self, coder: str | None) -> None:
+        self.post_message(UsageLoaded(self.store.themes.usage(coder)))
+
+    def watch_show_others(self) -> None:
+        self.refresh_usage()
 
     @on(UsageLoaded)
     def _usage_loaded(self, event: UsageLoaded) -> None:

@@ -19,8 +19,9 @@ from .layout import LineIndex
 RECENT_SETTING = "recent_themes"
 
 
-def load_catalog(store: Store) -> ThemeCatalog:
-    return ThemeCatalog(store.themes.list(), store.themes.usage())
+def load_catalog(store: Store, coder: str | None = None) -> ThemeCatalog:
+    """The themes with their project-wide counts (of one coder, or of everyone)."""
+    return ThemeCatalog(store.themes.list(), store.themes.usage(coder))
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def create_theme(project: Project, coder: str, spec: ThemeSpec, parent_id: str |
     """Add a theme to ``themes.yaml`` (keeping the file's other content), then load it into the store."""
     add_theme_to_file(project.themes_path, spec, parent_id)
     sync_themes(project.store, project.themes_path, coder=coder)
-    return load_catalog(project.store)
+    return load_catalog(project.store, coder)
 
 
 def recent_themes(project: Project, coder: str) -> list[str]:

@@ -307,8 +307,8 @@ class ReaderScreen(CodingActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def run_search(self, query: str, document_id: int) -> None:
-        hits = search(self.app.store, query, limit=SEARCH_LIMIT)  # type: ignore[attr-defined]
-        self.post_message(self.Searched(query, [(h.start, h.end) for h in hits if h.document_id == document_id]))
+        hits = search(self.app.store, query, limit=SEARCH_LIMIT, document_id=document_id)  # type: ignore[attr-defined]
+        self.post_message(self.Searched(query, [(h.start, h.end) for h in hits]))
 
     @on(Searched)
     def _searched(self, event: Searched) -> None:
