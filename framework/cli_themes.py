@@ -80,7 +80,8 @@ def sync(archive: bool) -> None:
 @project_option
 def themes_import(file: Path) -> None:
     """Add the themes of a codebook (.csv, or REFI-QDA .qdc) to themes.yaml, then sync."""
-    from .themes import add_theme_to_file, load_themes, read_codebook_csv, theme_file_text
+    from .codebook import read_codebook_csv
+    from .themes import add_theme_to_file, load_themes, theme_file_text
     from .themesync import sync_themes
 
     s = state()
@@ -136,7 +137,8 @@ def themes_export(fmt: str, out_file: Path | None) -> None:
     """Write the codebook (id, path, label, description, include, exclude) as CSV or Markdown."""
     import io
 
-    from .themes import load_themes, write_codebook_csv, write_codebook_markdown
+    from .codebook import write_codebook_csv, write_codebook_markdown
+    from .themes import load_themes
 
     project = state().project()
     parsed = load_themes(project.themes_path)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framework import themes as themes_module
+from framework.codebook import read_codebook_csv, write_codebook_csv, write_codebook_markdown
 from framework.errors import InputError
 from framework.themes import (
     MAX_FILE_BYTES,
@@ -27,10 +28,7 @@ from framework.themes import (
     iter_themes,
     load_themes,
     parse_themes_text,
-    read_codebook_csv,
     theme_file_text,
-    write_codebook_csv,
-    write_codebook_markdown,
 )
 
 DATA = Path(__file__).parent / "data" / "themes"
