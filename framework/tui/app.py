@@ -25,6 +25,9 @@ from .writes import WriteGate
 
 T = TypeVar("T")
 
+BACKUP_CHECK_S = 600
+"""How often (seconds) a running session checks whether an hourly backup is due."""
+
 
 @dataclass
 class Started(Message):
@@ -90,6 +93,14 @@ class FrameworkApp(App[None]):
         self._show_coder()
         self.load_start()
         self.push_screen(DocumentsScreen())
+        self.set_interval(BACKUP_CHECK_S, self.hourly_backup)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
+    def hourly_backup(self) -> None:
+        """While working, keep a backup at most an hour old (see :mod:`framework.backup`)."""
+        from ..backup import maybe_hourly
+
+        maybe_hourly(self.project)
 
     # -- starting --------------------------------------------------------------------------
 

@@ -309,3 +309,19 @@ async def test_names_with_brackets_are_shown_as_written(make, tui_project) -> No
         await press(pilot, "enter")
     [coding] = store.codings.list()
     assert coding.theme_id == "4"
+
+
+@scenario
+async def test_a_running_session_keeps_an_hourly_backup(make, tui_project) -> None:
+    """The backup check runs in a worker and writes a backup when none exists yet."""
+    from framework.backup import list_backups
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = len(list_backups(tui_project))
+        app.hourly_backup()
+        await settle(pilot)
+        after = list_backups(tui_project)
+    assert len(after) == before + 1
+    assert after[0].path.name.endswith("-hourly.db")
