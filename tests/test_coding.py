@@ -122,3 +122,12 @@ def test_chart_cell_summary_is_undoable(db: Store) -> None:
     assert db.cells.find(case_id, "2", "alice").status == "draft"
     coding.undo(db, "alice")
     assert db.cells.find(case_id, "2", "alice") is None
+
+
+def test_recent_themes_newest_first(db: Store) -> None:
+    coding.add_coding(db, "alice", 1, "2", 0, 5)
+    coding.add_coding(db, "alice", 1, "3", 6, 9)
+    coding.add_coding(db, "alice", 1, "2.2", 10, 14)
+    coding.add_coding(db, "bob", 1, "3", 0, 5)
+    assert db.codings.recent_themes("alice", 2) == ["2.2", "3"]
+    assert db.codings.recent_themes("bob", 9) == ["3"]

@@ -410,6 +410,17 @@ class Codings(_Repo):
     def count(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM codings"))
 
+    def recent_themes(self, coder: str, limit: int) -> list[str]:
+        """The themes this coder used most recently, newest first."""
+        return [
+            r["theme_id"]
+            for r in self.store.query(
+                "SELECT theme_id, max(updated_at) AS latest, max(id) AS last_id FROM codings WHERE coder = ? "
+                "GROUP BY theme_id ORDER BY latest DESC, last_id DESC LIMIT ?",
+                (coder, limit),
+            )
+        ]
+
 
 def coding_row(c: Coding) -> dict[str, Any]:
     """A coding as a table row (for re-inserting it on undo/redo)."""

@@ -112,13 +112,7 @@ def recent_themes(project: Project, coder: str) -> list[str]:
     value = saved.get(coder, []) if isinstance(saved, dict) else []
     if value:
         return [str(t) for t in value][:RECENT_SIZE]
-    latest: list[str] = []
-    for coding in sorted(project.store.codings.list(coder=coder), key=lambda c: c.updated_at, reverse=True):
-        if coding.theme_id not in latest:
-            latest.append(coding.theme_id)
-        if len(latest) == RECENT_SIZE:
-            break
-    return latest
+    return project.store.codings.recent_themes(coder, RECENT_SIZE)
 
 
 def save_recent(project: Project, coder: str, recent: list[str]) -> None:
