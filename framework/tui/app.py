@@ -63,6 +63,16 @@ class FrameworkApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="List every key"),
         Binding("C", "switch_coder", "Coder", show=False, id="app.coder", tooltip="Switch to another coder"),
+        Binding("M", "analysis('matrix')", "Matrix", show=False, id="app.matrix",
+                tooltip="Framework charts: cases by themes, with summaries"),
+        Binding("P", "analysis('mapping')", "Mapping", show=False, id="app.mapping",
+                tooltip="How many cases raised each theme, by an attribute"),
+        Binding("A", "analysis('agreement')", "Agreement", show=False, id="app.agreement",
+                tooltip="Inter-coder agreement per theme"),
+        Binding("R", "analysis('review')", "Review", show=False, id="app.review",
+                tooltip="Review coders' disagreements and agree a consensus coding"),
+        Binding("K", "analysis('pseudonyms')", "Pseudonyms", show=False, id="app.pseudonyms",
+                tooltip="Edit the pseudonym key: names to replace in exports"),
         Binding("f2", "toggle_dark", "Light/dark", show=False, id="app.toggle_dark",
                 tooltip="Switch between a light and a dark theme"),
     ]
@@ -241,6 +251,21 @@ class FrameworkApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_analysis(self, name: str) -> None:
+        """Open the matrix, mapping, agreement, review or pseudonym-key screen (unless showing)."""
+        from textual.screen import ModalScreen
+
+        from .screens.agreement import AgreementScreen
+        from .screens.mapping import MappingScreen
+        from .screens.matrix import MatrixScreen
+        from .screens.pseudonyms import PseudonymScreen
+        from .screens.review import ReviewScreen
+
+        screen_type = {"matrix": MatrixScreen, "mapping": MappingScreen, "agreement": AgreementScreen,
+                       "review": ReviewScreen, "pseudonyms": PseudonymScreen}[name]
+        if not isinstance(self.screen, (screen_type, ModalScreen)):
+            self.push_screen(screen_type())
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

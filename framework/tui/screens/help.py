@@ -31,13 +31,22 @@ def _bindings(items: Iterable[BindingType]) -> list[Binding]:
 def sections() -> list[tuple[str, list[Binding]]]:
     """Every screen's and widget's keys, grouped as the user meets them."""
     from ..app import FrameworkApp
+    from ..dialogs.bounds import EditBoundsDialog
+    from ..dialogs.coders import CoderSelection
     from ..dialogs.common import ChoiceDialog, ConfirmDialog
     from ..dialogs.memo import MemoDialog
+    from ..dialogs.pseudonym_entry import EntryDialog
     from ..dialogs.theme_picker import ThemePicker
     from ..widgets.transcript import TranscriptView
+    from .agreement import AgreementScreen
+    from .cell_editor import CellEditorScreen
     from .documents import DocumentsScreen
+    from .mapping import MappingScreen
+    from .matrix import MatrixScreen
+    from .pseudonyms import PseudonymScreen
     from .reader import ReaderScreen
     from .retrieval import RetrievalScreen
+    from .review import ReviewScreen
 
     everywhere = _bindings(FrameworkApp.BINDINGS) + [
         Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "Command palette: every action by name"),
@@ -53,6 +62,12 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("Reader: moving and selecting", moving),
         ("Theme picker", _bindings(ThemePicker.BINDINGS)),
         ("Retrieval", _bindings(RetrievalScreen.BINDINGS)),
+        ("Matrix (charts)", _bindings(MatrixScreen.BINDINGS)),
+        ("Cell editor", _bindings(CellEditorScreen.BINDINGS)),
+        ("Mapping", _bindings(MappingScreen.BINDINGS)),
+        ("Agreement", _bindings(AgreementScreen.BINDINGS) + _bindings(CoderSelection.BINDINGS)),
+        ("Review and consensus", _bindings(ReviewScreen.BINDINGS) + _bindings(EditBoundsDialog.BINDINGS)),
+        ("Pseudonym key", _bindings(PseudonymScreen.BINDINGS) + _bindings(EntryDialog.BINDINGS)),
         ("Memo, choices and questions", _bindings(MemoDialog.BINDINGS) + _bindings(ChoiceDialog.BINDINGS)[:1]
          + _bindings(ConfirmDialog.BINDINGS)),
     ]
