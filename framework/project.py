@@ -10,6 +10,8 @@ loaded, it is synced again (safely; see :mod:`framework.themesync`).
 from __future__ import annotations
 
 import json
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,7 @@ TRANSCRIPTS = "transcripts"
 CODINGS = "codings"
 EXPORTS = "exports"
 LOCAL_DIR = ".framework"
+_SETTINGS_LOCK = threading.Lock()
 
 STARTER_THEMES = """\
 # The thematic framework of this project: themes and subthemes, nested to any depth.
@@ -83,12 +86,14 @@ class Project:
             return {}
 
     def save_setting(self, key: str, value: object) -> None:
-        data = self.settings()
-        data[key] = value
-        self.local_dir.mkdir(exist_ok=True)
-        tmp = self._settings_path().with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self._settings_path())
+        """Set one per-user setting; safe from several threads and processes at once."""
+        with _SETTINGS_LOCK:
+            data = self.settings()
+            data[key] = value
+            self.local_dir.mkdir(exist_ok=True)
+            tmp = self._settings_path().with_name(f"settings.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self._settings_path())
 
     @property
     def coder(self) -> str | None:

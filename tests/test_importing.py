@@ -202,3 +202,24 @@ def test_first_open_imports_shared_coding_files(tmp_path: Path) -> None:
     assert (c.coder, c.document, c.theme_id, c.quote, c.memo) == ("alice", "hos_met", "3", "We grow our own", "GYO")
     assert "first run: codings: 1 added for alice from codings/alice.jsonl" in p.warnings
     p.close()
+
+
+def test_settings_survive_concurrent_writers(project) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(50):
+                project.save_setting(f"key{n}", i)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {k: v for k, v in project.settings().items() if k.startswith("key")} == {f"key{n}": 49 for n in range(4)}
