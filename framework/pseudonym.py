@@ -381,14 +381,18 @@ def suggest(texts: Sequence[str], *, min_count: int = 1,
             found.setdefault(term.casefold(), term)
     if not found:
         return []
-    counter = Pseudonymiser((term, term) for term in found.values())
+    # Key terms are counted too (longest first), so a word inside a key term ("Hill" in
+    # "Margaret Hill") is not suggested for what the key already replaces.
+    known = [(term, term) for term, _ in key.entries] if key is not None else []
+    counter = Pseudonymiser([*((term, term) for term in found.values()), *known])
     counts: Counter[str] = Counter()
     documents: Counter[str] = Counter()
     for text in texts:
         here = Counter(m.term for m in counter.matches(text))
         counts.update(here)
         documents.update(here.keys())
-    out = [Suggestion(term, counts[term], documents[term]) for term in counter.terms if counts[term] >= min_count]
+    out = [Suggestion(term, counts[term], documents[term]) for term in counter.terms
+           if counts[term] >= min_count and term.casefold() in found]
     return sorted(out, key=lambda s: (-s.count, s.term.casefold()))
 
 

@@ -201,3 +201,9 @@ def test_check_reads_html_csv_and_text(tmp_path):
     csv.write_text('case,quote\nc1,"In Northshire, [Director A] said"\n', encoding="utf-8")
     assert check(csv, CHECK_KEY) == ["Northshire"]
     assert check("nothing to see in [City 1]", CHECK_KEY) == []
+
+
+def test_suggestions_skip_words_a_key_term_already_covers() -> None:
+    texts = ["Yes, we asked Margaret Hill about it. Then Margaret Hill said no, and Hill Farm closed."]
+    key = Pseudonymiser([("Margaret Hill", "Director A")])
+    assert [(s.term, s.count) for s in suggest(texts, key=key)] == [("Hill Farm", 1)]
