@@ -224,25 +224,24 @@ def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -
             store.cells.put(ChartCell(**cell))
 
 
-def undo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
-    """Undo the coder's last action; returns what was undone, or None."""
+def _step(store: Store, coder: str, *, back: bool) -> tuple[str, dict[str, Any]] | None:
+    """Undo (``back``) or redo one action of the coder, logged as such."""
     with store.write():
         state = history(store, coder)
-        if not state.done:
+        stack = state.done if back else state.undone
+        if not stack:
             return None
-        action_id, kind, payload = state.done[-1]
-        _apply(store, kind, payload, reverse=True)
-        store.log(coder, "undo", {"target": action_id, "kind": kind})
+        action_id, kind, payload = stack[-1]
+        _apply(store, kind, payload, reverse=back)
+        store.log(coder, "undo" if back else "redo", {"target": action_id, "kind": kind})
     return kind, payload
+
+
+def undo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
+    """Undo the coder's last action; returns what was undone, or None."""
+    return _step(store, coder, back=True)
 
 
 def redo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
     """Redo the coder's last undone action; returns what was redone, or None."""
-    with store.write():
-        state = history(store, coder)
-        if not state.undone:
-            return None
-        action_id, kind, payload = state.undone[-1]
-        _apply(store, kind, payload, reverse=False)
-        store.log(coder, "redo", {"target": action_id, "kind": kind})
-    return kind, payload
+    return _step(store, coder, back=False)

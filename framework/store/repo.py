@@ -141,8 +141,7 @@ class NewDocument:
 
 
 class Documents(_Repo):
-    def list(self, kind: str | None = None) -> list[Document]:
-        where, params = ("WHERE d.kind = ?", (kind,)) if kind else ("", ())
+    def _select(self, where: str = "", params: Any = ()) -> list[Document]:
         return [
             _document(r)
             for r in self.store.query(
@@ -152,18 +151,15 @@ class Documents(_Repo):
             )
         ]
 
+    def list(self, kind: str | None = None) -> list[Document]:
+        return self._select("WHERE d.kind = ?", (kind,)) if kind else self._select()
+
     def find(self, name_or_id: str | int) -> Document | None:
         key = str(name_or_id)
-        rows = self.store.query(
-            f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.name = ?",
-            (key,),
-        )
+        rows = self._select("WHERE d.name = ?", (key,))
         if not rows and key.isdigit():
-            rows = self.store.query(
-                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.id = ?",
-                (int(key),),
-            )
-        return _document(rows[0]) if rows else None
+            rows = self._select("WHERE d.id = ?", (int(key),))
+        return rows[0] if rows else None
 
     def get(self, name_or_id: str | int) -> Document:
         """The document with this name (or numeric id); a clear error otherwise."""
@@ -177,23 +173,10 @@ class Documents(_Repo):
         return doc
 
     def for_case(self, case_id: int) -> list[Document]:
-        return [
-            _document(r)
-            for r in self.store.query(
-                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id "
-                "WHERE d.case_id = ? ORDER BY d.name",
-                (case_id,),
-            )
-        ]
+        return self._select("WHERE d.case_id = ?", (case_id,))
 
     def by_sha(self, sha256: str) -> list[Document]:
-        return [
-            _document(r)
-            for r in self.store.query(
-                f"SELECT {_DOC_COLUMNS} FROM documents d JOIN cases c ON c.id = d.case_id WHERE d.sha256 = ?",
-                (sha256,),
-            )
-        ]
+        return self._select("WHERE d.sha256 = ?", (sha256,))
 
     def text(self, document_id: int) -> str:
         value = self.store.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
