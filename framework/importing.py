@@ -82,7 +82,7 @@ def source_label(path: Path, root: Path | None) -> str:
     resolved = path.resolve()
     if root is not None:
         try:
-            return resolved.relative_to(root.resolve()).as_posix()
+            return resolved.relative_to(root if root.is_absolute() else root.resolve()).as_posix()
         except ValueError:
             pass
     return str(resolved)
@@ -107,6 +107,7 @@ def import_paths(
 ) -> ImportReport:
     """Import transcripts (files or folders) as documents; see the module docstring."""
     files = expand_paths(paths)
+    root = root.resolve() if root is not None else None
     if name is not None and len(files) != 1:
         raise InputError(f"--name gives one document a name, but {len(files)} files were given.")
     problems: list[str] = []
@@ -162,8 +163,9 @@ def _write_documents(
     new: list[NewDocument] = []
     changed: list[tuple[int, NewDocument]] = []
     problems: list[str] = []
+    stored = store.documents.by_names([doc.name for _, doc in prepared])
     for path, doc in prepared:
-        existing = store.documents.find(doc.name)
+        existing = stored.get(doc.name)
         if existing is None:
             new.append(doc)
         elif existing.source != doc.source:

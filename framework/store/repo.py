@@ -172,6 +172,14 @@ class Documents(_Repo):
             )
         return doc
 
+    def by_names(self, names: Sequence[str]) -> dict[str, Document]:
+        """The documents with these names (those that exist), by name."""
+        out: dict[str, Document] = {}
+        for i in range(0, len(names), 500):
+            chunk = list(names[i : i + 500])
+            out.update((d.name, d) for d in self._select(f"WHERE d.name IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def for_case(self, case_id: int) -> list[Document]:
         return self._select("WHERE d.case_id = ?", (case_id,))
 
@@ -202,18 +210,22 @@ class Documents(_Repo):
     def insert_many(self, docs: Sequence[NewDocument]) -> list[int]:
         """Insert new documents with their units (inside a write); returns their ids."""
         conn = self.store.conn
-        cases = self.store.cases
         stamp = now()
-        ids: list[int] = []
-        for doc in docs:
-            case_id = cases.ensure(doc.case)
-            cursor = conn.execute(
-                "INSERT INTO documents(case_id, name, kind, source, text, sha256, length, encoding, "
-                "format, question, imported_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (case_id, doc.name, doc.kind, doc.source, doc.text, doc.sha256, len(doc.text),
-                 doc.encoding, doc.format, doc.question, stamp, stamp),
-            )
-            ids.append(int(cursor.lastrowid))
+        case_ids = {name: self.store.cases.ensure(name) for name in dict.fromkeys(d.case for d in docs)}
+        conn.executemany(
+            "INSERT INTO documents(case_id, name, kind, source, text, sha256, length, encoding, "
+            "format, question, imported_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(case_ids[doc.case], doc.name, doc.kind, doc.source, doc.text, doc.sha256, len(doc.text),
+              doc.encoding, doc.format, doc.question, stamp, stamp) for doc in docs],
+        )
+        by_name: dict[str, int] = {}
+        names = [d.name for d in docs]
+        for i in range(0, len(names), 500):
+            chunk = names[i : i + 500]
+            by_name.update(conn.execute(
+                f"SELECT name, id FROM documents WHERE name IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        ids = [by_name[d.name] for d in docs]
         conn.executemany(
             'INSERT INTO units(document_id, ordinal, start, "end", speaker) VALUES (?,?,?,?,?)',
             [
