@@ -313,6 +313,18 @@ def detect_text_columns(table: Table, exclude: Iterable[str] = ()) -> list[str]:
     return found
 
 
+def _detect_id_column(table: Table) -> str | None:
+    """A column named like an id (``id``, ``respondent_id``, ``ResponseId``...) whose values
+    are all present and unique; None when there is none (ids are then generated)."""
+    for column in table.columns:
+        name = column.strip().lower().replace(" ", "_")
+        if name in ("id", "respondent", "respondent_id", "responseid", "response_id", "case") or name.endswith("_id"):
+            values = [r[column].strip() for r in table.rows]
+            if all(values) and len(set(values)) == len(values):
+                return column
+    return None
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "q"
 
@@ -353,6 +365,8 @@ def import_survey(
         raise InputError(
             f"{path}: there is no column {id_column!r}; columns are: {', '.join(table.columns)}."
         )
+    if id_column is None:
+        id_column = _detect_id_column(table)
     ids: list[str] = []
     problems: list[str] = []
     seen: dict[str, int] = {}

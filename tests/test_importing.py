@@ -223,3 +223,12 @@ def test_settings_survive_concurrent_writers(project) -> None:
         t.join()
     assert errors == []
     assert {k: v for k, v in project.settings().items() if k.startswith("key")} == {f"key{n}": 49 for n in range(4)}
+
+
+def test_survey_id_column_is_detected_when_not_given(project, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    report = import_survey(project.store, path)
+    assert report.added == ["r1.q1", "r1.q2", "r2.q1", "r3.q2"]
+    again = import_survey(project.store, path, id_column="respondent_id")
+    assert again.added == [] and len(again.unchanged) == 4
