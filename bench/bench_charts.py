@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from framework.charting import build_charts
-from framework.coding import new_coding_row
+from framework.analysis.charting import build_charts
+from framework.coding.actions import new_coding_row
 from framework.export import export_charts
 from framework.export.common import chart_table, overview_table
 from framework.store import ChartCell, NewDocument, Store, Theme, now

@@ -92,7 +92,7 @@ CODE_IMPORT = r"""
 import json, sys, time
 from pathlib import Path
 from framework.project import open_project
-from framework.codeimport import import_codings
+from framework.ingest.codings import import_codings
 root, path, coder = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 p = open_project(root)
 t = time.perf_counter()
@@ -104,7 +104,7 @@ SEARCH = r"""
 import json, sys, time, statistics
 from pathlib import Path
 from framework.project import open_project
-from framework.queries import search
+from framework.store.queries import search
 p = open_project(Path(sys.argv[1]))
 times, hits = [], 0
 for word in ["peripatetic locum", "supervision", "caseload allocation"]:

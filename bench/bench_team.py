@@ -27,7 +27,7 @@ WORDS = "caseload supervision allocation agency vacancy team manager social work
 
 def build(root: Path, docs: int, codings: int, seed: int = 3) -> None:
     """A project with ``docs`` documents of ~8,000 characters and two coders' codings."""
-    from framework.coding import new_coding_row
+    from framework.coding.actions import new_coding_row
     from framework.project import open_project
 
     rng = random.Random(seed)

@@ -34,7 +34,7 @@ from textual import events  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import DataTable, TextArea  # noqa: E402
 
-from framework.coding import new_coding_row  # noqa: E402
+from framework.coding.actions import new_coding_row  # noqa: E402
 from framework.ingest.text import paragraphs  # noqa: E402
 from framework.project import open_project  # noqa: E402
 from framework.store import NewDocument  # noqa: E402

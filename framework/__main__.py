@@ -1,6 +1,6 @@
 """``python -m framework``."""
 
-from .cli import main
+from framework.cli import main
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@
 framework and transcripts but no database yet (a fresh copy of a shared project),
 it creates the database and imports the themes, ``cases.csv``, the transcripts and
 any shared coding files (``codings/<coder>.jsonl``), so every command just works. When ``themes.yaml`` has changed since it was last
-loaded, it is synced again (safely; see :mod:`framework.themesync`).
+loaded, it is synced again (safely; see :mod:`framework.themes.sync`).
 """
 
 from __future__ import annotations
@@ -15,34 +15,18 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .backup import cloud_sync_warning, maybe_hourly
-from .errors import FrameworkError, InputError
-from .importing import Progress, import_cases, import_paths
-from .store import Store
-from .themesync import needs_sync, sync_themes
+from framework.errors import FrameworkError, InputError
+from framework.ingest.documents import import_cases, import_paths
+from framework.paths import CASES, CODINGS, DB_NAME, EXPORTS, LOCAL_DIR, SETTINGS, THEMES, TRANSCRIPTS
+from framework.reports import Progress
+from framework.safety.cloud import cloud_sync_warning
+from framework.store import Store
+from framework.store.backups import maybe_hourly
+from framework.themes.edit import STARTER_THEMES
+from framework.themes.sync import needs_sync, sync_themes
 
-DB_NAME = "framework.db"
-THEMES = "themes.yaml"
-CASES = "cases.csv"
-TRANSCRIPTS = "transcripts"
-CODINGS = "codings"
-EXPORTS = "exports"
-LOCAL_DIR = ".framework"
 _SETTINGS_LOCK = threading.Lock()
 
-STARTER_THEMES = """\
-# The thematic framework of this project: themes and subthemes, nested to any depth.
-# Each theme: id (stable, e.g. "5.4"), label, and optional description, include,
-# exclude, colour ("#4e79a7") and children. Check it with: framework themes check
-name: New framework project
-themes:
-  - id: "1"
-    label: First theme
-    description: What belongs under this theme
-    children:
-      - id: "1.1"
-        label: A subtheme
-"""
 
 
 @dataclass
@@ -77,7 +61,7 @@ class Project:
     # -- per-user settings (not shared with the project) --
 
     def _settings_path(self) -> Path:
-        return self.local_dir / "settings.json"
+        return self.local_dir / SETTINGS
 
     def settings(self) -> dict:
         try:
@@ -169,7 +153,7 @@ def _first_build(project: Project, progress: Progress | None) -> None:
         project.warnings.extend(warnings)
     codings_dir = project.root / CODINGS
     if codings_dir.is_dir():
-        from .codeimport import import_codings
+        from framework.ingest.codings import import_codings
 
         for path in sorted(codings_dir.glob("*.jsonl")):
             report = import_codings(store, path, coder=path.stem, progress=progress)

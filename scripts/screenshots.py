@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from framework.coding import add_coding  # noqa: E402
+from framework.coding.actions import add_coding  # noqa: E402
 from framework.project import open_project  # noqa: E402
 from framework.tui.app import make_app  # noqa: E402
 

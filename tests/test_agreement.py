@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framework.agreement import (
+from framework.analysis.agreement import (
     Segment,
     Span,
     cohen_kappa,

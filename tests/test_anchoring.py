@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framework.anchoring import context, locate
+from framework.coding.anchoring import context, locate
 
 TEXT = (
     "Respondent: Supervision is monthly. Supervision is monthly for everyone in the team, "

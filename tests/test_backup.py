@@ -14,12 +14,14 @@ from pathlib import Path, PureWindowsPath
 import pytest
 from click.testing import CliRunner
 
-from framework import backup as bk
-from framework import coding
 from framework.cli import main
-from framework.cli_reliability import register
+from framework.cli.safety import register
+from framework.coding import actions as coding
 from framework.errors import InputError
 from framework.project import open_project
+from framework.safety.cloud import cloud_sync_warning
+from framework.safety.restore import restore
+from framework.store import backups as bk
 
 register(main)  # the same as the command line registers (idempotent)
 
@@ -47,7 +49,7 @@ def add(store, coder: str, n: int) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from framework import coding
+    from framework.coding import actions as coding
     from framework.store import Store
     store = Store(sys.argv[1])
     doc = store.documents.get("dir_london")
@@ -107,7 +109,7 @@ def test_backup_name_folder_and_reason(project) -> None:
 
 BACKER = textwrap.dedent("""
     import sys
-    from framework.backup import backup
+    from framework.store.backups import backup
     from framework.store import Store
     store = Store(sys.argv[1])
     sys.stdin.readline()
@@ -187,7 +189,7 @@ def test_restore_brings_back_the_earlier_state_and_backs_up_first(project) -> No
     earlier = bk.backup(project, "state-a")
     add(project.store, "alice", 10)
     add(project.store, "bob", 20)
-    result = bk.restore(project, earlier)
+    result = restore(project, earlier)
     assert project.store.codings.count() == 1
     assert result.previous is not None and "before-restore" in result.previous.name
     assert counts(result.previous) == (3, 3)
@@ -201,11 +203,11 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(project, tmp_path:
     bad = tmp_path / "framework-20260101T000000Z-manual.db"
     bad.write_bytes(b"SQLite format 3\x00" + os.urandom(5000))
     with pytest.raises(InputError, match=re.escape(str(bad))):
-        bk.restore(project, bad)
+        restore(project, bad)
     other = tmp_path / "not-framework.db"
     sqlite3.connect(other).execute("CREATE TABLE t(x)").connection.close()
     with pytest.raises(InputError, match="not a framework database"):
-        bk.restore(project, other)
+        restore(project, other)
     assert project.store.codings.count() == 1
     assert bk.list_backups(project) == []
 
@@ -272,7 +274,7 @@ def test_cli_backup_and_restore_with_confirmation(project_dir: Path) -> None:
     (r"C:\Users\ana\Box Sync\study", "Box"),
 ])
 def test_cloud_sync_folders_are_recognised(path, service: str) -> None:
-    warning = bk.cloud_sync_warning(path)
+    warning = cloud_sync_warning(path)
     assert warning is not None and service in warning and str(path) in warning
 
 
@@ -281,14 +283,14 @@ def test_cloud_sync_folders_are_recognised(path, service: str) -> None:
     "/srv/team/onedrive notes/x", "/home/ana/My Drives/x", "/home/ana/icloud/x",
 ])
 def test_ordinary_folders_give_no_warning(path: str) -> None:
-    assert bk.cloud_sync_warning(path) is None
+    assert cloud_sync_warning(path) is None
 
 
 # -- automatic backups before risky actions -----------------------------------------------------
 
 
 def test_bulk_code_import_is_backed_up_first(project) -> None:
-    from framework.codeimport import import_codings
+    from framework.ingest.codings import import_codings
 
     add(project.store, "alice", 0)
     rows = project.root / "codings.jsonl"
@@ -299,7 +301,7 @@ def test_bulk_code_import_is_backed_up_first(project) -> None:
 
 
 def test_a_qdpx_import_is_backed_up_first(project, tmp_path: Path) -> None:
-    from framework.exchange import export_qdpx, import_qdpx
+    from framework.exchange.qdpx import export_qdpx, import_qdpx
     from tests.conftest import write_project
 
     add(project.store, "alice", 0)
@@ -313,7 +315,7 @@ def test_a_qdpx_import_is_backed_up_first(project, tmp_path: Path) -> None:
 
 
 def test_removing_themes_is_backed_up_first(project) -> None:
-    from framework.themesync import sync_themes
+    from framework.themes.sync import sync_themes
 
     text = project.themes_path.read_text(encoding="utf-8")
     project.themes_path.write_text(text.replace('  - id: "3"\n    label: Supervision\n', ""), encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from framework.charting import NO_VALUE, build_charts, mapping, reference
-from framework.coding import add_coding, set_cell
+from framework.analysis.charting import NO_VALUE, build_charts, mapping, reference
+from framework.coding.actions import add_coding, set_cell
 from framework.errors import InputError
 from framework.store import CONSENSUS, Store, Theme
 

@@ -157,8 +157,8 @@ def test_version_and_help(project_dir: Path, args: list[str]) -> None:
 
 
 def test_usage_per_coder_and_search_in_one_document(project) -> None:
-    from framework import coding
-    from framework.queries import search
+    from framework.coding import actions as coding
+    from framework.store.queries import search
 
     store = project.store
     doc = store.documents.get("dir_london")

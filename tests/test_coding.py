@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from framework import coding
+from framework.coding import actions as coding
 from framework.errors import InputError
 from framework.store import NewDocument, Store, Theme
 

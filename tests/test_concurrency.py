@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from framework import coding
+from framework.coding import actions as coding
 from framework.errors import StoreError
 from framework.store import Store
 
@@ -21,7 +21,7 @@ PER_CODER = 1000
 
 CODER = """
 import sys
-from framework import coding
+from framework.coding import actions as coding
 from framework.store import Store
 store = Store(sys.argv[1])
 doc = store.documents.get("dir_london")

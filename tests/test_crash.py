@@ -107,7 +107,7 @@ def count(conn: sqlite3.Connection, sql: str) -> int:
 IMPORT_INSIDE = """
 import sys, time
 from pathlib import Path
-from framework.importing import import_paths
+from framework.ingest.documents import import_paths
 from framework.store import Store
 store = Store(sys.argv[1])
 store.conn.execute("PRAGMA cache_size = 5")  # uncommitted pages spill into the -wal file
@@ -165,7 +165,7 @@ def test_killed_folder_imports_leave_all_or_nothing(base: Path, tmp_path: Path) 
 CODES_INSIDE = """
 import sys, time
 from pathlib import Path
-from framework.codeimport import import_codings
+from framework.ingest.codings import import_codings
 from framework.store import Store
 store = Store(sys.argv[1])
 store.conn.execute("PRAGMA cache_size = 5")
@@ -215,7 +215,7 @@ def test_killed_bulk_code_imports_leave_all_or_nothing(base: Path, tmp_path: Pat
 
 LOOP = """
 import sys
-from framework import coding
+from framework.coding import actions as coding
 from framework.store import Store
 store = Store(sys.argv[1])
 doc = store.documents.get("big")

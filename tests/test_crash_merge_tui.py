@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from framework.codeimport import import_codings
+from framework.ingest.codings import import_codings
 from framework.project import open_project
 from framework.store import ChartCell, now
 from tests.conftest import write_project

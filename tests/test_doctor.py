@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from framework import backup as bk
-from framework import coding
-from framework import doctor as dr
 from framework.cli import main
-from framework.cli_reliability import register
+from framework.cli.safety import register
+from framework.coding import actions as coding
 from framework.ingest.text import paragraphs
 from framework.project import open_project
+from framework.safety import doctor as dr
+from framework.store import backups as bk
 
 register(main)
 

@@ -17,7 +17,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from framework.charting import build_charts
+from framework.analysis.charting import build_charts
 from framework.errors import InputError
 from framework.export import export_charts, export_quotes
 from framework.export.common import csv_cell, output_path, safe_stem
@@ -136,7 +136,7 @@ def test_xlsx_opens_in_libreoffice_and_shows_formulas_as_text(charted: Store, ou
 
 
 def test_control_characters_are_dropped_not_fatal(charted: Store, out: Path) -> None:
-    from framework.coding import set_cell
+    from framework.coding.actions import set_cell
 
     set_cell(charted, "alice", case_id(charted, "hos_met"), "3", "alice", summary="bell\x07 and\x00 nul")
     (xlsx,) = export_charts(charted, "alice", "xlsx", out, theme_ids=["3"], mode="summaries")
@@ -212,7 +212,7 @@ def test_docx_landscape_tables_with_repeated_header_and_italic_quotes(charted: S
 
 
 def test_html_is_self_contained_escaped_and_holds_every_chart(charted: Store, out: Path) -> None:
-    from framework.coding import set_cell
+    from framework.coding.actions import set_cell
 
     set_cell(charted, "alice", case_id(charted, "ad_county"), "1.1", "alice",
              summary='<script>alert("x")</script> & more')
@@ -398,7 +398,7 @@ def cli():
     from framework.cli import main  # importing it first registers the command modules, cli_chart among them
 
     if "chart" not in main.commands:
-        from framework import cli_chart
+        from framework.cli import chart as cli_chart
 
         cli_chart.register(main)
     return main
@@ -466,7 +466,7 @@ def test_built_charts_match_export_row_order(charted: Store, out: Path) -> None:
 
 
 def test_xlsx_empty_cells_have_no_value_and_long_text_is_cut_at_excels_limit(charted: Store, out: Path) -> None:
-    from framework.coding import set_cell
+    from framework.coding.actions import set_cell
     from framework.export.xlsx import MAX_CELL
 
     set_cell(charted, "alice", case_id(charted, "hos_met"), "3", "alice", summary="x" * 40_000)
@@ -519,7 +519,7 @@ def named(tmp_path: Path):
     a memo), a passage ending inside a name broken over two lines (3), a summary (1.1).
     ad_county: one passage without names (2). hos_met: "Margaret" as an attribute value.
     """
-    from framework.coding import add_coding, set_cell
+    from framework.coding.actions import add_coding, set_cell
     from framework.project import open_project
 
     from .conftest import write_project
@@ -552,7 +552,7 @@ def named(tmp_path: Path):
 
 @pytest.fixture
 def key(named, tmp_path: Path):
-    from framework.pseudonym import Pseudonymiser
+    from framework.confidentiality.key import Pseudonymiser
 
     return Pseudonymiser.load(tmp_path / "keys" / "key.csv")
 
@@ -570,7 +570,7 @@ def exports_logged(store: Store) -> list[dict]:
 
 
 def no_key_terms(path: Path, key) -> None:
-    from framework.pseudonym import check, export_text
+    from framework.confidentiality.check import check, export_text
 
     assert check(path, key) == [], path
     assert "Hill" not in export_text(path) and "Margaret" not in export_text(path)
@@ -762,7 +762,7 @@ def test_every_chart_and_quote_export_is_logged_without_a_key_too(charted: Store
 
 
 def test_a_key_kept_with_the_exports_is_refused(named, key, out: Path) -> None:
-    from framework.pseudonym import Pseudonymiser
+    from framework.confidentiality.key import Pseudonymiser
 
     inside = named.exports_dir / "key.csv"
     inside.write_text(KEY_CSV, encoding="utf-8")

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framework.anchoring import context, locate
 from framework.cli import main
-from framework.cli_reliability import register
+from framework.cli.safety import register
+from framework.coding.anchoring import context, locate
 from framework.ingest.text import LINE_BREAKS, normalise_newlines
 from framework.project import open_project
 
@@ -383,7 +383,7 @@ LINE = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "Po",
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=st.lists(st.tuples(LINE, st.sampled_from(NEWLINES)), min_size=1, max_size=25), data=st.data())
 def test_imported_text_has_one_newline_kind_and_exact_offsets(lines, data) -> None:
-    from framework.importing import import_paths
+    from framework.ingest.documents import import_paths
     from framework.store import Store
 
     at = data.draw(st.integers(0, len(lines)))
@@ -449,8 +449,8 @@ def test_reanchoring_keeps_a_quote_exactly_placed_after_edits_elsewhere(prefix, 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(prefix=PLAIN, quote=QUOTE, suffix=PLAIN, edits=st.lists(EDIT, min_size=1, max_size=3))
 def test_reimporting_an_edited_transcript_keeps_codings_exactly_placed(prefix, quote, suffix, edits) -> None:
-    from framework import coding
-    from framework.importing import import_paths
+    from framework.coding import actions as coding
+    from framework.ingest.documents import import_paths
     from framework.store import Store, Theme
 
     lead = "Interviewer: " + prefix

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from framework import coding
+from framework.coding import actions as coding
 from framework.errors import InputError
-from framework.importing import import_cases, import_paths, import_survey
+from framework.ingest.documents import import_cases, import_paths
+from framework.ingest.survey import import_survey
 from framework.project import open_project
 
 from .conftest import DIR_LONDON
@@ -159,7 +160,7 @@ def test_survey_autocoding_from_a_question_map(project, tmp_path: Path) -> None:
     path.write_text(SURVEY, encoding="utf-8")
     qmap = tmp_path / "map.yaml"
     qmap.write_text('"How do you count your caseload?": "2.1"\nq1: "3"\n', encoding="utf-8")
-    from framework.importing import load_question_map
+    from framework.ingest.survey import load_question_map
 
     report = import_survey(project.store, path, id_column="respondent_id", question_map=load_question_map(qmap),
                            coder="alice")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils.migrations import Migrations
 
-from framework import backup as bk
 from framework.errors import StoreError
 from framework.store import Store
+from framework.store import backups as bk
 from framework.store import migrations as schema
 
 FIXTURES = Path(__file__).parent / "data" / "schemas"

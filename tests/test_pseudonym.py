@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.cli import main
+from framework.confidentiality.check import check, check_counts
+from framework.confidentiality.key import Pseudonymiser, add_entry, mark
+from framework.confidentiality.suggest import suggest
 from framework.errors import InputError
-from framework.pseudonym import Pseudonymiser, add_entry, check, check_counts, mark, suggest
 
 KEY = Pseudonymiser([
     ("Margaret", "Person B"),

@@ -10,11 +10,12 @@ from click.testing import CliRunner
 from lxml import etree
 
 from framework.cli import main
-from framework.coding import add_coding, set_cell
+from framework.coding.actions import add_coding, set_cell
+from framework.confidentiality.check import check
+from framework.confidentiality.key import Pseudonymiser
 from framework.errors import InputError
-from framework.exchange import export_qdc, export_qdpx, import_qdpx, read_qdc
+from framework.exchange.qdpx import export_qdc, export_qdpx, import_qdpx, read_qdc
 from framework.project import init_project, open_project
-from framework.pseudonym import Pseudonymiser, check
 
 from .conftest import write_project
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from framework import coding
+from framework.analysis.compare import project_agreement
+from framework.analysis.consensus import accept_agreements, decide, passages, progress
 from framework.cli import main
-from framework.coderfile import export_coder, import_coder, merge_project, read_coder_file, write_coder_file
-from framework.compare import project_agreement
-from framework.consensus import accept_agreements, decide, passages, progress
+from framework.coding import actions as coding
+from framework.coding.coderfile import export_coder, import_coder, merge_project, read_coder_file, write_coder_file
 from framework.errors import InputError
 from framework.project import open_project
 from framework.store import CONSENSUS
@@ -33,7 +33,7 @@ def team(project):
     store = project.store
     path = project.transcripts_dir / "four.txt"
     path.write_text(TEXT, encoding="utf-8")
-    from framework.importing import import_paths
+    from framework.ingest.documents import import_paths
 
     import_paths(store, [path], root=project.root)
     doc = store.documents.get("four")

@@ -12,24 +12,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framework import themes as themes_module
-from framework.codebook import read_codebook_csv, write_codebook_csv, write_codebook_markdown
 from framework.errors import InputError
-from framework.themes import (
+from framework.themes import edit as themes_module
+from framework.themes.codebook import read_codebook_csv, write_codebook_csv, write_codebook_markdown
+from framework.themes.edit import add_theme_to_file, theme_file_text
+from framework.themes.model import (
     MAX_FILE_BYTES,
     PALETTE,
     FlatTheme,
     Problem,
     ThemeFile,
     ThemeSpec,
-    add_theme_to_file,
-    check_themes,
     colour_hex,
     iter_themes,
-    load_themes,
-    parse_themes_text,
-    theme_file_text,
 )
+from framework.themes.validate import check_themes, load_themes, parse_themes_text
 
 DATA = Path(__file__).parent / "data" / "themes"
 NESTED = DATA / "nested.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from framework import coding
+from framework.coding import actions as coding
 from framework.errors import InputError
-from framework.themesync import sync_themes
+from framework.themes.sync import sync_themes
 
 
 def _code(store, theme_id: str) -> int:

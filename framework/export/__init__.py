@@ -2,7 +2,7 @@
 
 ``export_charts`` is the one entry point the command line and the TUI call: it builds the
 charts of a layer and writes them in the chosen format. Each writer takes a built
-:class:`~framework.charting.ChartSet`, so a script can also call them directly.
+:class:`~framework.analysis.charting.ChartSet`, so a script can also call them directly.
 
 Given a pseudonym key (``key``), every text written is pseudonymised: see
 :mod:`framework.export.pseudonymise`. Each export adds one ``export`` entry to the
@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..charting import ChartSet, build_charts, mapping
-from ..errors import InputError
-from ..pseudonym import Pseudonymiser
-from ..store import Store
-from .common import CELL_MODES, check_mode
-from .pseudonymise import check_key, log_export, pseudonymise_charts, pseudonymise_mapping
-from .quotes import DEFAULT_PATTERN, QUOTE_FORMATS, collect_quotes, export_quotes
+from framework.analysis.charting import ChartSet, build_charts, mapping
+from framework.confidentiality.key import Pseudonymiser
+from framework.errors import InputError
+from framework.export.common import CELL_MODES, check_mode
+from framework.export.pseudonymise import check_key, log_export, pseudonymise_charts, pseudonymise_mapping
+from framework.export.quotes import DEFAULT_PATTERN, QUOTE_FORMATS, collect_quotes, export_quotes
+from framework.store import Store
 
 FORMATS = ("xlsx", "docx", "html", "md", "csv")
 TABLE_FORMATS = ("md", "csv")
@@ -66,15 +66,15 @@ def _write(
     charts = original if key is None or store is None else pseudonymise_charts(original, key, store)
     pseudonymised = key is not None
     if fmt == "xlsx":
-        from .xlsx import export_xlsx
+        from framework.export.xlsx import export_xlsx
 
         return export_xlsx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
     if fmt == "docx":
-        from .docx import export_docx
+        from framework.export.docx import export_docx
 
         return export_docx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
     if fmt == "html":
-        from .html import export_html
+        from framework.export.html import export_html
 
         seen: dict[int, object] = {}
         for chart in original.charts:
@@ -88,11 +88,11 @@ def _write(
             table = pseudonymise_mapping(table, key, charts)
         return export_html(charts, directory, mode=mode, force=force, mapping=table, pseudonymised=pseudonymised)
     if fmt == "md":
-        from .markdown import export_markdown
+        from framework.export.markdown import export_markdown
 
         return export_markdown(charts, directory, mode=mode, force=force, long=long, presence=presence,
                                pseudonymised=pseudonymised)
-    from .csv import export_csv
+    from framework.export.csv import export_csv
 
     return export_csv(charts, directory, mode=mode, force=force, long=long, presence=presence)
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..charting import Cell, Chart, ChartSet, Extract, ThemeTree
-from ..errors import InputError
-from ..themes import CODEBOOK_COLUMNS
+from framework.analysis.charting import Cell, Chart, ChartSet, Extract, ThemeTree
+from framework.errors import InputError
+from framework.themes.model import CODEBOOK_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CELL_MODES = ("summaries", "extracts", "both")

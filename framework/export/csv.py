@@ -11,8 +11,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..charting import ChartSet
-from .common import base_name, chart_table, check_mode, csv_cell, long_table, presence_table, safe_stem, write_file
+from framework.analysis.charting import ChartSet
+from framework.export.common import (
+    base_name,
+    chart_table,
+    check_mode,
+    csv_cell,
+    long_table,
+    presence_table,
+    safe_stem,
+    write_file,
+)
 
 
 def write_csv(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:

@@ -15,9 +15,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..charting import Cell, ChartSet, Extract
-from .common import base_name, check_mode, clean, row_head, row_values, write_file
-from .pseudonymise import PSEUDONYM_NOTE
+from framework.analysis.charting import Cell, ChartSet, Extract
+from framework.export.common import base_name, check_mode, clean, row_head, row_values, write_file
+from framework.export.pseudonymise import PSEUDONYM_NOTE
 
 GREY = RGBColor(0x55, 0x55, 0x55)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from ..charting import Cell, Chart, ChartSet, Mapping
-from .common import base_name, check_mode, clean, row_head, row_values, write_file
-from .pseudonymise import PSEUDONYM_NOTE
+from framework.analysis.charting import Cell, Chart, ChartSet, Mapping
+from framework.export.common import base_name, check_mode, clean, row_head, row_values, write_file
+from framework.export.pseudonymise import PSEUDONYM_NOTE
 
 CSS = """
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5em; color: #222; }

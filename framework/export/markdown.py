@@ -6,9 +6,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..charting import Cell, ChartSet, Extract
-from .common import base_name, check_mode, clean, long_table, presence_table, row_head, row_values, write_file
-from .pseudonymise import PSEUDONYM_NOTE
+from framework.analysis.charting import Cell, ChartSet, Extract
+from framework.export.common import (
+    base_name,
+    check_mode,
+    clean,
+    long_table,
+    presence_table,
+    row_head,
+    row_values,
+    write_file,
+)
+from framework.export.pseudonymise import PSEUDONYM_NOTE
 
 
 def md_cell(value: Any) -> str:

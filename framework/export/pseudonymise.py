@@ -1,6 +1,6 @@
 """Pseudonymised chart and quote exports, and the export log.
 
-With a pseudonym key (:class:`framework.pseudonym.Pseudonymiser`) every writer writes from
+With a pseudonym key (:class:`framework.confidentiality.key.Pseudonymiser`) every writer writes from
 a pseudonymised copy of the built charts (or quotes); the store is only read. In the copy
 the key is applied to every text that is written:
 
@@ -40,10 +40,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..charting import Chart, ChartSet, Column, Extract, GroupCount, Mapping, Row, ThemeTree, sort_rows
-from ..errors import InputError
-from ..pseudonym import Pseudonymiser, check_key_location
-from ..store import Store, Theme
+from framework.analysis.charting import Chart, ChartSet, Column, Extract, GroupCount, Mapping, Row, ThemeTree, sort_rows
+from framework.confidentiality.key import Pseudonymiser, check_key_location
+from framework.errors import InputError
+from framework.store import Store, Theme
 
 PSEUDONYM_NOTE = ("Pseudonymised: names are replaced by the pseudonyms in brackets. "
                   "Line numbers in references count lines of the original documents.")
@@ -54,7 +54,7 @@ def check_key(key: Pseudonymiser | None, store: Store | None, *folders: Path | N
     if key is None or key.path is None:
         return
     if store is not None and getattr(store, "path", None) is not None:
-        from ..project import EXPORTS
+        from framework.paths import EXPORTS
 
         check_key_location(key.path, Path(store.path).parent / EXPORTS)
     for folder in folders:

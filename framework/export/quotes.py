@@ -18,12 +18,18 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..charting import Extract, ThemeTree, check_layer, load_extracts
-from ..errors import InputError
-from ..pseudonym import Pseudonymiser
-from ..store import Case, Store
-from .common import clean, safe_stem, write_file
-from .pseudonymise import PSEUDONYM_NOTE, check_key, log_export, pseudonymise_extracts, pseudonymise_tree
+from framework.analysis.charting import Extract, ThemeTree, check_layer, load_extracts
+from framework.confidentiality.key import Pseudonymiser
+from framework.errors import InputError
+from framework.export.common import clean, safe_stem, write_file
+from framework.export.pseudonymise import (
+    PSEUDONYM_NOTE,
+    check_key,
+    log_export,
+    pseudonymise_extracts,
+    pseudonymise_tree,
+)
+from framework.store import Case, Store
 
 DEFAULT_PATTERN = "[{case}]"
 QUOTE_FORMATS = ("docx", "md", "csv")
@@ -151,7 +157,7 @@ def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree, pseudonymi
 
 def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Path,
                       pseudonymised: bool = False) -> None:
-    from .docx import GREY, add_note, new_document
+    from framework.export.docx import GREY, add_note, new_document
 
     doc = new_document(title, landscape=False)
     if pseudonymised:
@@ -178,7 +184,7 @@ def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: Th
     if fmt == "md":
         path.write_text(quotes_markdown(quotes, title, tree, pseudonymised), encoding="utf-8")
     elif fmt == "csv":
-        from .csv import write_csv
+        from framework.export.csv import write_csv
 
         write_csv(path, QUOTE_COLUMNS, [
             [q.theme_id, q.theme_path, q.case, q.attribution, q.extract.quote, q.extract.reference,

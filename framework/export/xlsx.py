@@ -24,9 +24,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..charting import ChartSet
-from .common import base_name, chart_table, check_mode, clean, codebook_table, formula_like, overview_table, write_file
-from .pseudonymise import PSEUDONYM_NOTE
+from framework.analysis.charting import ChartSet
+from framework.export.common import (
+    base_name,
+    chart_table,
+    check_mode,
+    clean,
+    codebook_table,
+    formula_like,
+    overview_table,
+    write_file,
+)
+from framework.export.pseudonymise import PSEUDONYM_NOTE
 
 MAX_CELL = 32_767
 """Excel's limit on the characters in one cell."""

@@ -1,7 +1,7 @@
 """The project store: one SQLite database per project, owned by this package."""
 
-from .db import Store, now
-from .model import (
+from framework.store.db import Store
+from framework.store.model import (
     CONSENSUS,
     Action,
     Attribute,
@@ -12,8 +12,9 @@ from .model import (
     Memo,
     Theme,
     Unit,
+    now,
 )
-from .repo import NewDocument
+from framework.store.repo import NewDocument
 
 __all__ = [
     "CONSENSUS", "Action", "Attribute", "Case", "ChartCell", "Coding", "Document", "Memo",

@@ -9,7 +9,6 @@ the connection. Every user action runs inside ``Store.write()``: one
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import sqlite3
 import threading
@@ -19,15 +18,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import StoreError
-from . import migrations as schema
+from framework.errors import StoreError
+from framework.store import migrations as schema
+from framework.store.model import now
 
 BUSY_TIMEOUT_S = 10.0
-
-
-def now() -> str:
-    """The current UTC time as an ISO 8601 string with seconds."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -58,7 +53,7 @@ class Store:
         except StoreError:
             conn.close()
             raise
-        from .repo import Actions, Cases, Cells, Codings, Documents, Themes
+        from framework.store.repo import Actions, Cases, Cells, Codings, Documents, Themes
 
         self.cases = Cases(self)
         self.documents = Documents(self)
@@ -98,7 +93,7 @@ class Store:
             tables = self.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
             copy = None
             if self.path is not None and tables:
-                from ..backup import backup  # an existing database: keep a copy before upgrading it
+                from framework.store.backups import backup  # an existing database: keep a copy before upgrading it
 
                 copy = backup(self, "before-migration")
             with self.lock:

@@ -7,6 +7,7 @@ newline-normalised text of a document.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,11 @@ DOCUMENT_KINDS = ("transcript", "survey")
 CELL_STATUSES = ("empty", "draft", "done")
 CONSENSUS = "consensus"
 """The reserved coder name of the agreed (consensus) coding layer."""
+
+
+def now() -> str:
+    """The current UTC time as an ISO 8601 string with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
-from ..errors import InputError
-from .db import now
-from .model import Action, Attribute, Case, ChartCell, Coding, Document, Theme, Unit
+from framework.errors import InputError
+from framework.store.model import Action, Attribute, Case, ChartCell, Coding, Document, Theme, Unit, now
 
 if TYPE_CHECKING:
-    from .db import Store
+    from framework.store.db import Store
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:

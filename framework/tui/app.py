@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from textual import on, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import reactive
+from textual.widgets import TextArea
 from textual.worker import Worker, WorkerState
 
-from ..coding import check_coder
-from ..errors import FrameworkError
-from ..project import Project
-from .catalog import ThemeCatalog, push_recent
-from .commands import ActionsProvider
-from .data import load_catalog, recent_themes, save_recent
-from .dialogs.common import TextPrompt
-from .writes import WriteGate
+from framework.coding.actions import check_coder
+from framework.errors import FrameworkError
+from framework.project import Project
+from framework.tui.commands import ActionsProvider
+from framework.tui.dialogs.common import TextPrompt
+from framework.tui.shared import CellTarget, EditorResult
+from framework.tui.writes import WriteGate
+from framework.views.catalog import ThemeCatalog, push_recent
+from framework.views.workbench import load_catalog, recent_themes, save_recent
 
 T = TypeVar("T")
 
@@ -98,7 +100,7 @@ class FrameworkApp(App[None]):
         self.set_reactive(FrameworkApp.coder, coder or "")
 
     def on_mount(self) -> None:
-        from .screens.documents import DocumentsScreen
+        from framework.tui.screens.documents import DocumentsScreen
 
         self._show_coder()
         self.load_start()
@@ -107,8 +109,8 @@ class FrameworkApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def hourly_backup(self) -> None:
-        """While working, keep a backup at most an hour old (see :mod:`framework.backup`)."""
-        from ..backup import maybe_hourly
+        """While working, keep a backup at most an hour old (see :mod:`framework.store.backups`)."""
+        from framework.store.backups import maybe_hourly
 
         maybe_hourly(self.project)
 
@@ -230,15 +232,15 @@ class FrameworkApp(App[None]):
 
     def open_document(self, document: str | int, *, line: int | None = None,
                       span: tuple[int, int] | None = None) -> None:
-        from .screens.documents import DocumentsScreen
-        from .screens.reader import ReaderScreen
+        from framework.tui.screens.documents import DocumentsScreen
+        from framework.tui.screens.reader import ReaderScreen
 
         while len(self.screen_stack) > 2 and not isinstance(self.screen, DocumentsScreen):
             self.pop_screen()
         self.push_screen(ReaderScreen(document, line=line, span=span))
 
     def open_retrieval(self, theme_id: str | None = None) -> None:
-        from .screens.retrieval import RetrievalScreen
+        from framework.tui.screens.retrieval import RetrievalScreen
 
         if isinstance(self.screen, RetrievalScreen):
             if theme_id:
@@ -247,20 +249,45 @@ class FrameworkApp(App[None]):
         self.push_screen(RetrievalScreen(theme_id))
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from framework.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(help_sections()))
+
+    def show_passage(self, document_id: int, *, line: int | None = None,
+                     span: tuple[int, int] | None = None) -> None:
+        """Open a passage in the reader over the current screen (Escape comes back to it)."""
+        from framework.tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(document_id, line=line, span=span))
+
+    def open_cell_editor(self, target: CellTarget, done: Callable[[EditorResult | None], None]) -> None:
+        """Edit one chart cell's summary; ``done`` gets what the matrix needs back."""
+        from framework.tui.screens.cell_editor import CellEditorScreen
+
+        self.push_screen(CellEditorScreen(target), done)
+
+    def open_mapping(self, layer: str) -> None:
+        from framework.tui.screens.mapping import MappingScreen
+
+        self.push_screen(MappingScreen(layer))
+
+    def open_review(self, coders: list[str], *, theme_ids: list[str] | None = None, theme_title: str | None = None,
+                    documents: list[int] | None = None) -> None:
+        """Review these coders' disagreements (of some themes, in some documents)."""
+        from framework.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(coders, theme_ids=theme_ids, theme_title=theme_title, documents=documents))
 
     def action_analysis(self, name: str) -> None:
         """Open the matrix, mapping, agreement, review or pseudonym-key screen (unless showing)."""
         from textual.screen import ModalScreen
 
-        from .screens.agreement import AgreementScreen
-        from .screens.mapping import MappingScreen
-        from .screens.matrix import MatrixScreen
-        from .screens.pseudonyms import PseudonymScreen
-        from .screens.review import ReviewScreen
+        from framework.tui.screens.agreement import AgreementScreen
+        from framework.tui.screens.mapping import MappingScreen
+        from framework.tui.screens.matrix import MatrixScreen
+        from framework.tui.screens.pseudonyms import PseudonymScreen
+        from framework.tui.screens.review import ReviewScreen
 
         screen_type = {"matrix": MatrixScreen, "mapping": MappingScreen, "agreement": AgreementScreen,
                        "review": ReviewScreen, "pseudonyms": PseudonymScreen}[name]
@@ -309,3 +336,57 @@ def make_app(project: Project, coder: str | None = None, document: str | None = 
 def run(project: Project, coder: str | None = None, document: str | None = None,
         line: int | None = None, **kwargs: Any) -> None:
     make_app(project, coder, document, line).run(**kwargs)
+
+
+# -- help ---------------------------------------------------------------------------------------
+
+# TextArea's own keys that make sense in a read-only transcript.
+_TEXTAREA_ACTIONS = ("cursor_", "select_", "copy")
+
+
+def _bindings(items: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in items if isinstance(b, Binding)]
+
+
+def help_sections() -> list[tuple[str, list[Binding]]]:
+    """Every screen's and widget's keys, grouped as the user meets them."""
+    from framework.tui.dialogs.bounds import EditBoundsDialog
+    from framework.tui.dialogs.coders import CoderSelection
+    from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
+    from framework.tui.dialogs.memo import MemoDialog
+    from framework.tui.dialogs.pseudonym_entry import EntryDialog
+    from framework.tui.dialogs.theme_picker import ThemePicker
+    from framework.tui.screens.agreement import AgreementScreen
+    from framework.tui.screens.cell_editor import CellEditorScreen
+    from framework.tui.screens.documents import DocumentsScreen
+    from framework.tui.screens.mapping import MappingScreen
+    from framework.tui.screens.matrix import MatrixScreen
+    from framework.tui.screens.pseudonyms import PseudonymScreen
+    from framework.tui.screens.reader import ReaderScreen
+    from framework.tui.screens.retrieval import RetrievalScreen
+    from framework.tui.screens.review import ReviewScreen
+    from framework.tui.widgets.transcript import TranscriptView
+
+    everywhere = _bindings(FrameworkApp.BINDINGS) + [
+        Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "Command palette: every action by name"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+    moving = _bindings(TranscriptView.BINDINGS) + [
+        b for b in _bindings(TextArea.BINDINGS) if b.action.startswith(_TEXTAREA_ACTIONS)
+    ]
+    return [
+        ("Everywhere", everywhere),
+        ("Documents", _bindings(DocumentsScreen.BINDINGS)),
+        ("Reader: coding", _bindings(ReaderScreen.BINDINGS)),
+        ("Reader: moving and selecting", moving),
+        ("Theme picker", _bindings(ThemePicker.BINDINGS)),
+        ("Retrieval", _bindings(RetrievalScreen.BINDINGS)),
+        ("Matrix (charts)", _bindings(MatrixScreen.BINDINGS)),
+        ("Cell editor", _bindings(CellEditorScreen.BINDINGS)),
+        ("Mapping", _bindings(MappingScreen.BINDINGS)),
+        ("Agreement", _bindings(AgreementScreen.BINDINGS) + _bindings(CoderSelection.BINDINGS)),
+        ("Review and consensus", _bindings(ReviewScreen.BINDINGS) + _bindings(EditBoundsDialog.BINDINGS)),
+        ("Pseudonym key", _bindings(PseudonymScreen.BINDINGS) + _bindings(EntryDialog.BINDINGS)),
+        ("Memo, choices and questions", _bindings(MemoDialog.BINDINGS) + _bindings(ChoiceDialog.BINDINGS)[:1]
+         + _bindings(ConfirmDialog.BINDINGS)),
+    ]

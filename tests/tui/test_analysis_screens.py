@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from framework.agreement import _alpha_flag, _kappa_flag
-from framework.charting import build_charts
-from framework.coding import add_coding, set_cell
-from framework.compare import project_agreement
-from framework.consensus import passages
-from framework.importing import import_cases
+from framework.analysis.agreement.report import alpha_flag as _alpha_flag
+from framework.analysis.agreement.report import kappa_flag as _kappa_flag
+from framework.analysis.charting import build_charts
+from framework.analysis.compare import project_agreement
+from framework.analysis.consensus import passages
+from framework.coding.actions import add_coding, set_cell
+from framework.ingest.documents import import_cases
 from framework.store import CONSENSUS
 from framework.tui.dialogs.bounds import EditBoundsDialog
 from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from framework.coding import add_coding
+from framework.coding.actions import add_coding
 from framework.tui.dialogs.common import ChoiceDialog
 from framework.tui.dialogs.memo import MemoDialog
 from framework.tui.dialogs.theme_picker import ThemePicker

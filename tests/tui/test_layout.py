@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from framework.store import Coding, Theme, Unit
-from framework.tui.catalog import ThemeCatalog, push_recent, suggest_id
-from framework.tui.layout import CodingLayout, LineIndex, turns
 from framework.tui.writes import WriteGate
+from framework.views.catalog import ThemeCatalog, push_recent, suggest_id
+from framework.views.layout import CodingLayout, LineIndex, turns
 
 
 def coding(cid: int, start: int, end: int, theme: str = "1", coder: str = "alice") -> Coding:
@@ -108,6 +108,6 @@ def test_plain_modules_do_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, framework.tui.catalog, framework.tui.layout, framework.tui.data, "
+    code = ("import sys, framework.views.catalog, framework.views.layout, framework.views.workbench, "
             "framework.tui.writes; sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

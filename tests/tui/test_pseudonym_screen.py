@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from framework.pseudonym import Pseudonymiser, suggest
+from framework.confidentiality.key import Pseudonymiser
+from framework.confidentiality.suggest import suggest
 from framework.tui.dialogs.common import ConfirmDialog, TextPrompt
 from framework.tui.dialogs.pseudonym_entry import EntryDialog
-from framework.tui.pseudonym_data import (
+from framework.tui.screens.pseudonyms import PseudonymScreen
+from framework.tui.widgets.pseudonym_panels import SamplePreview
+from framework.views.pseudonyms import (
     KEY_SETTING,
     candidates,
     clip,
@@ -22,7 +25,6 @@ from framework.tui.pseudonym_data import (
     next_replacement,
     sample,
 )
-from framework.tui.screens.pseudonyms import PseudonymScreen, SamplePreview
 
 from .conftest import write_project
 from .helpers import SIZE, press, scenario, settle, type_text

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, OptionList
 
-from framework.coding import add_coding
-from framework.themes import load_themes
+from framework.coding.actions import add_coding
+from framework.themes.validate import load_themes
+from framework.tui.app import help_sections as sections
 from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog, TextPrompt
 from framework.tui.dialogs.new_theme import NewThemeDialog
 from framework.tui.dialogs.theme_picker import ThemePicker
 from framework.tui.screens.documents import DocumentsScreen
-from framework.tui.screens.help import HelpScreen, sections
+from framework.tui.screens.help import HelpScreen
 from framework.tui.screens.reader import ReaderScreen
 from framework.tui.screens.retrieval import RetrievalScreen
 
@@ -287,8 +288,9 @@ async def test_command_palette_runs_actions(make, tui_project) -> None:
 
 @scenario
 async def test_names_with_brackets_are_shown_as_written(make, tui_project) -> None:
-    from framework.themes import ThemeSpec, add_theme_to_file
-    from framework.themesync import sync_themes
+    from framework.themes.edit import add_theme_to_file
+    from framework.themes.model import ThemeSpec
+    from framework.themes.sync import sync_themes
 
     store = tui_project.store
     with store.write():
@@ -314,7 +316,7 @@ async def test_names_with_brackets_are_shown_as_written(make, tui_project) -> No
 @scenario
 async def test_a_running_session_keeps_an_hourly_backup(make, tui_project) -> None:
     """The backup check runs in a worker and writes a backup when none exists yet."""
-    from framework.backup import list_backups
+    from framework.store.backups import list_backups
 
     app = make()
     async with app.run_test(size=SIZE) as pilot:

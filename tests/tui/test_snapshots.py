@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framework.coding import add_coding
+from framework.coding.actions import add_coding
 
 from .conftest import INTERVIEW
 from .helpers import settle

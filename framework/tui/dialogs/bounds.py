@@ -13,9 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ...errors import InputError
-from ..layout import LineIndex
-from .common import DIALOG_CSS
+from framework.errors import InputError
+from framework.tui.dialogs.common import DIALOG_CSS
+from framework.views.layout import LineIndex
 
 _LINE = re.compile(r"[Ll](\d+)(?::(\d+))?")
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList, Static
 
-from .common import DIALOG_CSS
+from framework.tui.dialogs.common import DIALOG_CSS
 
 
 class CoderSelection(ModalScreen[list[str] | None]):

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...errors import FrameworkError
+from framework.errors import FrameworkError
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-from .common import DIALOG_CSS
+from framework.tui.dialogs.common import DIALOG_CSS
 
 
 class MemoDialog(ModalScreen[str | None]):

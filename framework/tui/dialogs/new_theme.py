@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ..catalog import ThemeCatalog, suggest_id
-from .common import DIALOG_CSS
+from framework.tui.dialogs.common import DIALOG_CSS
+from framework.views.catalog import ThemeCatalog, suggest_id
 
 TOP = "\x00top"
 

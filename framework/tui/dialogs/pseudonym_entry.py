@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ...pseudonym import mark
-from .common import DIALOG_CSS
+from framework.confidentiality.key import mark
+from framework.tui.dialogs.common import DIALOG_CSS
 
 
 class EntryDialog(ModalScreen[tuple[str, str] | None]):

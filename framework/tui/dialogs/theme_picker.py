@@ -14,11 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...themes import ThemeSpec
-from ..catalog import ThemeCatalog
-from ..data import create_theme
-from .common import DIALOG_CSS, ConfirmDialog
-from .new_theme import NewTheme, NewThemeDialog
+from framework.themes.model import ThemeSpec
+from framework.tui.dialogs.common import DIALOG_CSS, ConfirmDialog
+from framework.tui.dialogs.new_theme import NewTheme, NewThemeDialog
+from framework.views.catalog import ThemeCatalog
+from framework.views.workbench import create_theme
 
 CREATE = "\x00create"
 

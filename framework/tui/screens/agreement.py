@@ -1,6 +1,6 @@
 """The agreement screen: inter-coder agreement per theme, flagged against the usual thresholds.
 
-The table is :func:`framework.compare.project_agreement`'s result, computed once in a
+The table is :func:`framework.analysis.compare.project_agreement`'s result, computed once in a
 thread worker for all three levels: paragraphs (the primary measure), characters (per
 pair of coders, as NVivo's coding comparison) and documents; ``u`` switches between them.
 Values are flagged as the text report flags them (Krippendorff's alpha: >= 0.800
@@ -10,7 +10,7 @@ reliable, 0.667-0.800 tentative; kappa: Landis & Koch bands); an undefined value
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -23,52 +23,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ...agreement import (
-    _SHORT_REASONS,
-    _STAT_NAMES,
-    ALPHA_RELIABLE,
-    ALPHA_TENTATIVE,
-    LEVELS,
-    _alpha_flag,
-    _kappa_flag,
-    _reason_text,
-)
-from ...compare import project_agreement
-from ...errors import FrameworkError
-from ...store import CONSENSUS, Store
-from ..dialogs.coders import CoderSelection
-from ..dialogs.common import ChoiceDialog
-from ..widgets.analysis_table import AnalysisTable
+from framework.analysis.agreement import ALPHA_RELIABLE, ALPHA_TENTATIVE, LEVELS
+from framework.analysis.compare import coders_with_codings, project_agreement
+from framework.errors import FrameworkError
+from framework.tui.dialogs.coders import CoderSelection
+from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.widgets.agreement_table import AgreementTable
+from framework.views.agreement import StatLine, columns, sorted_lines, stat_lines
 
-GOOD_FLAGS = {"reliable", "almost perfect", "substantial"}
-FAIR_FLAGS = {"tentative", "moderate"}
-LEVEL_NAMES = {"paragraph": "paragraphs", "char": "characters", "document": "documents"}
 LEGEND = (f"alpha ≥ {ALPHA_RELIABLE:.3f} reliable, {ALPHA_TENTATIVE:.3f}–{ALPHA_RELIABLE:.3f} tentative · "
           "kappa: Landis & Koch bands · n/a: why, above")
-
-
-def coders_with_codings(store: Store) -> list[str]:
-    """Every coder (not the consensus layer) with at least one coding, by name."""
-    names = {c for per_doc in store.documents.coded_counts().values() for c in per_doc}
-    return sorted(names - {CONSENSUS}, key=str.casefold)
-
-
-def flag(kind: str, value: float) -> str:
-    """The text report's assessment of a value: alpha thresholds, or Landis & Koch for kappa."""
-    return _alpha_flag(value) if kind == "krippendorff_alpha" else _kappa_flag(value)
-
-
-@dataclass
-class StatRow:
-    """One row of the table: a theme (and for characters a pair of coders) at one level."""
-
-    key: str
-    theme: str
-    cells: dict[str, Text]
-    sort: dict[str, Any]
-    detail: Text
-    pair: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class AgreementScreen(Screen[None]):
@@ -113,19 +77,19 @@ class AgreementScreen(Screen[None]):
         self.result: dict[str, Any] | None = None
         self.labels: dict[str, str] = {}
         self.everyone: list[str] = []
-        self.rows: list[StatRow] = []
+        self.rows: list[StatLine] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▦")
         yield Static("", id="agreement-title", classes="analysis-bar")
-        yield AnalysisTable(id="agreement", cursor_type="row", fixed_columns=1)
+        yield AgreementTable(id="agreement")
         yield Static("", id="agreement-detail", classes="analysis-detail")
         yield Static(LEGEND, id="agreement-legend", classes="analysis-bar")
         yield Footer()
 
     @property
-    def table(self) -> AnalysisTable:
-        return self.query_one("#agreement", AnalysisTable)
+    def table(self) -> AgreementTable:
+        return self.query_one("#agreement", AgreementTable)
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._rebuild, init=False)
@@ -182,142 +146,26 @@ class AgreementScreen(Screen[None]):
     def columns(self) -> list[tuple[str, str]]:
         """(key, heading) of the columns at the current level."""
         coders = self.result["coders"] if self.result else []
-        wide = self.size.width >= 110
-        if self.level == "char":
-            return [("theme", "Theme"), ("pair", "Coders"), ("n", "Chars"), ("both", "Both"),
-                    ("a_only", "1st only"), ("b_only", "2nd only"), ("agree", "Agree"), ("kappa", "Cohen's kappa")]
-        out = [("theme", "Theme"), ("n", "Units" if self.level == "paragraph" else "Docs"), ("agree", "Agree"),
-               ("alpha", "Alpha")]
-        if self.level == "paragraph":
-            out.append(("kappa", "Cohen's kappa" if len(coders) == 2 else "Fleiss' kappa"))
-        if wide:
-            out.append(("coded", "Coded by " + "/".join(coders)))
-        return out
+        return columns(self.level, coders, wide=self.size.width >= 110)
 
-    def _stat(self, value: float | None, kind: str, reason: str | None) -> tuple[Text, float | None]:
-        table = self.table
-        if value is None:
-            short = _SHORT_REASONS.get(reason or "", reason or "undefined")
-            return Text(f"n/a {short}", style=table.style("na"), no_wrap=True, overflow="ellipsis"), None
-        word = flag(kind, value)
-        style = "good" if word in GOOD_FLAGS else "fair" if word in FAIR_FLAGS else "poor"
-        return Text(f"{value:.3f} {word}", style=table.style(style), no_wrap=True), value
-
-    @staticmethod
-    def _percent(value: float | None) -> Text:
-        return Text("n/a" if value is None else f"{value * 100:.1f}%", justify="right")
-
-    def build_rows(self) -> list[StatRow]:
-        """The rows at the current level, in framework order."""
-        result = self.result
-        if result is None:
+    def build_rows(self) -> list[StatLine]:
+        """The rows at the current level, sorted as chosen."""
+        if self.result is None:
             return []
-        coders = result["coders"]
-        rows: list[StatRow] = []
-        for order, (theme, levels) in enumerate(result["themes"].items()):
-            title = f"{theme} {self.labels.get(theme, '')}".strip()
-            d = levels.get(self.level)
-            if d is None:
-                continue
-            if self.level == "char":
-                for pair, entry in d["pairs"].items():
-                    kappa, kappa_value = self._stat(entry["cohen_kappa"], "cohen_kappa",
-                                                    entry.get("null_reasons", {}).get("cohen_kappa"))
-                    a, b = pair.split("|", 1)
-                    cells = {"theme": Text(title, no_wrap=True, overflow="ellipsis"), "pair": Text(f"{a}/{b}"),
-                             "n": Text(str(entry["n"]), justify="right"),
-                             "both": Text(str(entry["both"]), justify="right"),
-                             "a_only": Text(str(entry["a_only"]), justify="right"),
-                             "b_only": Text(str(entry["b_only"]), justify="right"),
-                             "agree": self._percent(entry["percent_agreement"]), "kappa": kappa}
-                    sort = {"theme": order, "pair": pair, "n": entry["n"], "both": entry["both"],
-                            "a_only": entry["a_only"], "b_only": entry["b_only"],
-                            "agree": entry["percent_agreement"], "kappa": kappa_value}
-                    detail = Text.assemble((title, "bold"), f" · characters, {a} and {b}: ")
-                    detail.append(f"both {entry['both']}, only {a} {entry['a_only']}, only {b} {entry['b_only']}, "
-                                  f"neither {entry['neither']} of {entry['n']} · Cohen's kappa")
-                    if len(coders) > 2 and d.get("krippendorff_alpha") is not None:
-                        detail.append(f" · all coders: alpha {d['krippendorff_alpha']:.3f}")
-                    notes = [entry["note"]] if entry.get("note") else []
-                    rows.append(StatRow(f"{theme}|{pair}", theme, cells, sort, detail, pair, notes))
-                continue
-            reasons = d.get("null_reasons", {})
-            alpha, alpha_value = self._stat(d["krippendorff_alpha"], "krippendorff_alpha",
-                                            reasons.get("krippendorff_alpha"))
-            cells = {"theme": Text(title, no_wrap=True, overflow="ellipsis"),
-                     "n": Text(str(d["n_units"]), justify="right"), "agree": self._percent(d["percent_agreement"]),
-                     "alpha": alpha,
-                     "coded": Text("/".join(str(d.get("units_coded", {}).get(c, 0)) for c in coders),
-                                   justify="right")}
-            sort: dict[str, Any] = {"theme": order, "n": d["n_units"], "agree": d["percent_agreement"],
-                                    "alpha": alpha_value,
-                                    "coded": sum(d.get("units_coded", {}).values())}
-            stats = [_STAT_NAMES["krippendorff_alpha"]]
-            shown = ["percent_agreement", "krippendorff_alpha"]
-            if self.level == "paragraph":
-                kind = "cohen_kappa" if len(coders) == 2 else "fleiss_kappa"
-                cells["kappa"], sort["kappa"] = self._stat(d[kind], kind, reasons.get(kind))
-                stats.append(_STAT_NAMES[kind])
-                shown.append(kind)
-            unit = LEVEL_NAMES[self.level]
-            coded = ", ".join(f"{c} {d.get('units_coded', {}).get(c, 0)}" for c in coders)
-            detail = Text.assemble((title, "bold"), f" · {d['n_units']} {unit}; coded in: {coded} · ")
-            detail.append(" and ".join(stats))
-            notes = list(dict.fromkeys(_reason_text(reasons[k], self.level) for k in shown if k in reasons))
-            rows.append(StatRow(theme, theme, cells, sort, detail, "", notes))
-        return self._sorted(rows)
-
-    def _sorted(self, rows: list[StatRow]) -> list[StatRow]:
-        key = self.sort_key
-        present = [r for r in rows if r.sort.get(key) is not None]
-        missing = [r for r in rows if r.sort.get(key) is None]
-        present.sort(key=lambda r: (r.sort[key], r.sort["theme"]), reverse=self.sort_reverse)
-        return present + missing
+        return sorted_lines(stat_lines(self.result, self.level, self.labels), self.sort_key, self.sort_reverse)
 
     def _rebuild(self) -> None:
         if self.result is None:
             return
-        table = self.table
-        keep = self._current_key()
-        table.clear(columns=True)
         self.rows = self.build_rows()
-        columns = self.columns()
-        widths = {"theme": 0, "pair": 0, "n": 6, "both": 6, "a_only": 8, "b_only": 8, "agree": 7,
-                  "alpha": 17, "kappa": 21, "coded": 0}
-        fixed = sum(widths.get(k, 8) + 2 for k, _ in columns if widths.get(k, 8))
-        if any(k == "pair" for k, _ in columns):
-            widths["pair"] = max((len(r.cells["pair"].plain) for r in self.rows), default=8)
-            fixed += widths["pair"] + 2
-        if any(k == "coded" for k, _ in columns):
-            widths["coded"] = len(columns[-1][1])
-            fixed += widths["coded"] + 2
-        longest = max((len(r.cells["theme"].plain) for r in self.rows), default=10)
-        widths["theme"] = max(12, min(longest, self.size.width - fixed - 3))
-        for key, heading in columns:
-            if key == self.sort_key:
-                heading += " ▼" if self.sort_reverse else " ▲"
-            table.add_column(Text(heading, style="bold"), key=key, width=max(widths[key], len(heading)))
-        for row in self.rows:
-            table.add_row(*[row.cells.get(key, Text("")) for key, _ in columns], key=row.key)
-        if keep is not None and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self.table.show(self.rows, self.columns(), self.sort_key, self.sort_reverse)
         self._describe()
 
     def on_resize(self) -> None:
         self._rebuild()
 
-    def _current_key(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        try:
-            return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        except Exception:
-            return None
-
-    def current(self) -> StatRow | None:
-        key = self._current_key()
-        return next((r for r in self.rows if r.key == key), None)
+    def current(self) -> StatLine | None:
+        return self.table.current()
 
     def _describe(self) -> None:
         result = self.result
@@ -342,7 +190,7 @@ class AgreementScreen(Screen[None]):
         if row is None:
             detail.update("No theme was coded in the documents compared." if self.result else "")
             return
-        text = row.detail.copy()
+        text = Text.assemble((row.title, "bold"), row.detail)
         for note in row.notes:
             text.append(f"\nn/a: {note}", style="italic")
         detail.update(text)
@@ -414,14 +262,12 @@ class AgreementScreen(Screen[None]):
             self._open_review(theme=None)
 
     def _open_review(self, theme: str | None) -> None:
-        from .review import ReviewScreen
-
         result = self.result
         assert result is not None
         theme_ids = self.review_filter(theme) if theme else None
         title = f"{theme} {self.labels.get(theme, '')}".strip() if theme else None
-        self.app.push_screen(ReviewScreen(list(result["coders"]), theme_ids=theme_ids, theme_title=title,
-                                          documents=list(result["documents"])))
+        self.app.open_review(list(result["coders"]), theme_ids=theme_ids,  # type: ignore[attr-defined]
+                             theme_title=title, documents=list(result["documents"]))
 
     def action_back(self) -> None:
         self.app.pop_screen()

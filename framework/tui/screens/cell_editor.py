@@ -23,32 +23,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ...charting import Cell, Column, Extract, build_charts
-from ...coding import set_cell
-from ...store import CONSENSUS, Case, ChartCell, Theme
+from framework.analysis.charting import Extract, build_charts
+from framework.coding.actions import set_cell
+from framework.store import CONSENSUS, ChartCell
+from framework.tui.shared import CellTarget, EditorResult
 
 SAVE_DELAY = 0.5
 """Seconds after the last key before the summary is saved."""
 STATUS_WORDS = {"empty": "○ empty", "draft": "◐ draft", "done": "● done"}
-
-
-@dataclass(frozen=True)
-class CellTarget:
-    """What the editor edits: a case, the chart and column, the layer, the cell as charted."""
-
-    case: Case
-    chart_theme: Theme
-    column: Column
-    layer: str
-    cell: Cell
-
-
-@dataclass(frozen=True)
-class EditorResult:
-    """What the matrix needs back: the cell as last saved, or a full reload after coding."""
-
-    cell: ChartCell | None
-    reload: bool = False
 
 
 class CellEditorScreen(Screen[EditorResult]):
@@ -213,16 +195,14 @@ class CellEditorScreen(Screen[EditorResult]):
         return f"This is {self.target.layer}'s chart: summaries are written in your own layer or the consensus"
 
     def action_open_passage(self) -> None:
-        from .reader import ReaderScreen
-
         extract = self.highlighted()
         if extract is None:
             return
         self.visited_reader = True
         if extract.detached:
-            self.app.push_screen(ReaderScreen(extract.document_id, line=extract.line_start))
+            self.app.show_passage(extract.document_id, line=extract.line_start)  # type: ignore[attr-defined]
         else:
-            self.app.push_screen(ReaderScreen(extract.document_id, span=(extract.start, extract.end)))
+            self.app.show_passage(extract.document_id, span=(extract.start, extract.end))  # type: ignore[attr-defined]
 
     def on_screen_suspend(self) -> None:
         """Covered by the reader: save what was typed now rather than when typing pauses."""

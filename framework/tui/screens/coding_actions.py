@@ -12,13 +12,13 @@ from textual.actions import SkipAction
 from textual.message import Message
 from textual.screen import Screen
 
-from ... import coding as core
-from ...store import Coding
-from ..data import ReaderData
-from ..dialogs.common import ChoiceDialog
-from ..dialogs.memo import MemoDialog
-from ..dialogs.theme_picker import PickResult, ThemePicker
-from ..widgets.transcript import TranscriptView
+from framework.coding import actions as core
+from framework.store import Coding
+from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.dialogs.memo import MemoDialog
+from framework.tui.dialogs.theme_picker import PickResult, ThemePicker
+from framework.tui.widgets.transcript import TranscriptView
+from framework.views.workbench import ReaderData
 
 SELECT_FIRST = "Select a passage first: shift+arrows, v (line), t (turn) or the mouse"
 

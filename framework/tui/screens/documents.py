@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..data import DocRow, DocumentList, load_documents
-from ..dialogs.common import ChoiceDialog
+from framework.tui.dialogs.common import ChoiceDialog
+from framework.views.workbench import DocRow, DocumentList, load_documents
 
 FIXED_COLUMNS = ("case", "document")
 COUNT_COLUMNS = ("mine", "others")

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
-
-# TextArea's own keys that make sense in a read-only transcript.
-_TEXTAREA_ACTIONS = ("cursor_", "select_", "copy")
+from textual.widgets import Footer, Header, Static
 
 INTRO = (
     "Every action is saved the moment it happens; there is nothing to save. "
@@ -24,65 +20,20 @@ INTRO = (
 )
 
 
-def _bindings(items: Iterable[BindingType]) -> list[Binding]:
-    return [b for b in items if isinstance(b, Binding)]
-
-
-def sections() -> list[tuple[str, list[Binding]]]:
-    """Every screen's and widget's keys, grouped as the user meets them."""
-    from ..app import FrameworkApp
-    from ..dialogs.bounds import EditBoundsDialog
-    from ..dialogs.coders import CoderSelection
-    from ..dialogs.common import ChoiceDialog, ConfirmDialog
-    from ..dialogs.memo import MemoDialog
-    from ..dialogs.pseudonym_entry import EntryDialog
-    from ..dialogs.theme_picker import ThemePicker
-    from ..widgets.transcript import TranscriptView
-    from .agreement import AgreementScreen
-    from .cell_editor import CellEditorScreen
-    from .documents import DocumentsScreen
-    from .mapping import MappingScreen
-    from .matrix import MatrixScreen
-    from .pseudonyms import PseudonymScreen
-    from .reader import ReaderScreen
-    from .retrieval import RetrievalScreen
-    from .review import ReviewScreen
-
-    everywhere = _bindings(FrameworkApp.BINDINGS) + [
-        Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "Command palette: every action by name"),
-        Binding("ctrl+q", "quit", "Quit"),
-    ]
-    moving = _bindings(TranscriptView.BINDINGS) + [
-        b for b in _bindings(TextArea.BINDINGS) if b.action.startswith(_TEXTAREA_ACTIONS)
-    ]
-    return [
-        ("Everywhere", everywhere),
-        ("Documents", _bindings(DocumentsScreen.BINDINGS)),
-        ("Reader: coding", _bindings(ReaderScreen.BINDINGS)),
-        ("Reader: moving and selecting", moving),
-        ("Theme picker", _bindings(ThemePicker.BINDINGS)),
-        ("Retrieval", _bindings(RetrievalScreen.BINDINGS)),
-        ("Matrix (charts)", _bindings(MatrixScreen.BINDINGS)),
-        ("Cell editor", _bindings(CellEditorScreen.BINDINGS)),
-        ("Mapping", _bindings(MappingScreen.BINDINGS)),
-        ("Agreement", _bindings(AgreementScreen.BINDINGS) + _bindings(CoderSelection.BINDINGS)),
-        ("Review and consensus", _bindings(ReviewScreen.BINDINGS) + _bindings(EditBoundsDialog.BINDINGS)),
-        ("Pseudonym key", _bindings(PseudonymScreen.BINDINGS) + _bindings(EntryDialog.BINDINGS)),
-        ("Memo, choices and questions", _bindings(MemoDialog.BINDINGS) + _bindings(ChoiceDialog.BINDINGS)[:1]
-         + _bindings(ConfirmDialog.BINDINGS)),
-    ]
-
-
 class HelpScreen(Screen[None]):
     """The keys of every screen; Escape, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
     def compose(self) -> ComposeResult:
         yield Header(icon="▦")
         with VerticalScroll(id="help"):
             yield Static(INTRO, id="help-intro")
-            for title, bindings in sections():
+            for title, bindings in self.sections:
                 yield Static(self._table(title, bindings), classes="help-section")
         yield Footer()
 

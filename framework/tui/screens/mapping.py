@@ -4,7 +4,7 @@ A heat map (``a`` cycles the attribute, ``g`` chooses it, ``l`` the coding layer
 number is the cases of that group with a coding of the theme or of a theme below it, out
 of the group's cases, with their share; the background deepens with the share. Enter
 lists the cases behind a number, and opens a chosen case's first such passage in the reader.
-Counts come from :func:`framework.charting.mapping`.
+Counts come from :func:`framework.analysis.charting.mapping`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ...charting import GroupCount, Mapping, MapRow, ThemeTree, mapping
-from ...store import CONSENSUS, Case
-from ..dialogs.common import ChoiceDialog
-from ..widgets.analysis_table import AnalysisTable
-from .matrix import available_layers, default_layer
+from framework.analysis.charting import GroupCount, Mapping, MapRow, ThemeTree, available_layers, default_layer, mapping
+from framework.store import CONSENSUS, Case
+from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.widgets.analysis_table import AnalysisTable
 
 ALL_KEY = "all"
 GROUP_KEY = "g"
@@ -279,9 +278,7 @@ class MappingScreen(Screen[None]):
 
     @on(Found)
     def _found(self, event: Found) -> None:
-        from .reader import ReaderScreen
-
-        self.app.push_screen(ReaderScreen(event.document_id, span=event.span))
+        self.app.show_passage(event.document_id, span=event.span)  # type: ignore[attr-defined]
 
     def action_cycle_attribute(self) -> None:
         if not self.attributes:

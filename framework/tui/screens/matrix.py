@@ -4,7 +4,8 @@ One chart per main theme (``]``/``[`` move between them, ``c`` chooses one or al
 at once). Rows are the cases, grouped and sorted by the attributes chosen with ``g`` and
 kept in the same order in every chart; each cell shows the start of its summary, or the
 number of coded passages when no summary is written yet, after its status mark. Enter
-opens the cell editor. Everything shown comes from :func:`framework.charting.build_charts`.
+opens the cell editor. Everything shown comes from :func:`framework.analysis.charting.build_charts`;
+the table is drawn by :class:`framework.tui.widgets.matrix_table.MatrixTable`.
 """
 
 from __future__ import annotations
@@ -21,52 +22,24 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ... import coding as core
-from ...charting import Cell, Chart, ChartSet, Column, Row, build_charts
-from ...store import CONSENSUS, Store
-from ..dialogs.common import ChoiceDialog
-from ..widgets.analysis_table import AnalysisTable
-from .cell_editor import CellEditorScreen, CellTarget, EditorResult
+from framework.analysis.charting import (
+    Chart,
+    ChartSet,
+    Column,
+    Row,
+    available_layers,
+    build_charts,
+    default_layer,
+)
+from framework.coding import actions as core
+from framework.store import CONSENSUS
+from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.shared import CellTarget, EditorResult
+from framework.tui.widgets.matrix_table import TALL_LINES, MatrixTable, status_text, title_text
+from framework.views.matrix import ALL
 
-STATUS_MARKS = {"empty": "○", "draft": "◐", "done": "●"}
-"""The status mark before each cell: empty, draft, done."""
-NOTHING_MARK = "·"
-"""A cell with no summary and no coded passage."""
-LEGEND = "○ empty  ◐ draft  ● done"
-GROUP_PREFIX = "group:"
-CASE_PREFIX = "case:"
-ALL = -1
-"""``chart_index`` for all themes at once."""
-MIN_CELL, MAX_CELL = 14, 48
-"""Cell widths (characters): columns shrink to fit the terminal down to MIN_CELL, then scroll."""
-TALL_LINES = 3
-"""Lines of summary shown per cell in tall rows."""
 GROUP_SETTING = "matrix_group_by"
-
-
-def available_layers(store: Store) -> list[str]:
-    """Layers with something to chart: coders with codings or summaries, then consensus."""
-    coders = {c for per_doc in store.documents.coded_counts().values() for c in per_doc}
-    coders |= {r["layer"] for r in store.query("SELECT DISTINCT layer FROM chart_cells")}
-    return sorted(coders - {CONSENSUS}, key=str.casefold) + [CONSENSUS]
-
-
-def default_layer(store: Store, coder: str, layers: list[str]) -> str:
-    """The current coder's layer if there is one to chart, else the first with codings."""
-    if coder and (coder in layers or coder in store.coders()):
-        return coder
-    return layers[0]
-
-
-def cell_text(cell: Cell, width: int, *, lines: int = 1, marks: dict[str, Text] | None = None) -> Text:
-    """A matrix cell: the status mark, then the start of the summary or the passage count."""
-    preview = cell.preview(max(4, width - 2) * lines - (lines - 1))
-    if not preview and cell.status == "empty":
-        return Text(NOTHING_MARK, style="dim")
-    mark = (marks or {}).get(cell.status) or Text(STATUS_MARKS.get(cell.status, "?"))
-    text = Text.assemble(mark, " ")
-    text.append(preview, style="" if cell.summary.strip() else "italic")
-    return text
+"""The project setting that remembers how rows are grouped."""
 
 
 class MatrixScreen(Screen[None]):
@@ -122,18 +95,17 @@ class MatrixScreen(Screen[None]):
         self.charts: ChartSet | None = None
         self.layer_names: list[str] = []
         self.note = ""
-        self._width = 0
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▦")
         yield Static("", id="matrix-title", classes="analysis-bar")
-        yield AnalysisTable(id="matrix", cursor_type="cell", fixed_columns=1)
+        yield MatrixTable(id="matrix")
         yield Static("", id="matrix-status", classes="analysis-bar")
         yield Footer()
 
     @property
-    def table(self) -> AnalysisTable:
-        return self.query_one("#matrix", AnalysisTable)
+    def table(self) -> MatrixTable:
+        return self.query_one("#matrix", MatrixTable)
 
     def on_mount(self) -> None:
         self.table.loading = True
@@ -191,51 +163,12 @@ class MatrixScreen(Screen[None]):
 
     def shown(self) -> list[tuple[Chart, Column]]:
         """The columns on screen, with their charts."""
-        if self.charts is None or not self.charts.charts:
-            return []
-        charts = self.charts.charts if self.chart_index == ALL else [self.charts.charts[self.chart_index]]
-        return [(chart, column) for chart in charts for column in chart.columns]
-
-    def _case_width(self) -> int:
-        """Wide enough for the case names and group headings, at most 30% of the screen."""
-        if self.charts is None:
-            return 10
-        wanted = [len(r.case.name) for r in self.charts.rows]
-        if self.charts.group_by:
-            wanted += [len(" › ".join(g)) + len(f" ({len(rows)})") for g, rows in self.charts.groups()]
-        return min(max(10, *wanted, 4), max(16, self.size.width * 3 // 10))
-
-    def _cell_width(self, columns: int) -> int:
-        room = self.size.width - self._case_width() - 2 - 1
-        return max(MIN_CELL, min(MAX_CELL, room // max(1, columns) - 2))
+        return self.table.shown()
 
     def _rebuild(self) -> None:
-        table = self.table
         if self.charts is None:
             return
-        keep = self._cursor_keys()
-        table.clear(columns=True)
-        shown = self.shown()
-        width = self._cell_width(len(shown))
-        self._width = width
-        table.add_column(Text("Case", style="bold"), key="case", width=self._case_width())
-        for _chart, column in shown:
-            heading = column.heading + (" (general)" if column.own else "")
-            table.add_column(Text(heading, style="bold", overflow="ellipsis", no_wrap=True), key=column.id,
-                             width=width)
-        marks = {status: Text(mark, style=table.style(status)) for status, mark in STATUS_MARKS.items()}
-        lines = TALL_LINES if self.tall else 1
-        for group, rows in self.charts.groups():
-            if self.charts.group_by:
-                label = Text(" › ".join(group), style=table.style("group"), no_wrap=True, overflow="ellipsis")
-                label.append(f" ({len(rows)})", style=table.style("muted"))
-                table.add_row(label, *[""] * len(shown), key=f"{GROUP_PREFIX}{' › '.join(group)}")
-            for row in rows:
-                cells = [cell_text(chart.cell(row.case.id, column), width, lines=lines, marks=marks)
-                         for chart, column in shown]
-                table.add_row(Text(row.case.name, style=table.style("case")), *cells,
-                              key=f"{CASE_PREFIX}{row.case.id}", height=None if self.tall else 1)
-        self._restore_cursor(keep)
+        self.table.show(self.charts, self.chart_index, self.tall)
         self._describe()
 
     def _restyle(self) -> None:
@@ -243,47 +176,13 @@ class MatrixScreen(Screen[None]):
             self._rebuild()
 
     def on_resize(self) -> None:
-        if self.charts is not None and self._cell_width(len(self.shown())) != self._width:
+        if self.charts is not None and not self.table.fits():
             self._rebuild()
-
-    def _cursor_keys(self) -> tuple[str | None, str | None]:
-        table = self.table
-        if not table.row_count or not table.columns:
-            return None, None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
-            return None, None
-        return key.row_key.value, key.column_key.value
-
-    def _restore_cursor(self, keep: tuple[str | None, str | None]) -> None:
-        table = self.table
-        row_key, column_key = keep
-        row = table.get_row_index(row_key) if row_key in table.rows else None
-        if row is None:
-            row = next((i for i, key in enumerate(table.rows) if str(key.value).startswith(CASE_PREFIX)), 0)
-        column = table.get_column_index(column_key) if column_key in table.columns else 1
-        table.move_cursor(row=row, column=min(max(column, 1), max(len(table.columns) - 1, 0)), animate=False)
 
     def _describe(self) -> None:
         if self.charts is None:
             return
-        count = len(self.charts.charts)
-        title = Text()
-        if not count:
-            title.append("No themes to chart yet", style="bold")
-        elif self.chart_index == ALL:
-            title.append(f"All {count} charts", style="bold")
-        else:
-            chart = self.charts.charts[self.chart_index]
-            title.append(f"Chart {self.chart_index + 1} of {count}: ", style="bold")
-            title.append(chart.title, style="bold")
-        title.append(f"  · layer {self.charts.layer}")
-        grouping = " › ".join(self.charts.group_by) if self.charts.group_by else "case name"
-        title.append(f" · rows by {grouping} · {len(self.charts.rows)} cases")
-        if self.note:
-            title.append(f" · {self.note}", style="italic")
-        self.query_one("#matrix-title", Static).update(title)
+        self.query_one("#matrix-title", Static).update(title_text(self.charts, self.chart_index, self.note))
         self._describe_cell()
 
     @on(DataTable.CellHighlighted, "#matrix")
@@ -292,40 +191,11 @@ class MatrixScreen(Screen[None]):
 
     def current(self) -> tuple[Row, Chart, Column] | None:
         """The case row, chart and column under the cursor (None on a group row or the case column)."""
-        if self.charts is None:
-            return None
-        row_key, column_key = self._cursor_keys()
-        if not row_key or not row_key.startswith(CASE_PREFIX) or column_key in (None, "case"):
-            return None
-        case_id = int(row_key[len(CASE_PREFIX):])
-        row = next((r for r in self.charts.rows if r.case.id == case_id), None)
-        found = next(((ch, col) for ch, col in self.shown() if col.id == column_key), None)
-        if row is None or found is None:
-            return None
-        return row, found[0], found[1]
+        return self.table.current()
 
     def _describe_cell(self) -> None:
-        status = self.query_one("#matrix-status", Static)
-        here = self.current()
-        if here is None:
-            row_key, _ = self._cursor_keys()
-            text = Text()
-            if row_key and row_key.startswith(GROUP_PREFIX) and self.charts is not None:
-                text.append(row_key[len(GROUP_PREFIX):], style="bold")
-                text.append(f" · {' › '.join(self.charts.group_by)}   ")
-            text.append(LEGEND, style="dim")
-            status.update(text)
-            return
-        row, chart, column = here
-        cell = chart.cell(row.case.id, column)
-        text = Text.assemble((row.case.name, "bold"))
-        values = [v for v in row.case.attributes.values() if v]
-        if values:
-            text.append(f" ({', '.join(values)})", style="dim")
-        text.append(f" × {column.heading} · {cell.status}")
-        text.append(f" · {cell.count} passage{'s' if cell.count != 1 else ''}")
-        text.append(f"   {LEGEND}", style="dim")
-        status.update(text)
+        row_key, _ = self.table.cursor_keys()
+        self.query_one("#matrix-status", Static).update(status_text(self.charts, self.current(), row_key))
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -405,9 +275,7 @@ class MatrixScreen(Screen[None]):
         self.tall = not self.tall
 
     def action_mapping(self) -> None:
-        from .mapping import MappingScreen
-
-        self.app.push_screen(MappingScreen(self.coding_layer))
+        self.app.open_mapping(self.coding_layer)  # type: ignore[attr-defined]
 
     def action_undo(self) -> None:
         self._history(redo=False)
@@ -441,7 +309,7 @@ class MatrixScreen(Screen[None]):
             return
         row, chart, column = here
         target = CellTarget(row.case, chart.theme, column, self.charts.layer, chart.cell(row.case.id, column))
-        self.app.push_screen(CellEditorScreen(target), self._edited)
+        self.app.open_cell_editor(target, self._edited)  # type: ignore[attr-defined]
 
     def _edited(self, result: EditorResult | None) -> None:
         if result is None or self.charts is None:
@@ -454,17 +322,7 @@ class MatrixScreen(Screen[None]):
             self._refresh_cell(result.cell.case_id, result.cell.theme_id)
 
     def _refresh_cell(self, case_id: int, theme_id: str) -> None:
-        table = self.table
-        row_key = f"{CASE_PREFIX}{case_id}"
-        if row_key not in table.rows or theme_id not in table.columns:
-            return
-        chart = next((ch for ch, col in self.shown() if col.id == theme_id), None)
-        if chart is None:
-            return
-        marks = {status: Text(mark, style=table.style(status)) for status, mark in STATUS_MARKS.items()}
-        lines = TALL_LINES if self.tall else 1
-        table.update_cell(row_key, theme_id, cell_text(chart.cell(case_id, theme_id), self._width, lines=lines,
-                                                       marks=marks))
+        self.table.refresh_cell(case_id, theme_id)
         self._describe_cell()
 
     def action_back(self) -> None:

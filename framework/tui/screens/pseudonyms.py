@@ -2,7 +2,7 @@
 
 The key is a CSV file (``term,replacement``) kept wherever the team chooses, never under
 ``exports/``; ``f`` chooses it and it is remembered for this project. Every change is
-written to the file at once through :mod:`framework.pseudonym`. Beside the key, the
+written to the file at once through :mod:`framework.confidentiality.key`. Beside the key, the
 capitalised names found in the texts are suggested, most frequent first: Enter on one
 opens the add form with a pseudonym of its guessed kind ("Person 3", "Place 1"). The line
 at the bottom shows a sentence with the highlighted term, before and after the key.
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -25,12 +24,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
 
-from ...pseudonym import add_entry, mark, remove_entry
-from ..dialogs.common import ConfirmDialog, TextPrompt
-from ..dialogs.pseudonym_entry import EntryDialog
-from ..pseudonym_data import (
+from framework.confidentiality.key import add_entry, mark, remove_entry
+from framework.tui.dialogs.common import ConfirmDialog, TextPrompt
+from framework.tui.dialogs.pseudonym_entry import EntryDialog
+from framework.tui.widgets.pseudonym_panels import KeyTable, SamplePreview, SuggestionList
+from framework.views.pseudonyms import (
     KEY_SETTING,
     Candidate,
     Entry,
@@ -39,7 +38,6 @@ from ..pseudonym_data import (
     Texts,
     candidates,
     check_key_choice,
-    clip,
     display_path,
     load_texts,
     next_replacement,
@@ -50,72 +48,6 @@ from ..pseudonym_data import (
     saved_key_path,
     term_counts,
 )
-
-LABEL_WIDTH = 9
-"""The width of "Before   " and "After    " in the preview."""
-
-
-class SamplePreview(Static):
-    """Three lines: where the sample comes from, the sentence before and after the key."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"preview--label", "preview--term", "preview--replacement",
-                                             "preview--other"}
-    DEFAULT_CSS = """
-    SamplePreview {
-        height: 3;
-        padding: 0 1;
-        background: $panel;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-        & > .preview--label { color: $text-muted; }
-        & > .preview--term { text-style: bold; color: $text-warning; }
-        & > .preview--replacement { text-style: bold; color: $text-success; }
-        & > .preview--other { color: $text-success; }
-    }
-    """
-
-    shown: tuple[str | None, Sample | None, str | None] = (None, None, None)
-
-    def on_resize(self) -> None:
-        term, found, proposed = self.shown
-        self.show_sample(term, found, proposed=proposed)
-
-    def _clip(self, text: str, span: tuple[int, int], longest: int) -> tuple[str, tuple[int, int]]:
-        """Cut the start of a sentence too long for the line, keeping a third of the line before the term."""
-        room = self.content_size.width - LABEL_WIDTH
-        if room <= 0 or longest <= room:
-            return text, span
-        return clip(text, span, max(room // 3, 12))
-
-    def show_sample(self, term: str | None, found: Sample | None, *, proposed: str | None = None) -> None:
-        self.shown = (term, found, proposed)
-        label = self.get_component_rich_style("preview--label")
-        if term is None:
-            self.update(Text("Highlight an entry or a suggestion to see it in a sentence.", style=label))
-            return
-        heading = Text.assemble(("Preview  ", label), (term, "bold"))
-        if proposed:
-            heading.append(f"  (if added as {mark(proposed)})", style=label)
-        if found is None:
-            heading.append("  not found in the texts", style=label)
-            self.update(heading)
-            return
-        heading.append(f"  in {found.document}", style=label)
-        longest = max(len(found.before), len(found.after))
-        before, span = self._clip(found.before, found.span, longest)
-        after, replaced = self._clip(found.after, found.replaced, longest)
-        shift = len(after) - len(found.after)
-        before_line = Text.assemble(("Before   ", label), before)
-        before_line.stylize(self.get_component_rich_style("preview--term"), LABEL_WIDTH + span[0],
-                            LABEL_WIDTH + span[1])
-        after_line = Text.assemble(("After    ", label), after)
-        for start, end in found.others:
-            if start + shift >= (1 if shift else 0):  # not cut off by the clipping
-                after_line.stylize(self.get_component_rich_style("preview--other"), LABEL_WIDTH + start + shift,
-                                   LABEL_WIDTH + end + shift)
-        after_line.stylize(self.get_component_rich_style("preview--replacement"), LABEL_WIDTH + replaced[0],
-                           LABEL_WIDTH + replaced[1])
-        self.update(Text("\n").join([heading, before_line, after_line]))
 
 
 class PseudonymScreen(Screen[None]):
@@ -187,11 +119,11 @@ class PseudonymScreen(Screen[None]):
         with Horizontal(id="pseudonym-body"):
             with Vertical(id="key-pane"):
                 yield Static("", id="key-title", markup=False)
-                yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+                yield KeyTable(id="entries")
                 yield Static("", id="key-empty", markup=False)
             with Vertical(id="suggestion-pane"):
                 yield Static("", id="suggestion-title", markup=False)
-                yield OptionList(id="suggestions")
+                yield SuggestionList(id="suggestions")
         yield SamplePreview(id="preview")
         yield Footer()
 
@@ -200,10 +132,6 @@ class PseudonymScreen(Screen[None]):
         return self.app.project  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        table = self.query_one("#entries", DataTable)
-        table.add_column("Term", key="term")
-        table.add_column("Pseudonym", key="replacement")
-        table.add_column("Found", key="found")
         self.query_one("#suggestions", OptionList).loading = True
         self.query_one(SamplePreview).show_sample(None, None)
         self.reload(saved_key_path(self.project))
@@ -259,17 +187,9 @@ class PseudonymScreen(Screen[None]):
         entries = state.entries
         self.query_one("#key-title", Static).update(
             Text.assemble(("Key", "bold"), f"  {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"))
-        table = self.query_one("#entries", DataTable)
         keep = self._focus_term or self._highlighted_entry_term()
         self._focus_term = None
-        table.clear()
-        for index, (term, replacement) in enumerate(entries):
-            found = "…" if self.counts is None else str(self.counts.get(term.casefold(), 0))
-            table.add_row(Text(term), Text(mark(replacement)),
-                          Text(found, justify="right", style="" if found != "0" else "dim"), key=str(index))
-        folds = [term.casefold() for term, _ in entries]
-        if keep and keep.casefold() in folds:
-            table.move_cursor(row=folds.index(keep.casefold()), animate=False)
+        self.query_one("#entries", KeyTable).show(entries, self.counts, keep)
         empty = self.query_one("#key-empty", Static)
         empty.display = not entries
         if state.error:
@@ -281,21 +201,11 @@ class PseudonymScreen(Screen[None]):
         self._preview_focused()
 
     def _show_suggestions(self) -> None:
-        options = self.query_one("#suggestions", OptionList)
+        options = self.query_one("#suggestions", SuggestionList)
         options.loading = False
-        highlighted = self._highlighted_suggestion()
-        items = []
-        for candidate in self.suggestions:
-            text = Text.assemble((f"{candidate.count:>4} ", "bold"), candidate.term)
-            docs = f"{candidate.documents} doc{'' if candidate.documents == 1 else 's'}"
-            text.append(f"  {candidate.kind.lower()} · {docs}", style="dim")
-            items.append(Option(text, id=candidate.term))
-        options.set_options(items)
-        terms = [c.term for c in self.suggestions]
-        if items:
-            options.highlighted = terms.index(highlighted.term) if highlighted and highlighted.term in terms else 0
+        count = options.show(self.suggestions, self._highlighted_suggestion())
         self.query_one("#suggestion-title", Static).update(
-            Text.assemble(("Suggestions", "bold"), f"  {len(items)} · Enter adds"))
+            Text.assemble(("Suggestions", "bold"), f"  {count} · Enter adds"))
         self._preview_focused()
 
     # -- what is highlighted ---------------------------------------------------------------------------

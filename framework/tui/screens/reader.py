@@ -16,14 +16,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from ...queries import search
-from ...store import Coding
-from ..data import ReaderData, load_reader
-from ..dialogs.common import TextPrompt
-from ..widgets.stripes import CodingStripes
-from ..widgets.theme_tree import ThemeTree
-from ..widgets.transcript import TranscriptView
-from .coding_actions import CodingActions
+from framework.store import Coding
+from framework.store.queries import search
+from framework.tui.dialogs.common import TextPrompt
+from framework.tui.screens.coding_actions import CodingActions
+from framework.tui.widgets.stripes import CodingStripes
+from framework.tui.widgets.theme_tree import ThemeTree
+from framework.tui.widgets.transcript import TranscriptView
+from framework.views.workbench import ReaderData, load_reader
 
 SEARCH_LIMIT = 1_000_000
 
@@ -244,7 +244,7 @@ class ReaderScreen(CodingActions, Screen[None]):
         last = self.view.index.line_count
 
         def check(value: str) -> str:
-            from ...errors import InputError
+            from framework.errors import InputError
 
             if not value.isdigit() or not 1 <= int(value) <= last:
                 raise InputError(f"Give a line number from 1 to {last}.")

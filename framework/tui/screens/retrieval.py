@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..data import Passage, load_passages
+from framework.views.workbench import Passage, load_passages
 
 
 def _count(n: int, word: str) -> str:

@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 
-from .transcript import TranscriptView
+from framework.tui.widgets.transcript import TranscriptView
 
 
 @dataclass(frozen=True)

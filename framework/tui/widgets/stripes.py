@@ -8,7 +8,7 @@ from textual.color import Color
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .transcript import TranscriptView
+from framework.tui.widgets.transcript import TranscriptView
 
 BAR = "▌"
 MEMO_MARK = "*"

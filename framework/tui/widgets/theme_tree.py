@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ..catalog import ThemeCatalog
+from framework.views.catalog import ThemeCatalog
 
 
 class ThemeTree(Tree[str]):

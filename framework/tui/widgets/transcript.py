@@ -15,9 +15,9 @@ from textual.geometry import Offset
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
 
-from ...store import Coding, Unit
-from ..catalog import ThemeCatalog
-from ..layout import CodingLayout, LineIndex, Turn, turns
+from framework.store import Coding, Unit
+from framework.views.catalog import ThemeCatalog
+from framework.views.layout import CodingLayout, LineIndex, Turn, turns
 
 # Characters other than "\n" that str.splitlines() (and so TextArea) breaks lines on.
 # Stored text has none (it is normalised on import); if one slipped through it is shown

@@ -1,0 +1,1 @@
+"""Charting and mapping, inter-coder agreement, comparing coders and agreeing a consensus."""

@@ -1,0 +1,223 @@
+"""``framework chart ...``, ``map`` and ``quotes``: charting and its exports from the command line."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from framework.analysis.charting import Cell, build_charts, mapping
+from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.coding import actions as coding
+from framework.confidentiality.key import Pseudonymiser, check_key_location
+from framework.errors import InputError
+from framework.export import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, export_charts, export_quotes
+from framework.store import CONSENSUS
+
+STATUS_MARK = {"done": "✓ ", "draft": "✎ ", "empty": ""}
+
+
+def register(main: click.Group) -> None:
+    main.add_command(chart)
+    main.add_command(map_cmd)
+    main.add_command(quotes)
+
+
+def layer_options(func: Callable) -> Callable:
+    """``--project DIR`` and ``--coder NAME``: whose layer to chart (``consensus`` allowed)."""
+
+    @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                  default=None, help="The project folder (default: the current folder).")
+    @click.option("--coder", "coder", default=None,
+                  help=f"Whose codings and summaries: a coder's name or {CONSENSUS!r} (default: you).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, project_dir: Path | None, coder: str | None, **kwargs: Any) -> Any:
+        s = state()
+        if project_dir is not None:
+            s.project_dir = project_dir
+        if coder is not None:
+            coding.check_coder(coder, allow_consensus=True)
+        return func(*args, layer=coder or s.current_coder(), **kwargs)
+
+    return wrapper
+
+
+_pseudonymise_option = click.option(
+    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Replace the names in this pseudonym key (CSV: term,replacement; kept outside exports/) "
+         "in everything written.")
+
+
+def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
+    """The pseudonym key to apply, or None; refused if kept in the exports folder."""
+    if key_file is None:
+        return None
+    key = Pseudonymiser.load(key_file)
+    check_key_location(key_file, exports_dir)
+    return key
+
+
+def _done(key: Pseudonymiser | None) -> str:
+    return f" (pseudonymised with {key.path})" if key is not None else ""
+
+
+def _group_by(value: tuple[str, ...]) -> list[str]:
+    return [part.strip() for item in value for part in item.split(",") if part.strip()]
+
+
+@click.group()
+def chart() -> None:
+    """Framework charts: show them, write cell summaries, export them."""
+
+
+@chart.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
+@click.option("--theme", "themes", multiple=True, help="Chart this theme (repeatable; default: every main theme).")
+@click.option("--cells", "mode", type=click.Choice(CELL_MODES), default="both", show_default=True,
+              help="What cells hold: your summaries, the coded passages, or both.")
+@click.option("--group-by", "group_by", multiple=True, help="Group and sort rows by these attributes (ATTR[,ATTR]).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write to (default: the project's exports/).")
+@click.option("--force", is_flag=True, help="Replace existing files (otherwise a numbered name is used).")
+@click.option("--presence", is_flag=True, help="Write the 0/1 case x theme table (csv or md).")
+@click.option("--long", "long", is_flag=True, help="Write one row per case x theme x passage (csv or md).")
+@_pseudonymise_option
+@layer_options
+def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
+                 out_dir: Path | None, force: bool, presence: bool, long: bool, key_file: Path | None) -> None:
+    """Export the charts as xlsx, docx, html, md or csv."""
+    s = state()
+    project = s.project()
+    key = _key(key_file, project.exports_dir)
+    paths = export_charts(project.store, layer, fmt, out_dir or project.exports_dir, theme_ids=list(themes),
+                          mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence,
+                          key=key, coder=s.current_coder(required=False) or "export")
+    for path in paths:
+        out.print(f"wrote {path}{_done(key)}", markup=False)
+
+
+@chart.command("cell")
+@click.argument("case")
+@click.argument("theme")
+@click.option("--summary", default=None, help="The summary, in your own words, with references like [doc L12-14].")
+@click.option("--status", type=click.Choice(["draft", "done"]), default=None)
+@click.option("--layer", default=None, help=f"Write to this layer (default: your own; {CONSENSUS!r} allowed).")
+@click.option("--json", "as_json", is_flag=True, help="Print the cell as JSON.")
+@project_option
+def chart_cell(case: str, theme: str, summary: str | None, status: str | None, layer: str | None,
+               as_json: bool) -> None:
+    """Write the summary and/or status of the cell CASE x THEME."""
+    if summary is None and status is None:
+        raise click.UsageError("give --summary, --status or both.")
+    s = state()
+    store = s.project().store
+    who = s.current_coder()
+    if layer is not None:
+        coding.check_coder(layer, allow_consensus=True)
+    target = store.cases.get(case)
+    store.themes.get(theme)
+    cell = coding.set_cell(store, who, target.id, theme, layer or who, summary=summary, status=status)
+    if as_json:
+        emit_json({"case": target.name, "theme": cell.theme_id, "layer": cell.layer, "summary": cell.summary,
+                   "status": cell.status, "updated_at": cell.updated_at, "updated_by": cell.updated_by})
+    else:
+        out.print(f"{target.name} x {theme} ({cell.layer}): {cell.status}", markup=False)
+
+
+def _preview(cell: Cell, width: int) -> str:
+    return STATUS_MARK.get(cell.status, "") + cell.preview(width)
+
+
+@chart.command("show")
+@click.option("--theme", "themes", multiple=True, help="Show this theme's chart (repeatable; default: all).")
+@click.option("--group-by", "group_by", multiple=True, help="Group and sort rows by these attributes (ATTR[,ATTR]).")
+@click.option("--width", type=int, default=30, show_default=True, help="Characters of each summary to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print every cell in full, with its passages, as JSON.")
+@layer_options
+def chart_show(layer: str, themes: tuple[str, ...], group_by: tuple[str, ...], width: int, as_json: bool) -> None:
+    """Print the charts: the start of each summary, or its number of coded passages."""
+    charts = build_charts(state().project().store, layer, theme_ids=list(themes), group_by=_group_by(group_by))
+    if as_json:
+        emit_json(charts.as_json())
+        return
+    for n, one in enumerate(charts.charts):
+        out.print(("\n" if n else "") + f"[bold]{escape(one.title)}[/] ({escape(charts.layer)})")
+        t = table(*map(escape, ["case", *charts.group_by, *(c.heading for c in one.columns)]))
+        for row in charts.rows:
+            t.add_row(escape(row.case.name), *(escape(row.case.attributes.get(a, "")) for a in charts.group_by),
+                      *(escape(_preview(one.cell(row.case.id, c), width)) for c in one.columns))
+        out.print(t)
+    err.print("✓ done  ✎ draft; 'N passages': coded, no summary yet", markup=False)
+
+
+def _heat(share: float) -> str:
+    """A background from white to blue by share, with readable text."""
+    base, top = (255, 255, 255), (0x4E, 0x79, 0xA7)
+    r, g, b = (round(lo + (hi - lo) * share) for lo, hi in zip(base, top))
+    return f"{'white' if share > 0.55 else 'black'} on #{r:02x}{g:02x}{b:02x}"
+
+
+@click.command("map")
+@click.option("--by", default=None, help="Break the counts down by this case attribute.")
+@click.option("--theme", "themes", multiple=True, help="Only this theme and those below it (repeatable).")
+@click.option("--cases", "show_cases", is_flag=True, help="List the cases behind each number.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with the case lists.")
+@layer_options
+def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: bool, as_json: bool) -> None:
+    """Mapping: how many cases (and which) raised each theme, by group."""
+    result = mapping(state().project().store, layer, by=by, theme_ids=list(themes) or None)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    t.add_column("theme", no_wrap=True, overflow="ellipsis", max_width=48)
+    for heading in [f"all ({result.total})", *(f"{v} ({n})" for v, n in result.values)]:
+        t.add_column(escape(heading), overflow="fold", min_width=11)
+    for row in result.rows:
+        label = escape("  " * row.depth + f"{row.theme.id} {row.theme.label}")
+        counts = [f"[{_heat(g.share)}] {g.count}/{g.total} {g.share:>4.0%} [/]" for g in (row.all, *row.groups)]
+        t.add_row(label, *counts)
+    out.print(t)
+    if show_cases:
+        for row in result.rows:
+            for g in (row.all, *row.groups):
+                if g.cases:
+                    where = f" ({by} = {g.value})" if g.value else ""
+                    out.print(f"{row.theme.id}{where}: {', '.join(g.cases)}", markup=False)
+
+
+@click.command()
+@click.option("--theme", required=True, help="The theme whose passages to gather (with the themes below it).")
+@click.option("--format", "fmt", type=click.Choice(QUOTE_FORMATS), default=None,
+              help="docx, md or csv (default: from --out's extension, else md).")
+@click.option("--pattern", default=DEFAULT_PATTERN, show_default=True,
+              help="Attribution from case attributes, e.g. \"[{role}, {authority_type}]\".")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: exports/quotes_<theme>.<format>).")
+@click.option("--force", is_flag=True, help="Replace an existing file (otherwise a numbered name is used).")
+@_pseudonymise_option
+@layer_options
+def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path | None, force: bool,
+           key_file: Path | None) -> None:
+    """Every coded passage of a theme, attributed, for the write-up.
+
+    With --pseudonymise, quote with an attribution of attributes (e.g. "[{role}, {authority_type}]"):
+    a case id can itself identify someone.
+    """
+    if fmt is None:
+        suffix = out_file.suffix.lstrip(".").lower() if out_file else ""
+        fmt = suffix if suffix in QUOTE_FORMATS else "md"
+    elif out_file is not None and out_file.suffix and out_file.suffix.lstrip(".").lower() != fmt:
+        raise InputError(f"--out {out_file} does not end in .{fmt}; name the file {out_file.stem}.{fmt}.")
+    s = state()
+    project = s.project()
+    key = _key(key_file, project.exports_dir)
+    path, count = export_quotes(project.store, layer, theme, fmt=fmt, pattern=pattern, out=out_file,
+                                directory=project.exports_dir, force=force, key=key,
+                                coder=s.current_coder(required=False) or "export")
+    out.print(f"wrote {count} quotes to {path}{_done(key)}", markup=False)

@@ -1,0 +1,178 @@
+"""``framework code ...``, ``undo``, ``redo`` and ``log``: codings from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from framework.cli.common import emit_json, err, out, progress_bar, project_option, state, table
+from framework.coding import actions as coding
+from framework.coding.anchoring import DEFAULT_MIN_SCORE, locate
+from framework.errors import InputError
+
+PLAIN_ROWS = 2000
+"""Listings longer than this are printed as tab-separated columns rather than a table."""
+
+
+def register(main: click.Group) -> None:
+    main.add_command(code)
+    main.add_command(undo)
+    main.add_command(redo)
+    main.add_command(log)
+
+
+@click.group()
+def code() -> None:
+    """Add, list, remove and import codings."""
+
+
+@code.command("add")
+@click.argument("document")
+@click.argument("theme")
+@click.option("--start", type=int, default=None, help="First character (0-based).")
+@click.option("--end", type=int, default=None, help="One past the last character.")
+@click.option("--quote", default=None, help="The passage's text, instead of offsets.")
+@click.option("--memo", default="", help="A memo on the coding.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new coding as JSON.")
+@project_option
+def code_add(document: str, theme: str, start: int | None, end: int | None, quote: str | None, memo: str,
+             as_json: bool) -> None:
+    """Code a passage of DOCUMENT with THEME (by --start/--end or --quote)."""
+    s = state()
+    store = s.project().store
+    who = s.current_coder()
+    doc = store.documents.get(document)
+    if quote is not None:
+        if start is not None or end is not None:
+            raise click.UsageError("give either --start/--end or --quote, not both.")
+        placed = locate(store.documents.text(doc.id), quote)
+        if placed is None:
+            raise InputError(f"quote not found in {doc.name}: {quote[:60]!r}")
+        start, end = placed.start, placed.end
+    elif start is None or end is None:
+        raise click.UsageError("give --start and --end, or --quote.")
+    result = coding.add_coding(store, who, doc.id, theme, start, end, memo)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        out.print(f"coding {result.id}: {doc.name} [{result.start}:{result.end}] {theme} ({who})")
+
+
+@code.command("list")
+@click.option("--coder", "coder_filter", default=None, help="Only this coder's codings.")
+@click.option("--theme", default=None, help="Only this theme (and not its subthemes).")
+@click.option("--document", default=None, help="Only this document.")
+@click.option("--detached", is_flag=True, help="Only codings that could not be placed after a text change.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@project_option(coder=False)
+def code_list(coder_filter: str | None, theme: str | None, document: str | None, detached: bool, as_json: bool) -> None:
+    """List codings."""
+    store = state().project().store
+    doc_id = store.documents.get(document).id if document else None
+    if theme:
+        store.themes.get(theme)
+    rows = store.codings.list(coder=coder_filter, document_id=doc_id, theme_ids=[theme] if theme else None)
+    if detached:
+        rows = [r for r in rows if r.detached]
+    if as_json:
+        emit_json([r.as_json() for r in rows])
+        return
+    cells = []
+    for r in rows:
+        quote = r.quote.replace("\n", " ")
+        cells.append((str(r.id), r.coder, r.document, r.theme_id,
+                      f"{r.start}-{r.end}" + (" detached" if r.detached else ""),
+                      quote[:80] + ("…" if len(quote) > 80 else "")))
+    if len(cells) > PLAIN_ROWS:  # a rich table this long takes minutes and gigabytes: plain columns
+        click.echo("\t".join(("id", "coder", "document", "theme", "span", "quote")))
+        for row in cells:
+            click.echo("\t".join(row))
+        return
+    t = table("id", "coder", "document", "theme", "span", "quote")
+    for row in cells:
+        t.add_row(*row)
+    out.print(t)
+
+
+@code.command("remove")
+@click.argument("coding_ids", nargs=-1, type=int, required=True)
+@project_option
+def code_remove(coding_ids: tuple[int, ...]) -> None:
+    """Remove codings by id (undo brings them back)."""
+    s = state()
+    store = s.project().store
+    who = s.current_coder()
+    for coding_id in coding_ids:
+        removed = coding.remove_coding(store, who, coding_id)
+        out.print(f"removed coding {removed.id} ({removed.document}, {removed.theme_id})")
+
+
+@code.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
+              help="Lowest fuzzy-match score (0-100) for placing a quote that is not found exactly.")
+@click.option("--skip-bad", is_flag=True, help="Import the usable rows and list the others.")
+@project_option
+def code_import(file: Path, min_score: float, skip_bad: bool) -> None:
+    """Import codings from .jsonl, .csv or .xlsx (document, theme, start/end or quote, memo)."""
+    from framework.ingest.codings import import_codings
+
+    s = state()
+    who = s.current_coder()
+    with progress_bar() as progress:
+        report = import_codings(s.project().store, file, coder=who, min_score=min_score, skip_bad=skip_bad,
+                                progress=progress)
+    out.print(report.summary())
+    for problem in report.skipped[:50]:
+        err.print(f"skipped: {problem}", markup=False)
+
+
+def _describe(kind: str, payload: dict) -> str:
+    if kind.startswith("coding."):
+        row = payload.get("coding") or {}
+        return f"{kind} {row.get('id', payload.get('id', ''))}".strip()
+    return kind
+
+
+@click.command()
+@project_option
+def undo() -> None:
+    """Undo your last coding or chart action."""
+    s = state()
+    done = coding.undo(s.project().store, s.current_coder())
+    if done is None:
+        err.print("nothing to undo", markup=False)
+    else:
+        out.print(f"undid {_describe(*done)}")
+
+
+@click.command()
+@project_option
+def redo() -> None:
+    """Redo the action you last undid."""
+    s = state()
+    done = coding.redo(s.project().store, s.current_coder())
+    if done is None:
+        err.print("nothing to redo", markup=False)
+    else:
+        out.print(f"redid {_describe(*done)}")
+
+
+@click.command()
+@click.option("--coder", "coder_filter", default=None, help="Only this coder's actions.")
+@click.option("--since", default=None, help="Only actions at or after this date/time (ISO, e.g. 2026-03-01).")
+@click.option("--limit", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@project_option(coder=False)
+def log(coder_filter: str | None, since: str | None, limit: int | None, as_json: bool) -> None:
+    """Show the action log: who did what, when."""
+    actions = state().project().store.actions.list(coder=coder_filter, since=since, limit=limit)
+    if as_json:
+        emit_json([a.as_json() for a in actions])
+        return
+    t = table("id", "at", "coder", "action", "detail")
+    for a in actions:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(a.payload.items()) if not isinstance(v, (dict, list)))
+        t.add_row(str(a.id), a.at, a.coder, a.kind, detail[:80])
+    out.print(t)

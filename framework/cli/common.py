@@ -1,0 +1,141 @@
+"""What every command shares: the consoles, the project and coder options, tables and JSON."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from framework.coding import actions as coding
+from framework.errors import InputError
+from framework.project import Project, open_project
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+# -- plumbing ------------------------------------------------------------------------------
+
+
+class State:
+    """Options shared by every command."""
+
+    def __init__(self) -> None:
+        self.project_dir: Path = Path(".")
+        self.coder: str | None = None
+        self._project: Project | None = None
+
+    def project(self) -> Project:
+        if self._project is None:
+            with progress_bar() as progress:
+                self._project = open_project(self.project_dir, progress=progress)
+            for warning in self._project.warnings:
+                err.print(f"[yellow]note:[/] {warning}", markup=True)
+            if self.coder and self._project.coder != self.coder:
+                self._project.save_setting("coder", self.coder)
+        return self._project
+
+    def current_coder(self, required: bool = True) -> str | None:
+        if self.coder:
+            return self.coder
+        remembered = self.project().coder
+        if remembered or not required:
+            return remembered
+        raise InputError("say who is coding: add --coder NAME (it is remembered for this project).")
+
+    def close(self) -> None:
+        if self._project is not None:
+            self._project.close()
+
+
+@contextlib.contextmanager
+def progress_bar(threshold: int = 5) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback that shows a rich bar on stderr for long operations."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar: Progress | None = None
+    task = None
+
+    def update(done: int, total: int, label: str) -> None:
+        nonlocal bar, task
+        if total <= threshold:
+            return
+        if bar is None:
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn(), console=err, transient=True)
+            bar.start()
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done, total=total, description=label)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def project_option(func: Callable | None = None, *, coder: bool = True) -> Callable:
+    """``--project DIR`` (and ``--coder NAME`` unless the command filters by coder)
+    accepted after any command too."""
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, project_dir: Path | None, **kwargs: Any) -> Any:
+            state = click.get_current_context().find_object(State)
+            if project_dir is not None:
+                state.project_dir = project_dir
+            name = kwargs.pop("acting_coder", None)
+            if name is not None:
+                state.coder = coding.check_coder(name)
+            return func(*args, **kwargs)
+
+        wrapped = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                               default=None, help="The project folder (default: the current folder).")(wrapper)
+        if coder:
+            wrapped = click.option("--coder", "acting_coder", default=None,
+                                   help="Who is coding (remembered per project).")(wrapped)
+        return wrapped
+
+    return decorate(func) if func is not None else decorate
+
+
+def emit_json(value: Any) -> None:
+    """Print ``value`` as indented JSON. A list is written item by item (the same text as
+    one ``json.dumps``), so a long listing is never held twice in memory."""
+    if not isinstance(value, list) or not value:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+        return
+    click.echo("[")
+    last = len(value) - 1
+    for i, item in enumerate(value):
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo("  " + text + ("," if i < last else ""))
+    click.echo("]")
+
+
+def table(*columns: str) -> Table:
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        t.add_column(column, overflow="fold")
+    return t
+
+
+def state() -> State:
+    return click.get_current_context().find_object(State)
+
+
+
+
+def run_tui(obj: State, document: str | None = None, line: int | None = None) -> None:
+    """Open the project (and DOCUMENT at LINE) in the terminal interface."""
+    project = obj.project()
+    from framework.tui.app import run
+
+    run(project, coder=obj.coder or project.coder, document=document, line=line)

@@ -1,0 +1,201 @@
+"""``framework coder ...``, ``merge``, ``agreement`` and ``consensus``: team work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.errors import InputError
+
+
+def register(main: click.Group) -> None:
+    main.add_command(coder)
+    main.add_command(merge)
+    main.add_command(agreement)
+    main.add_command(consensus)
+
+
+def _backup(reason: str) -> None:
+    try:
+        from framework.store.backups import backup
+    except ImportError:  # pragma: no cover - backups are part of the package
+        return
+    backup(state().project(), reason)
+
+
+@click.group()
+def coder() -> None:
+    """Move one coder's work between copies of a project."""
+
+
+@coder.command("export")
+@click.argument("name")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@project_option
+def coder_export(name: str, out_file: Path) -> None:
+    """Write NAME's codings and chart summaries to a portable file."""
+    from framework.coding.coderfile import write_coder_file
+
+    project = state().project()
+    n = write_coder_file(project.store, name, out_file, project_name=project.root.resolve().name)
+    out.print(f"wrote {n} codings by {name} to {out_file}")
+
+
+def _print_reports(reports) -> None:
+    for r in reports:
+        out.print(r.summary())
+        for line in r.detached[:20]:
+            err.print(f"  kept detached: {line}", markup=False)
+        for line in r.missing_documents[:20]:
+            err.print(f"  not placed: {line}", markup=False)
+
+
+@coder.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
+@project_option
+def coder_import(file: Path, mapping: tuple[str, ...]) -> None:
+    """Bring a coder file into this project (importing twice changes nothing)."""
+    from framework.coding.coderfile import import_coder, parse_mapping, read_coder_file
+
+    data = read_coder_file(file)
+    maps = parse_mapping(mapping)
+    _backup("before-coder-import")
+    _print_reports([import_coder(state().project().store, data, mapping=maps, source=str(file))])
+
+
+@click.command()
+@click.argument("other", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
+@project_option
+def merge(other: Path, mapping: tuple[str, ...]) -> None:
+    """Bring every coder's work from another copy of this project."""
+    from framework.coding.coderfile import merge_project, parse_mapping
+    from framework.paths import DB_NAME
+
+    maps = parse_mapping(mapping)
+    _backup("before-merge")
+    _print_reports(merge_project(state().project().store, other / DB_NAME, mapping=maps))
+
+
+def _coders(value: str) -> list[str]:
+    names = [c.strip() for c in value.split(",") if c.strip()]
+    if len(names) < 2:
+        raise click.BadParameter("name two or more coders, e.g. --coders alice,bob")
+    return names
+
+
+@click.command()
+@click.option("--coders", "coder_list", required=True, help="Comma-separated coders, e.g. alice,bob.")
+@click.option("--unit", type=click.Choice(["paragraph", "char", "document"]), default=None,
+              help="One level only (default: all three).")
+@click.option("--theme", "themes", multiple=True, help="Only this theme (repeatable; default: all used).")
+@click.option("--rollup", is_flag=True, help="A subtheme's coding also counts for its ancestors.")
+@click.option("--min-overlap", type=int, default=1, show_default=True,
+              help="Coded characters needed in a unit for the coder to 'have' the theme there.")
+@click.option("--documents", default=None, help="Comma-separated documents (default: coded by every coder).")
+@click.option("--per-document", is_flag=True, help="Also give character-level tables per document.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@project_option(coder=False)
+def agreement(coder_list: str, unit: str | None, themes: tuple[str, ...], rollup: bool, min_overlap: int,
+              documents: str | None, per_document: bool, as_json: bool) -> None:
+    """Inter-coder agreement per theme: percent agreement, Krippendorff's alpha, kappa."""
+    from framework.analysis.agreement import LEVELS, format_report
+    from framework.analysis.compare import project_agreement
+
+    if min_overlap < 1:
+        raise click.BadParameter("--min-overlap must be 1 or more")
+    result = project_agreement(
+        state().project().store, _coders(coder_list), themes=list(themes) or None,
+        documents=[d.strip() for d in documents.split(",")] if documents else None,
+        levels=(unit,) if unit else LEVELS, rollup=rollup, min_overlap=min_overlap, per_document=per_document,
+    )
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_report(result))
+
+
+@click.group()
+def consensus() -> None:
+    """Review disagreements and agree a consensus coding."""
+
+
+@consensus.command("status")
+@click.option("--coders", "coder_list", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@project_option(coder=False)
+def consensus_status(coder_list: str, as_json: bool) -> None:
+    """How many passages are decided and how many remain."""
+    from framework.analysis.consensus import progress
+
+    p = progress(state().project().store, _coders(coder_list))
+    if as_json:
+        emit_json({"decided": p.decided, "remaining": p.remaining, "agreements_undecided": p.agreements})
+    else:
+        out.print(f"{p.decided} decided, {p.remaining} remaining ({p.agreements} of them agreements)")
+
+
+@consensus.command("list")
+@click.option("--coders", "coder_list", required=True)
+@click.option("--document", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@project_option(coder=False)
+def consensus_list(coder_list: str, document: str, as_json: bool) -> None:
+    """Passages of a document with each coder's codings and any decision."""
+    from framework.analysis.consensus import passage_json, passages
+
+    store = state().project().store
+    coders = _coders(coder_list)
+    rows = passages(store, coders, store.documents.get(document).id)
+    if as_json:
+        emit_json([passage_json(p, coders) for p in rows])
+        return
+    t = table("#", "span", "status", *coders, "decision")
+    for i, p in enumerate(rows, start=1):
+        t.add_row(str(i), f"{p.start}-{p.end}", p.status,
+                  *(" ".join(f"{t}[{s}-{e}]" for s, e, t in p.spans(c)) for c in coders),
+                  p.decision.choice if p.decision else "")
+    out.print(t)
+
+
+@consensus.command("accept-agreements")
+@click.option("--coders", "coder_list", required=True)
+@project_option
+def consensus_accept(coder_list: str) -> None:
+    """Accept every passage on which all coders agree."""
+    from framework.analysis.consensus import accept_agreements
+
+    s = state()
+    n = accept_agreements(s.project().store, s.current_coder(), _coders(coder_list))
+    out.print(f"{n} agreed passages accepted into the consensus layer")
+
+
+@consensus.command("decide")
+@click.option("--coders", "coder_list", required=True)
+@click.option("--document", required=True)
+@click.option("--passage", "number", type=int, required=True, help="The passage number from 'consensus list'.")
+@click.option("--accept", "accept", default=None, help="Accept this coder's version.")
+@click.option("--both", is_flag=True, help="Accept every coder's codings.")
+@click.option("--reject", is_flag=True, help="Reject: no consensus coding here.")
+@click.option("--note", default="", help="Why.")
+@project_option
+def consensus_decide(coder_list: str, document: str, number: int, accept: str | None, both: bool, reject: bool,
+                     note: str) -> None:
+    """Decide one passage."""
+    from framework.analysis.consensus import decide, passages
+
+    s = state()
+    store = s.project().store
+    coders = _coders(coder_list)
+    rows = passages(store, coders, store.documents.get(document).id)
+    if not 1 <= number <= len(rows):
+        raise InputError(f"{document} has {len(rows)} passages; give --passage 1-{len(rows)}.")
+    if sum(bool(x) for x in (accept, both, reject)) != 1:
+        raise click.UsageError("give exactly one of --accept CODER, --both, --reject.")
+    choice = "accept" if accept else "both" if both else "reject"
+    d = decide(store, s.current_coder(), coders, rows[number - 1], choice, accept=accept, note=note)
+    out.print(f"passage {number}: {d.choice} -> {len(d.result)} consensus coding(s)")

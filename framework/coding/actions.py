@@ -1,0 +1,247 @@
+"""Indexing: apply, change and remove codings, with undo and redo from the action log.
+
+Each function is one user action: it validates its input, writes the change and
+its action-log entry in one transaction, and returns the result. The command line
+and the TUI both call these; nothing else writes codings one by one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from framework.coding.anchoring import context
+from framework.errors import InputError
+from framework.store import CONSENSUS, ChartCell, Coding, Store, now
+from framework.store.repo import coding_row
+
+UNDOABLE = ("coding.add", "coding.remove", "coding.update", "cell.update")
+
+
+def check_coder(name: str, *, allow_consensus: bool = False) -> str:
+    """A valid coder name, or a clear error."""
+    if not name or name != name.strip() or any(ch in name for ch in "\n\r\t,|"):
+        raise InputError(
+            f"coder name {name!r} is not usable: give a short name without commas, bars or "
+            "surrounding spaces, e.g. --coder alice."
+        )
+    if name == CONSENSUS and not allow_consensus:
+        raise InputError(
+            f"the coder name {CONSENSUS!r} is reserved for the agreed coding layer; choose another name."
+        )
+    return name
+
+
+def check_span(store: Store, document_id: int, start: int, end: int, *, where: str = "") -> str:
+    """The document's text, after checking 0 <= start < end <= length."""
+    text = store.documents.text(document_id)
+    prefix = f"{where}: " if where else ""
+    if start < 0 or end < 0:
+        raise InputError(f"{prefix}offsets must not be negative (start {start}, end {end}).")
+    if end <= start:
+        raise InputError(f"{prefix}end ({end}) must be after start ({start}).")
+    if end > len(text):
+        raise InputError(
+            f"{prefix}end {end} is past the end of the text ({len(text)} characters)."
+        )
+    return text
+
+
+def new_coding_row(
+    store: Store, coder: str, document_id: int, theme_id: str, start: int, end: int, memo: str, text: str
+) -> dict[str, Any]:
+    before, after = context(text, start, end)
+    stamp = now()
+    return {
+        "coder": coder, "document_id": document_id, "theme_id": theme_id, "start": start, "end": end,
+        "quote": text[start:end], "before": before, "after": after, "memo": memo,
+        "detached": 0, "created_at": stamp, "updated_at": stamp,
+    }
+
+
+def add_coding(
+    store: Store,
+    coder: str,
+    document_id: int,
+    theme_id: str,
+    start: int,
+    end: int,
+    memo: str = "",
+    *,
+    allow_consensus: bool = False,
+) -> Coding:
+    """Code ``[start, end)`` of a document with a theme. Coding it again is a no-op."""
+    check_coder(coder, allow_consensus=allow_consensus)
+    theme = store.themes.get(theme_id)
+    if theme.archived:
+        raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
+    text = check_span(store, document_id, start, end)
+    with store.write() as conn:
+        existing = conn.execute(
+            'SELECT id FROM codings WHERE coder = ? AND document_id = ? AND theme_id = ? AND start = ? AND "end" = ?',
+            (coder, document_id, theme_id, start, end),
+        ).fetchone()
+        if existing:
+            return store.codings.get(int(existing[0]))
+        store.ensure_coder(coder)
+        row = new_coding_row(store, coder, document_id, theme_id, start, end, memo, text)
+        row["id"] = store.codings.insert(row)
+        store.log(coder, "coding.add", {"coding": row})
+    return store.codings.get(row["id"])
+
+
+def remove_coding(store: Store, coder: str, coding_id: int) -> Coding:
+    """Remove one coding; the action log keeps it so undo can bring it back."""
+    coding = store.codings.get(coding_id)
+    with store.write():
+        store.codings.delete(coding_id)
+        store.log(coder, "coding.remove", {"coding": coding_row(coding)})
+    return coding
+
+
+def update_coding(
+    store: Store,
+    coder: str,
+    coding_id: int,
+    *,
+    theme_id: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    memo: str | None = None,
+) -> Coding:
+    """Change a coding's theme, boundaries or memo (one action)."""
+    old = store.codings.get(coding_id)
+    changes: dict[str, Any] = {}
+    if theme_id is not None and theme_id != old.theme_id:
+        if store.themes.get(theme_id).archived:
+            raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
+        changes["theme_id"] = theme_id
+    if start is not None or end is not None:
+        new_start = old.start if start is None else start
+        new_end = old.end if end is None else end
+        if (new_start, new_end) != (old.start, old.end):
+            text = check_span(store, old.document_id, new_start, new_end)
+            before, after = context(text, new_start, new_end)
+            changes.update(start=new_start, end=new_end, quote=text[new_start:new_end],
+                           before=before, after=after, detached=0)
+    if memo is not None and memo != old.memo:
+        changes["memo"] = memo
+    if not changes:
+        return old
+    previous = {k: getattr(old, "theme_id" if k == "theme_id" else k) for k in changes}
+    if "detached" in previous:
+        previous["detached"] = int(old.detached)
+    changes["updated_at"] = now()
+    previous["updated_at"] = old.updated_at
+    with store.write():
+        store.codings.update(coding_id, changes)
+        store.log(coder, "coding.update", {"id": coding_id, "before": previous, "after": changes})
+    return store.codings.get(coding_id)
+
+
+def set_cell(
+    store: Store, coder: str, case_id: int, theme_id: str, layer: str, *, summary: str | None = None,
+    status: str | None = None,
+) -> ChartCell:
+    """Write a chart cell's summary and/or status (one undoable action)."""
+    old = store.cells.find(case_id, theme_id, layer)
+    new_summary = summary if summary is not None else (old.summary if old else "")
+    new_status = status if status is not None else (old.status if old else ("draft" if new_summary else "empty"))
+    if old is None and new_status == "empty" and new_summary:
+        new_status = "draft"
+    cell = ChartCell(case_id, theme_id, layer, new_summary, new_status, now(), coder)
+    with store.write():
+        store.cells.put(cell)
+        store.log(coder, "cell.update", {
+            "before": _cell_json(old) if old else None,
+            "after": _cell_json(cell),
+        })
+    return cell
+
+
+def _cell_json(cell: ChartCell) -> dict[str, Any]:
+    return {"case_id": cell.case_id, "theme_id": cell.theme_id, "layer": cell.layer,
+            "summary": cell.summary, "status": cell.status, "updated_at": cell.updated_at,
+            "updated_by": cell.updated_by}
+
+
+# -- undo / redo -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """A coder's undo and redo stacks, derived from the action log."""
+
+    done: list[tuple[int, str, dict[str, Any]]]
+    undone: list[tuple[int, str, dict[str, Any]]]
+
+
+def history(store: Store, coder: str) -> History:
+    kinds = (*UNDOABLE, "undo", "redo")
+    rows = store.query(
+        f"SELECT id, kind, payload FROM actions WHERE coder = ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
+        (coder, *kinds),
+    )
+    done: list[tuple[int, str, dict[str, Any]]] = []
+    undone: list[tuple[int, str, dict[str, Any]]] = []
+    for r in rows:
+        kind = r["kind"]
+        if kind in UNDOABLE:
+            done.append((r["id"], kind, json.loads(r["payload"])))
+            undone.clear()
+        elif kind == "undo" and done:
+            undone.append(done.pop())
+        elif kind == "redo" and undone:
+            done.append(undone.pop())
+    return History(done, undone)
+
+
+def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -> None:
+    conn = store.conn
+    if kind in ("coding.add", "coding.remove"):
+        row = payload["coding"]
+        insert = (kind == "coding.remove") == reverse
+        if insert:
+            exists = conn.execute("SELECT 1 FROM codings WHERE id = ?", (row["id"],)).fetchone()
+            if not exists:
+                store.ensure_coder(row["coder"])
+                store.codings.insert(row)
+        else:
+            store.codings.delete(row["id"])
+    elif kind == "coding.update":
+        values = payload["before"] if reverse else payload["after"]
+        store.codings.update(payload["id"], values)
+    elif kind == "cell.update":
+        cell = payload["before"] if reverse else payload["after"]
+        if cell is None:
+            after = payload["after"]
+            conn.execute(
+                "DELETE FROM chart_cells WHERE case_id = ? AND theme_id = ? AND layer = ?",
+                (after["case_id"], after["theme_id"], after["layer"]),
+            )
+        else:
+            store.cells.put(ChartCell(**cell))
+
+
+def _step(store: Store, coder: str, *, back: bool) -> tuple[str, dict[str, Any]] | None:
+    """Undo (``back``) or redo one action of the coder, logged as such."""
+    with store.write():
+        state = history(store, coder)
+        stack = state.done if back else state.undone
+        if not stack:
+            return None
+        action_id, kind, payload = stack[-1]
+        _apply(store, kind, payload, reverse=back)
+        store.log(coder, "undo" if back else "redo", {"target": action_id, "kind": kind})
+    return kind, payload
+
+
+def undo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
+    """Undo the coder's last action; returns what was undone, or None."""
+    return _step(store, coder, back=True)
+
+
+def redo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
+    """Redo the coder's last undone action; returns what was redone, or None."""
+    return _step(store, coder, back=False)

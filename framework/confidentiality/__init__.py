@@ -1,0 +1,1 @@
+"""Confidentiality: pseudonym keys, applying them to exports, suggesting terms and checking for leaks."""

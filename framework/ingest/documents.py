@@ -1,0 +1,278 @@
+"""Bringing transcripts and case attributes into a project.
+
+Every import reads and checks all its input first and writes nothing unless all of
+it is usable; the write is one transaction. Importing the same file twice changes
+nothing. A changed version of an already imported file replaces the stored text and
+places its codings again (see :mod:`framework.coding.anchoring`); codings that cannot be
+placed are kept, marked detached, and reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framework.coding.anchoring import context, locate
+from framework.errors import InputError
+from framework.ingest.formats import SUPPORTED, content_hash, read_document
+from framework.ingest.tables import read_table
+from framework.ingest.text import paragraphs
+from framework.reports import Progress, problem_list
+from framework.store import NewDocument, Store, now
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the user."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    reanchored: int = 0
+    detached: list[tuple[str, int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    coded: int = 0
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
+        line = "documents: " + ", ".join(parts)
+        if self.reanchored:
+            line += f"; {self.reanchored} codings placed again in changed text"
+        if self.coded:
+            line += f"; {self.coded} answers coded from their question"
+        return line
+
+
+# -- paths ---------------------------------------------------------------------------------
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to import: given files, and supported files inside given folders (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder.")
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise InputError(
+                    f"{path}: no files to import in this folder (looked for {', '.join(sorted(SUPPORTED))})."
+                )
+            files.extend(found)
+        elif path.suffix.lower() not in SUPPORTED:
+            raise InputError(
+                f"{path}: cannot import {path.suffix or 'files without an extension'}; "
+                f"supported: {', '.join(sorted(SUPPORTED))} (survey tables: framework import-survey)."
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def source_label(path: Path, root: Path | None) -> str:
+    """How a source file is recorded: relative to the project folder when inside it."""
+    resolved = path.resolve()
+    if root is not None:
+        try:
+            return resolved.relative_to(root if root.is_absolute() else root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(resolved)
+
+
+def units_of(text: str) -> list[tuple[int, int, str | None]]:
+    return [(p.start, p.end, p.speaker) for p in paragraphs(text)]
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    root: Path | None = None,
+    name: str | None = None,
+    case: str | None = None,
+    coder: str = "import",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import transcripts (files or folders) as documents; see the module docstring."""
+    files = expand_paths(paths)
+    root = root.resolve() if root is not None else None
+    if name is not None and len(files) != 1:
+        raise InputError(f"--name gives one document a name, but {len(files)} files were given.")
+    problems: list[str] = []
+    warnings: list[str] = []
+    prepared: list[tuple[Path, NewDocument]] = []
+    seen: dict[str, Path] = {}
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files), f"reading {path.name}")
+        doc_name = name or path.stem
+        if doc_name in seen:
+            problems.append(
+                f"{path}: its document name {doc_name!r} is also the name of {seen[doc_name]}; "
+                "rename one file or import it alone with --name."
+            )
+            continue
+        seen[doc_name] = path
+        try:
+            read = read_document(path)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        warnings.extend(read.warnings)
+        prepared.append((path, NewDocument(
+            name=doc_name, case=case or doc_name, kind="transcript", source=source_label(path, root),
+            text=read.text, sha256=content_hash(read.text), encoding=read.encoding, format=read.format,
+            units=[(p.start, p.end, p.speaker) for p in read.paragraphs],
+        )))
+    if problems:
+        raise InputError(problem_list(problems, "nothing was imported"))
+    report = write_documents(store, prepared, coder=coder, progress=progress)
+    report.warnings.extend(warnings)
+    return report
+
+
+def write_documents(
+    store: Store,
+    prepared: Sequence[tuple[Path, NewDocument]],
+    *,
+    coder: str,
+    progress: Progress | None = None,
+) -> ImportReport:
+    report = ImportReport()
+    new: list[NewDocument] = []
+    changed: list[tuple[int, NewDocument]] = []
+    problems: list[str] = []
+    stored = store.documents.by_names([doc.name for _, doc in prepared])
+    for path, doc in prepared:
+        existing = stored.get(doc.name)
+        if existing is None:
+            new.append(doc)
+        elif existing.source != doc.source:
+            problems.append(
+                f"{path}: a document named {doc.name!r} was already imported from {existing.source}; "
+                "give this one another name with --name, or import that file again to update it."
+            )
+        elif existing.sha256 == doc.sha256:
+            report.unchanged.append(doc.name)
+        else:
+            changed.append((existing.id, doc))
+    if problems:
+        raise InputError(problem_list(problems, "nothing was imported"))
+    with store.write():
+        store.ensure_coder(coder)
+        if new:
+            store.documents.insert_many(new)
+            report.added.extend(d.name for d in new)
+            _set_case_attributes(store, new)
+        for document_id, doc in changed:
+            _replace(store, document_id, doc, report)
+        if new or changed:
+            store.log(coder, "import", {
+                "added": report.added, "updated": report.updated, "detached": len(report.detached),
+            })
+    if progress:
+        progress(len(prepared), len(prepared), "done")
+    return report
+
+
+def _set_case_attributes(store: Store, docs: Sequence[NewDocument]) -> None:
+    names = sorted({k for d in docs for k in d.attributes})
+    if not names:
+        return
+    store.cases.ensure_attributes(names)
+    for doc in docs:
+        if doc.attributes:
+            store.cases.set_attributes(store.cases.ensure(doc.case), doc.attributes)
+
+
+def _replace(store: Store, document_id: int, doc: NewDocument, report: ImportReport) -> None:
+    """Replace a document's text and place its codings again."""
+    store.documents.replace_text(document_id, doc)
+    report.updated.append(doc.name)
+    for coding in store.codings.list(document_id=document_id):
+        placed = locate(doc.text, coding.quote, before=coding.before, after=coding.after, hint=coding.start)
+        if placed is None:
+            store.codings.update(coding.id, {"detached": 1, "updated_at": now()})
+            report.detached.append((doc.name, coding.id, coding.quote))
+            continue
+        before, after = context(doc.text, placed.start, placed.end)
+        store.codings.update(coding.id, {
+            "start": placed.start, "end": placed.end, "quote": doc.text[placed.start:placed.end],
+            "before": before, "after": after, "detached": 0,
+        })
+        if (placed.start, placed.end) != (coding.start, coding.end) or placed.method != "exact":
+            report.reanchored += 1
+
+
+# -- cases.csv -----------------------------------------------------------------------------------
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def import_cases(store: Store, path: Path, *, coder: str = "import") -> tuple[int, int, list[str]]:
+    """Import case attributes from a table whose first column is ``case``.
+
+    Returns (cases updated, cases created, warnings).
+    """
+    table = read_table(path)
+    if not table.columns or table.columns[0].strip().lower() != "case":
+        raise InputError(
+            f"{path}: the first column must be 'case' (the case id, e.g. the transcript's file name "
+            f"without extension); found {table.columns[0] if table.columns else 'no columns'!r}."
+        )
+    key = table.columns[0]
+    attributes = [c for c in table.columns[1:]]
+    seen: dict[str, int] = {}
+    problems = []
+    for row, number in zip(table.rows, table.row_numbers):
+        name = row[key].strip()
+        if not name:
+            problems.append(f"{path}: row {number}: the case id is empty.")
+        elif name in seen:
+            problems.append(f"{path}: row {number}: case {name!r} is also on row {seen[name]}; case ids must be unique.")
+        else:
+            seen[name] = number
+    if problems:
+        raise InputError(problem_list(problems, "nothing was imported"))
+    types = {
+        a: "number" if (vals := [r[a].strip() for r in table.rows if r[a].strip()]) and all(_is_number(v) for v in vals) else "text"
+        for a in attributes
+    }
+    created = updated = 0
+    with store.write():
+        store.ensure_coder(coder)
+        store.cases.ensure_attributes(attributes, types)
+        existing = {c.name for c in store.cases.list()}
+        for row in table.rows:
+            name = row[key].strip()
+            if name in existing:
+                updated += 1
+            else:
+                created += 1
+            case_id = store.cases.ensure(name)
+            store.cases.set_attributes(case_id, {a: row[a].strip() for a in attributes})
+        store.log(coder, "cases.import", {"file": str(path), "cases": len(table.rows)})
+    with_docs = {d.case for d in store.documents.list()}
+    warnings = []
+    lonely = sorted(set(seen) - with_docs)
+    if lonely:
+        warnings.append(
+            f"{len(lonely)} case(s) in {path.name} have no documents yet: {', '.join(lonely[:8])}"
+            + (" ..." if len(lonely) > 8 else "")
+        )
+    return updated, created, warnings

@@ -1,0 +1,10 @@
+"""The names of a project's files and folders."""
+
+DB_NAME = "framework.db"
+THEMES = "themes.yaml"
+CASES = "cases.csv"
+TRANSCRIPTS = "transcripts"
+CODINGS = "codings"
+EXPORTS = "exports"
+LOCAL_DIR = ".framework"
+SETTINGS = "settings.json"
