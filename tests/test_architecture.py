@@ -74,3 +74,30 @@ def test_the_private_name_check_finds_one(tmp_path: Path, monkeypatch) -> None:
 def test_every_folder_of_the_package_is_a_package() -> None:
     folders = [p for p in PACKAGE.rglob("*") if p.is_dir() and p.name != "__pycache__"]
     assert [str(p.relative_to(ROOT)) for p in folders if not (p / "__init__.py").exists()] == []
+
+
+HEAVY = ("textual", "openpyxl", "docx", "lxml", "rapidfuzz", "rich", "yaml")
+
+
+def _loaded_after(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    probe = (f"{code}\nimport sys\n"
+             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return eval(done.stdout)  # a printed list of names
+
+
+def test_the_command_line_loads_no_heavy_library_to_start() -> None:
+    """A command starts quickly: the command line and every command's module load only click
+    and what the command itself needs, inside the command (measured in bench/bench_startup.py)."""
+    assert _loaded_after("import framework.cli") == []
+    every = ("import framework.cli as c, click\n"
+             "ctx = click.Context(c.main)\n"
+             "[c.main.get_command(ctx, name) for name in c.main.list_commands(ctx)]")
+    assert _loaded_after(every) == []
+
+
+def test_the_import_probe_sees_a_heavy_library() -> None:
+    assert _loaded_after("import framework.coding.anchoring, rapidfuzz") == ["rapidfuzz"]

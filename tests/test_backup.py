@@ -15,15 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from framework.cli import main
-from framework.cli.safety import register
 from framework.coding import actions as coding
 from framework.errors import InputError
 from framework.project import open_project
 from framework.safety.cloud import cloud_sync_warning
 from framework.safety.restore import restore
 from framework.store import backups as bk
-
-register(main)  # the same as the command line registers (idempotent)
 
 NAME_RE = re.compile(r"^framework-(\d{8}T\d{6}Z)-([a-z0-9-]+)\.db$")
 

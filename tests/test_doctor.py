@@ -10,14 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from framework.cli import main
-from framework.cli.safety import register
 from framework.coding import actions as coding
 from framework.ingest.text import paragraphs
 from framework.project import open_project
 from framework.safety import doctor as dr
 from framework.store import backups as bk
-
-register(main)
 
 PREFACE = "Transcript checked on 3 March.\n\n"
 

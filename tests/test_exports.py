@@ -395,12 +395,8 @@ def test_attribution_pattern_errors_name_the_attribute(charted: Store) -> None:
 
 @pytest.fixture
 def cli():
-    from framework.cli import main  # importing it first registers the command modules, cli_chart among them
+    from framework.cli import main
 
-    if "chart" not in main.commands:
-        from framework.cli import chart as cli_chart
-
-        cli_chart.register(main)
     return main
 
 

@@ -22,12 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framework.cli import main
-from framework.cli.safety import register
 from framework.coding.anchoring import context, locate
 from framework.ingest.text import LINE_BREAKS, normalise_newlines
 from framework.project import open_project
-
-register(main)
 
 
 def run(root: Path, *args: str):

@@ -6,20 +6,43 @@ file, row or line), 2 on wrong usage. Every listing has ``--json``.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import click
 
-from framework.cli.common import State, err, run_tui
-from framework.coding import actions as coding
+from framework.cli.common import State, check_coder, err, run_tui
 from framework.errors import FrameworkError
+
+COMMANDS = {
+    **dict.fromkeys(("init", "open", "import", "import-survey", "cases", "docs", "show", "search"), "documents"),
+    "themes": "themes",
+    **dict.fromkeys(("code", "undo", "redo", "log"), "code"),
+    **dict.fromkeys(("coder", "merge", "agreement", "consensus"), "team"),
+    **dict.fromkeys(("chart", "map", "quotes"), "chart"),
+    **dict.fromkeys(("export", "import-qdpx", "pseudonym"), "exchange"),
+    **dict.fromkeys(("backup", "restore", "doctor"), "safety"),
+}
+"""Each command and the module of ``framework.cli`` that defines it (in its ``COMMANDS``).
+A module is imported only when one of its commands runs (or ``--help`` lists them), and
+each module imports the core only inside its commands, so a command starts quickly."""
 
 # -- the group ---------------------------------------------------------------------------------
 
 
 class FrameworkGroup(click.Group):
-    """Turns user errors into one stderr line and exit status 1."""
+    """Finds each command in its own module when it is needed; turns user errors into one
+    stderr line and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        return importlib.import_module(f"framework.cli.{module}").COMMANDS[name]
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -47,19 +70,6 @@ def main(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
     """
     obj = ctx.ensure_object(State)
     obj.project_dir = project_dir
-    obj.coder = coding.check_coder(coder) if coder else None
+    obj.coder = check_coder(coder) if coder else None
     if ctx.invoked_subcommand is None:
         run_tui(obj)
-
-
-
-
-def _register_commands() -> None:
-    """Command groups live in their own modules; each adds itself to ``main``."""
-    import importlib
-
-    for name in ("documents", "themes", "code", "team", "chart", "exchange", "safety"):
-        importlib.import_module(f"framework.cli.{name}").register(main)
-
-
-_register_commands()

@@ -5,31 +5,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
-from framework.analysis.charting import Cell, build_charts, mapping
 from framework.cli.common import emit_json, err, out, project_option, state, table
-from framework.coding import actions as coding
-from framework.confidentiality.key import Pseudonymiser, check_key_location
 from framework.errors import InputError
-from framework.export import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, export_charts, export_quotes
-from framework.store import CONSENSUS
+from framework.export.options import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS
+from framework.store.model import CONSENSUS
+
+if TYPE_CHECKING:
+    from framework.analysis.charting import Cell
+    from framework.confidentiality.key import Pseudonymiser
 
 STATUS_MARK = {"done": "✓ ", "draft": "✎ ", "empty": ""}
 
 
-def register(main: click.Group) -> None:
-    main.add_command(chart)
-    main.add_command(map_cmd)
-    main.add_command(quotes)
-
-
 def layer_options(func: Callable) -> Callable:
     """``--project DIR`` and ``--coder NAME``: whose layer to chart (``consensus`` allowed)."""
+
+    from framework.coding import actions as coding
+
 
     @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                   default=None, help="The project folder (default: the current folder).")
@@ -37,6 +33,7 @@ def layer_options(func: Callable) -> Callable:
                   help=f"Whose codings and summaries: a coder's name or {CONSENSUS!r} (default: you).")
     @functools.wraps(func)
     def wrapper(*args: Any, project_dir: Path | None, coder: str | None, **kwargs: Any) -> Any:
+
         s = state()
         if project_dir is not None:
             s.project_dir = project_dir
@@ -55,6 +52,9 @@ _pseudonymise_option = click.option(
 
 def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
     """The pseudonym key to apply, or None; refused if kept in the exports folder."""
+
+    from framework.confidentiality.key import Pseudonymiser, check_key_location
+
     if key_file is None:
         return None
     key = Pseudonymiser.load(key_file)
@@ -91,6 +91,9 @@ def chart() -> None:
 def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
                  out_dir: Path | None, force: bool, presence: bool, long: bool, key_file: Path | None) -> None:
     """Export the charts as xlsx, docx, html, md or csv."""
+
+    from framework.export import export_charts
+
     s = state()
     project = s.project()
     key = _key(key_file, project.exports_dir)
@@ -112,6 +115,9 @@ def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group
 def chart_cell(case: str, theme: str, summary: str | None, status: str | None, layer: str | None,
                as_json: bool) -> None:
     """Write the summary and/or status of the cell CASE x THEME."""
+
+    from framework.coding import actions as coding
+
     if summary is None and status is None:
         raise click.UsageError("give --summary, --status or both.")
     s = state()
@@ -141,6 +147,11 @@ def _preview(cell: Cell, width: int) -> str:
 @layer_options
 def chart_show(layer: str, themes: tuple[str, ...], group_by: tuple[str, ...], width: int, as_json: bool) -> None:
     """Print the charts: the start of each summary, or its number of coded passages."""
+
+    from rich.markup import escape
+
+    from framework.analysis.charting import build_charts
+
     charts = build_charts(state().project().store, layer, theme_ids=list(themes), group_by=_group_by(group_by))
     if as_json:
         emit_json(charts.as_json())
@@ -170,6 +181,12 @@ def _heat(share: float) -> str:
 @layer_options
 def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: bool, as_json: bool) -> None:
     """Mapping: how many cases (and which) raised each theme, by group."""
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from framework.analysis.charting import mapping
+
     result = mapping(state().project().store, layer, by=by, theme_ids=list(themes) or None)
     if as_json:
         emit_json(result.as_json())
@@ -209,6 +226,9 @@ def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path
     With --pseudonymise, quote with an attribution of attributes (e.g. "[{role}, {authority_type}]"):
     a case id can itself identify someone.
     """
+
+    from framework.export import export_quotes
+
     if fmt is None:
         suffix = out_file.suffix.lstrip(".").lower() if out_file else ""
         fmt = suffix if suffix in QUOTE_FORMATS else "md"
@@ -221,3 +241,6 @@ def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path
                                 directory=project.exports_dir, force=force, key=key,
                                 coder=s.current_coder(required=False) or "export")
     out.print(f"wrote {count} quotes to {path}{_done(key)}", markup=False)
+
+
+COMMANDS = {"chart": chart, "map": map_cmd, "quotes": quotes}

@@ -7,19 +7,11 @@ from pathlib import Path
 import click
 
 from framework.cli.common import emit_json, err, out, progress_bar, project_option, state, table
-from framework.coding import actions as coding
-from framework.coding.anchoring import DEFAULT_MIN_SCORE, locate
+from framework.coding.anchoring import DEFAULT_MIN_SCORE
 from framework.errors import InputError
 
 PLAIN_ROWS = 2000
 """Listings longer than this are printed as tab-separated columns rather than a table."""
-
-
-def register(main: click.Group) -> None:
-    main.add_command(code)
-    main.add_command(undo)
-    main.add_command(redo)
-    main.add_command(log)
 
 
 @click.group()
@@ -39,6 +31,10 @@ def code() -> None:
 def code_add(document: str, theme: str, start: int | None, end: int | None, quote: str | None, memo: str,
              as_json: bool) -> None:
     """Code a passage of DOCUMENT with THEME (by --start/--end or --quote)."""
+
+    from framework.coding import actions as coding
+    from framework.coding.anchoring import locate
+
     s = state()
     store = s.project().store
     who = s.current_coder()
@@ -100,6 +96,9 @@ def code_list(coder_filter: str | None, theme: str | None, document: str | None,
 @project_option
 def code_remove(coding_ids: tuple[int, ...]) -> None:
     """Remove codings by id (undo brings them back)."""
+
+    from framework.coding import actions as coding
+
     s = state()
     store = s.project().store
     who = s.current_coder()
@@ -139,6 +138,9 @@ def _describe(kind: str, payload: dict) -> str:
 @project_option
 def undo() -> None:
     """Undo your last coding or chart action."""
+
+    from framework.coding import actions as coding
+
     s = state()
     done = coding.undo(s.project().store, s.current_coder())
     if done is None:
@@ -151,6 +153,9 @@ def undo() -> None:
 @project_option
 def redo() -> None:
     """Redo the action you last undid."""
+
+    from framework.coding import actions as coding
+
     s = state()
     done = coding.redo(s.project().store, s.current_coder())
     if done is None:
@@ -176,3 +181,6 @@ def log(coder_filter: str | None, since: str | None, limit: int | None, as_json:
         detail = ", ".join(f"{k}={v}" for k, v in sorted(a.payload.items()) if not isinstance(v, (dict, list)))
         t.add_row(str(a.id), a.at, a.coder, a.kind, detail[:80])
     out.print(t)
+
+
+COMMANDS = {"code": code, "undo": undo, "redo": redo, "log": log}

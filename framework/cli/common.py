@@ -7,18 +7,47 @@ import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from framework.coding import actions as coding
 from framework.errors import InputError
-from framework.project import Project, open_project
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from framework.project import Project
+
+
+class LazyConsole:
+    """A rich ``Console`` made on first use: a command that prints no table never loads rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        """The rich ``Console`` itself (for rich objects that take one)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+out = LazyConsole(highlight=False, soft_wrap=True)
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def check_coder(name: str) -> str:
+    """A coder's name as given with ``--coder``, checked (see :func:`framework.coding.actions.check_coder`)."""
+    from framework.coding.actions import check_coder as check
+
+    return check(name)
 
 
 # -- plumbing ------------------------------------------------------------------------------
@@ -34,6 +63,8 @@ class State:
 
     def project(self) -> Project:
         if self._project is None:
+            from framework.project import open_project
+
             with progress_bar() as progress:
                 self._project = open_project(self.project_dir, progress=progress)
             for warning in self._project.warnings:
@@ -69,7 +100,7 @@ def progress_bar(threshold: int = 5) -> Iterator[Callable[[int, int, str], None]
             return
         if bar is None:
             bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeRemainingColumn(), console=err, transient=True)
+                           TimeRemainingColumn(), console=err.console, transient=True)
             bar.start()
             task = bar.add_task(label, total=total)
         bar.update(task, completed=done, total=total, description=label)
@@ -93,7 +124,7 @@ def project_option(func: Callable | None = None, *, coder: bool = True) -> Calla
                 state.project_dir = project_dir
             name = kwargs.pop("acting_coder", None)
             if name is not None:
-                state.coder = coding.check_coder(name)
+                state.coder = check_coder(name)
             return func(*args, **kwargs)
 
         wrapped = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -121,6 +152,8 @@ def emit_json(value: Any) -> None:
 
 
 def table(*columns: str) -> Table:
+    from rich.table import Table
+
     t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in columns:
         t.add_column(column, overflow="fold")

@@ -10,12 +10,6 @@ import click
 
 from framework.cli.common import emit_json, err, out, progress_bar, project_option, run_tui, state, table
 from framework.errors import InputError
-from framework.project import init_project
-
-
-def register(main: click.Group) -> None:
-    for command in (open_cmd, init, import_cmd, import_survey_cmd, cases, docs, show, search):
-        main.add_command(command)
 
 
 @click.command("open")
@@ -33,6 +27,9 @@ def open_cmd(document: str, line: int | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create an empty project in DIRECTORY."""
+
+    from framework.project import init_project
+
     root = init_project(directory)
     out.print(f"created a project in {root}: edit {root / 'themes.yaml'}, then 'framework import' your transcripts.")
 
@@ -198,3 +195,5 @@ def search(text: str, limit: int, as_json: bool) -> None:
         t.add_row(h.document, h.case, str(h.line), h.snippet)
     out.print(t)
 
+
+COMMANDS = {c.name: c for c in (open_cmd, init, import_cmd, import_survey_cmd, cases, docs, show, search)}

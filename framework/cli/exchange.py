@@ -9,20 +9,6 @@ import click
 from framework.cli.common import emit_json, err, out, project_option, state, table
 
 
-def register(main: click.Group) -> None:
-    """Add the commands to ``main`` (to an existing ``export`` group when there is one)."""
-    group = main.commands.get("export")
-    if not isinstance(group, click.Group):
-        main.add_command(export)
-        group = export
-    for command in (export_qdc, export_qdpx):
-        if command.name not in group.commands:
-            group.add_command(command)
-    for command in (import_qdpx_cmd, pseudonym):
-        if command.name not in main.commands:
-            main.add_command(command)
-
-
 def _exports_dir() -> Path:
     return state().project_dir / "exports"
 
@@ -178,3 +164,8 @@ def pseudonym_check(file: Path, key_file: Path, as_json: bool) -> None:
         out.print(f"{file}: no key terms found ({len(key.terms)} checked)", markup=False)
     if found:
         click.get_current_context().exit(1)
+
+
+export.add_command(export_qdc)
+export.add_command(export_qdpx)
+COMMANDS = {"export": export, "import-qdpx": import_qdpx_cmd, "pseudonym": pseudonym}

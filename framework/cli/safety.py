@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from framework.cli.common import emit_json, err, out, project_option, state, table
 from framework.errors import InputError, StoreError
 from framework.paths import DB_NAME, THEMES
-from framework.project import Project
-from framework.safety import doctor as checks
-from framework.safety.restore import restore
-from framework.store import Store
-from framework.store.backups import BackupInfo, backup, backup_dir, list_backups
 
-
-def register(main: click.Group) -> None:
-    main.add_command(backup_cmd)
-    main.add_command(restore_cmd)
-    main.add_command(doctor_cmd)
+if TYPE_CHECKING:
+    from framework.safety import doctor as checks
+    from framework.store.backups import BackupInfo
 
 
 def _when(info: BackupInfo) -> str:
@@ -36,6 +30,9 @@ def backup_cmd(reason: str, as_json: bool) -> None:
     Backups go to .framework/backups/ (or the project setting backup_dir); the 20
     newest are kept, plus the newest of each of the last 30 days.
     """
+
+    from framework.store.backups import backup
+
     project = state().project()
     path = backup(project, reason)
     if as_json:
@@ -45,6 +42,8 @@ def backup_cmd(reason: str, as_json: bool) -> None:
 
 
 def _choose(which: str, infos: list[BackupInfo], root: Path) -> Path:
+    from framework.store.backups import backup_dir
+
     if which.isdigit():
         number = int(which)
         if not 1 <= number <= len(infos):
@@ -68,6 +67,10 @@ def restore_cmd(which: str | None, yes: bool, as_json: bool) -> None:
 
     The current database is backed up first, so a restore can itself be undone.
     """
+
+    from framework.safety.restore import restore
+    from framework.store.backups import backup_dir, list_backups
+
     root = state().project_dir
     if not (root / DB_NAME).exists() and not (root / THEMES).exists():
         raise InputError(f"{root.resolve()}: not a framework project (no {DB_NAME} and no {THEMES}).")
@@ -116,6 +119,11 @@ def doctor_cmd(repair: bool, as_json: bool) -> None:
     what is safe: themes re-synced, codings placed again (or marked detached),
     orphaned paragraphs deleted, the search index rebuilt.
     """
+
+    from framework.project import Project
+    from framework.safety import doctor as checks
+    from framework.store import Store
+
     root = state().project_dir
     db_path = root / DB_NAME
     if not db_path.exists():
@@ -143,6 +151,9 @@ def doctor_cmd(repair: bool, as_json: bool) -> None:
 
 
 def _print(report: checks.DoctorReport, root: Path) -> None:
+    from framework.safety import doctor as checks
+    from framework.store.backups import list_backups
+
     if report.backup:
         out.print(f"backed up first to {report.backup}")
     for line in report.fixed:
@@ -161,3 +172,6 @@ def _print(report: checks.DoctorReport, root: Path) -> None:
         advice = (f"; {len(infos)} backup(s) exist, the newest {infos[0].path.name} ('framework restore')"
                   if infos else "")
         err.print(f"{errors} problem(s) found{advice}", markup=False)
+
+
+COMMANDS = {"backup": backup_cmd, "restore": restore_cmd, "doctor": doctor_cmd}

@@ -11,13 +11,6 @@ from framework.cli.common import emit_json, err, out, project_option, state, tab
 from framework.errors import InputError
 
 
-def register(main: click.Group) -> None:
-    main.add_command(coder)
-    main.add_command(merge)
-    main.add_command(agreement)
-    main.add_command(consensus)
-
-
 def _backup(reason: str) -> None:
     try:
         from framework.store.backups import backup
@@ -199,3 +192,6 @@ def consensus_decide(coder_list: str, document: str, number: int, accept: str | 
     choice = "accept" if accept else "both" if both else "reject"
     d = decide(store, s.current_coder(), coders, rows[number - 1], choice, accept=accept, note=note)
     out.print(f"passage {number}: {d.choice} -> {len(d.result)} consensus coding(s)")
+
+
+COMMANDS = {"coder": coder, "merge": merge, "agreement": agreement, "consensus": consensus}

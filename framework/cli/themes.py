@@ -10,10 +10,6 @@ from framework.cli.common import emit_json, err, out, project_option, state, tab
 from framework.errors import InputError
 
 
-def register(main: click.Group) -> None:
-    main.add_command(themes)
-
-
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--all", "show_archived", is_flag=True, help="Include archived themes.")
@@ -150,3 +146,6 @@ def themes_export(fmt: str, out_file: Path | None) -> None:
         out.print(f"wrote {out_file}")
     else:
         click.echo(buffer.getvalue(), nl=False)
+
+
+COMMANDS = {"themes": themes}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 CONTEXT_CHARS = 40
 DEFAULT_MIN_SCORE = 85.0
 
@@ -33,6 +31,8 @@ def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tupl
 
 
 def _context_score(text: str, start: int, end: int, before: str, after: str) -> float:
+    from rapidfuzz import fuzz
+
     b, a = context(text, start, end, max(len(before), len(after), 1))
     score = 0.0
     if before:
@@ -66,6 +66,8 @@ def _exact(text: str, quote: str, before: str, after: str, hint: int | None) -> 
 
 
 def _fuzzy(text: str, quote: str, min_score: float, lo: int = 0, hi: int | None = None) -> Placement | None:
+    from rapidfuzz import fuzz  # loaded only when a quote is not found as written
+
     window = text[lo:hi]
     if not window:
         return None

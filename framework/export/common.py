@@ -17,10 +17,10 @@ from typing import Any
 
 from framework.analysis.charting import Cell, Chart, ChartSet, Extract, ThemeTree
 from framework.errors import InputError
+from framework.export.options import CELL_MODES
 from framework.themes.model import CODEBOOK_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CELL_MODES = ("summaries", "extracts", "both")
 LONG_COLUMNS = ("theme", "theme_path", "document", "line_start", "line_end", "reference", "quote", "memo", "coder")
 """Columns of the long table after ``case`` and the case attributes."""
 

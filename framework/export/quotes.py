@@ -22,6 +22,7 @@ from framework.analysis.charting import Extract, ThemeTree, check_layer, load_ex
 from framework.confidentiality.key import Pseudonymiser
 from framework.errors import InputError
 from framework.export.common import clean, safe_stem, write_file
+from framework.export.options import DEFAULT_PATTERN, QUOTE_FORMATS
 from framework.export.pseudonymise import (
     PSEUDONYM_NOTE,
     check_key,
@@ -31,8 +32,6 @@ from framework.export.pseudonymise import (
 )
 from framework.store import Case, Store
 
-DEFAULT_PATTERN = "[{case}]"
-QUOTE_FORMATS = ("docx", "md", "csv")
 QUOTE_COLUMNS = ("theme", "theme_path", "case", "attribution", "quote", "reference", "document",
                  "line_start", "line_end", "memo", "coder")
 

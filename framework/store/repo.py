@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process
-
 from framework.errors import InputError
 from framework.store.model import Action, Attribute, Case, ChartCell, Coding, Document, Theme, Unit, now
 
@@ -22,6 +20,8 @@ if TYPE_CHECKING:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    from rapidfuzz import fuzz, process
+
     best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
     return f" Did you mean {best[0]!r}?" if best else ""
 
