@@ -75,13 +75,22 @@ def _print_import(report: Any) -> None:
 
 @click.command("import-survey")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "id_column", default=None, help="Column holding respondent ids (default: generated).")
+@click.option("--id", "id_column", default=None,
+              help="Column holding respondent ids (default: a column named like one, e.g. ResponseId).")
+@click.option("--row-ids", is_flag=True, help="Number respondents r00001, r00002, ... by row instead.")
 @click.option("--text-columns", default=None, help="Comma-separated free-text columns (default: detected).")
+@click.option("--keep-personal", is_flag=True,
+              help="Keep columns of personal data (names, e-mail and IP addresses, locations) as attributes.")
 @click.option("--autocode-questions", "question_map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="YAML or CSV of 'question: theme-id' pairs: code each answer with its question's theme.")
 @project_option
-def import_survey_cmd(file: Path, id_column: str | None, text_columns: str | None, question_map: Path | None) -> None:
-    """Import a survey export (.csv .tsv .xlsx): a case per respondent, a document per answer."""
+def import_survey_cmd(file: Path, id_column: str | None, row_ids: bool, text_columns: str | None, keep_personal: bool,
+                      question_map: Path | None) -> None:
+    """Import a survey export (.csv .tsv .xlsx): a case per respondent, a document per answer.
+
+    Qualtrics and SurveyMonkey exports are read as they come (their extra header rows give the
+    question texts). Every respondent becomes a case, also those who answered no free-text question.
+    """
     from framework.ingest.survey import import_survey, load_question_map
 
     s = state()
@@ -91,7 +100,8 @@ def import_survey_cmd(file: Path, id_column: str | None, text_columns: str | Non
     coder_name = s.current_coder(required=bool(mapping)) or "import"
     with progress_bar() as progress:
         report = import_survey(project.store, file, root=project.root, id_column=id_column, text_columns=columns,
-                               question_map=mapping, coder=coder_name, progress=progress)
+                               question_map=mapping, coder=coder_name, progress=progress, row_ids=row_ids,
+                               keep_personal=keep_personal)
     _print_import(report)
 
 

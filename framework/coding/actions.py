@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from framework.coding import batch
 from framework.coding.anchoring import context
 from framework.errors import InputError
 from framework.store import CONSENSUS, ChartCell, Coding, Store, now
 from framework.store.repo import coding_row
 
-UNDOABLE = ("coding.add", "coding.remove", "coding.update", "cell.update")
+UNDOABLE = ("coding.add", "coding.remove", "coding.update", "cell.update", *batch.KINDS)
 
 
 def check_coder(name: str, *, allow_consensus: bool = False) -> str:
@@ -89,6 +90,29 @@ def add_coding(
         row["id"] = store.codings.insert(row)
         store.log(coder, "coding.add", {"coding": row})
     return store.codings.get(row["id"])
+
+
+def code_whole(store: Store, coder: str, document_ids: list[int], theme_id: str, *,
+               how: str = "answers") -> batch.BatchResult:
+    """Code each document (a survey answer), whole, with a theme: one action, one undo.
+
+    Answers this coder has already coded so are left as they are.
+    """
+    check_coder(coder)
+    theme = store.themes.get(theme_id)
+    if theme.archived:
+        raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
+    texts = batch.texts_of(store, document_ids)
+    spans = [batch.Span(doc, 0, len(texts[doc])) for doc in dict.fromkeys(document_ids) if texts.get(doc)]
+    return batch.add_many(store, coder, theme_id, spans, how=how, texts=texts)
+
+
+def uncode_whole(store: Store, coder: str, document_ids: list[int], theme_id: str) -> batch.BatchResult:
+    """Remove this coder's codings of a theme from these documents: one action, one undo."""
+    check_coder(coder, allow_consensus=True)
+    wanted = set(document_ids)
+    found = [c for c in store.codings.list(coder=coder, theme_ids=[theme_id]) if c.document_id in wanted]
+    return batch.remove_many(store, coder, found, how="answers", details={"theme": theme_id})
 
 
 def remove_coding(store: Store, coder: str, coding_id: int) -> Coding:
@@ -212,6 +236,8 @@ def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -
     elif kind == "coding.update":
         values = payload["before"] if reverse else payload["after"]
         store.codings.update(payload["id"], values)
+    elif kind in batch.KINDS:
+        batch.apply(store, kind, payload, reverse=reverse)
     elif kind == "cell.update":
         cell = payload["before"] if reverse else payload["after"]
         if cell is None:

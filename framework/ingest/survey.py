@@ -1,9 +1,20 @@
-"""Bringing survey exports into a project: one case per respondent, one document per answer."""
+"""Bringing survey exports into a project: one case per respondent, one document per answer.
+
+Exports from survey tools are read as they come. Qualtrics writes three header rows (the
+column names, the question texts, and import ids such as ``{"ImportId":"QID2_TEXT"}``),
+SurveyMonkey two (the question texts, then each column's answer option or "Open-Ended
+Response"); both are recognised (:func:`survey_layout`), their question texts kept with
+the answers and the extra rows never taken for respondents. Every respondent becomes a case
+with its attributes, including those who left every free-text question blank. Columns of
+personal data that survey tools add (names, e-mail and IP addresses, locations) are left out
+unless asked for.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from framework.errors import InputError
@@ -15,16 +26,110 @@ from framework.reports import Progress, problem_list
 from framework.store import NewDocument, Store
 
 _MIN_TEXT_LEN = 25
+_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
+_QUALTRICS_TEXT = re.compile(r'"ImportId"\s*:\s*"QID\d+_TEXT"')
+_SUBHEADINGS = {"", "response", "open-ended response"}
+_OPEN = "open-ended response"
+
+ID_NAMES = ("id", "respondent", "respondent_id", "responseid", "response_id", "record_id", "participant_id",
+            "participant", "case", "case_id")
+"""Column names (lower case, spaces as ``_``) taken for the respondent id without ``--id``."""
+
+PERSONAL = {"ipaddress", "recipientlastname", "recipientfirstname", "recipientemail", "emailaddress", "email",
+            "firstname", "lastname", "locationlatitude", "locationlongitude"}
+"""Columns of personal data survey tools add (letters only, lower case), left out unless kept."""
 
 
-def detect_text_columns(table: Table, exclude: Iterable[str] = ()) -> list[str]:
+@dataclass
+class SurveyLayout:
+    """How a survey table is laid out: which tool wrote it, how many header rows follow the
+    first, the name to use for each column and its question text."""
+
+    tool: str = ""
+    header_rows: int = 0
+    names: dict[str, str] = field(default_factory=dict)
+    """Column (as read) -> the name used for it: an attribute's name, or the question."""
+    questions: dict[str, str] = field(default_factory=dict)
+    """Column -> the question's text, where the export gives one."""
+    free_text: set[str] = field(default_factory=set)
+    """Columns the tool itself marks as free-text answers."""
+
+    def name(self, column: str) -> str:
+        return self.names.get(column, column)
+
+    def question(self, column: str) -> str:
+        return self.questions.get(column) or self.name(column)
+
+
+def survey_layout(table: Table) -> SurveyLayout:
+    """Recognise a Qualtrics or SurveyMonkey export from the rows below its header."""
+    rows = table.rows
+    if len(rows) >= 2 and _is_import_id_row(rows[1]):
+        return _qualtrics(table, header_rows=2)
+    if rows and any(c.replace(" ", "").casefold() in ("responseid", "v1") for c in table.columns) and any(
+        rows[0].get(c, "").replace(" ", "").casefold() == "responseid" for c in table.columns
+    ):
+        return _qualtrics(table, header_rows=1)
+    first = table.columns[0] if table.columns else ""
+    if rows and first.casefold() == "respondent id" and not rows[0][first].strip() and any(
+        v.strip() for v in rows[0].values()
+    ):
+        return _surveymonkey(table)
+    return SurveyLayout()
+
+
+def _is_import_id_row(row: dict[str, str]) -> bool:
+    values = [v.strip() for v in row.values() if v.strip()]
+    return bool(values) and all(_IMPORT_ID.match(v) for v in values)
+
+
+def _qualtrics(table: Table, header_rows: int) -> SurveyLayout:
+    texts = table.rows[0]
+    layout = SurveyLayout("Qualtrics", header_rows)
+    for column in table.columns:
+        text = " ".join(texts[column].split())
+        if text and text != column:
+            layout.questions[column] = text
+        if header_rows == 2 and _QUALTRICS_TEXT.search(table.rows[1][column]):
+            layout.free_text.add(column)
+    return layout
+
+
+def _surveymonkey(table: Table) -> SurveyLayout:
+    """Questions over several columns have their text over the first only and the options below."""
+    subheads = table.rows[0]
+    layout = SurveyLayout("SurveyMonkey", 1)
+    question = ""
+    used: set[str] = set()
+    for column in table.columns:
+        if not re.fullmatch(r"column [A-Z0-9]+", column):
+            question = " ".join(column.split())
+        sub = " ".join(subheads[column].split())
+        name = question if sub.casefold() in _SUBHEADINGS else f"{question} - {sub}"
+        base, n = name, 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{base} ({n})"
+        used.add(name.casefold())
+        layout.names[column] = name
+        layout.questions[column] = name
+        if sub.casefold() == _OPEN:
+            layout.free_text.add(column)
+    return layout
+
+
+# -- which columns are what ----------------------------------------------------------------------
+
+
+def detect_text_columns(table: Table, exclude: Iterable[str] = (), *, skip_rows: int = 0) -> list[str]:
     """Columns that hold free text: long, varied answers with spaces."""
     skip = set(exclude)
+    rows = table.rows[skip_rows:]
     found = []
     for column in table.columns:
         if column in skip:
             continue
-        values = [r[column].strip() for r in table.rows if r[column].strip()]
+        values = [v for r in rows if (v := r[column].strip())]
         if not values:
             continue
         mean = sum(len(v) for v in values) / len(values)
@@ -35,20 +140,88 @@ def detect_text_columns(table: Table, exclude: Iterable[str] = ()) -> list[str]:
     return found
 
 
-def _detect_id_column(table: Table) -> str | None:
-    """A column named like an id (``id``, ``respondent_id``, ``ResponseId``...) whose values
-    are all present and unique; None when there is none (ids are then generated)."""
+def _id_candidates(table: Table, layout: SurveyLayout) -> tuple[list[str], list[str]]:
+    """Columns named as respondent ids (``respondent_id``, ``ResponseId``...), and weaker ones
+    that only end in ``_id``."""
+    strong, weak = [], []
     for column in table.columns:
-        name = column.strip().lower().replace(" ", "_")
-        if name in ("id", "respondent", "respondent_id", "responseid", "response_id", "case") or name.endswith("_id"):
-            values = [r[column].strip() for r in table.rows]
-            if all(values) and len(set(values)) == len(values):
-                return column
-    return None
+        name = re.sub(r"[\s-]+", "_", layout.name(column).strip().lower())
+        if name in ID_NAMES or name.replace("_", "") in ID_NAMES:
+            strong.append(column)
+        elif name.endswith("_id"):
+            weak.append(column)
+    return strong, weak
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "q"
+def _resolve(table: Table, layout: SurveyLayout, wanted: str, option: str) -> str:
+    """The column a user named: by its name in the file, the name used for it or its question
+    (exactly, then ignoring case)."""
+    folded = wanted.casefold()
+    for fits in (lambda c: wanted in (c, layout.name(c), layout.question(c)),
+                 lambda c: folded in (c.casefold(), layout.name(c).casefold(), layout.question(c).casefold())):
+        found = [c for c in table.columns if fits(c)]
+        if found:
+            return found[0]
+    names = ", ".join(layout.name(c) for c in table.columns)
+    raise InputError(f"{table.path}: there is no column {wanted!r} ({option}); columns are: {names}.")
+
+
+@dataclass(frozen=True)
+class _Ids:
+    column: str | None
+    ids: list[str]
+    notes: list[str]
+
+
+def _respondent_ids(table: Table, layout: SurveyLayout, id_column: str | None, row_ids: bool) -> _Ids:
+    rows = table.rows[layout.header_rows:]
+    numbers = table.row_numbers[layout.header_rows:]
+    path = table.path
+    if row_ids:
+        return _Ids(None, [f"r{i + 1:05d}" for i in range(len(rows))], [])
+    notes: list[str] = []
+    chosen = id_column
+    if chosen is None:
+        strong, weak = _id_candidates(table, layout)
+        unique = [c for c in strong + weak if _all_unique(rows, c)]
+        if unique:
+            chosen = unique[0]
+        elif strong:
+            chosen = strong[0]  # its problems are reported below
+        else:
+            notes.append("no respondent id column found: respondents are numbered r00001, r00002, ... by row "
+                         "(name the id column with --id)")
+            return _Ids(None, [f"r{i + 1:05d}" for i in range(len(rows))], notes)
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    ids: list[str] = []
+    label = layout.name(chosen)
+    for row, number in zip(rows, numbers):
+        rid = row[chosen].strip()
+        if not rid:
+            problems.append(f"{path}: row {number}: the id column {label!r} is empty.")
+        elif rid in seen:
+            problems.append(f"{path}: row {number}: id {rid!r} is also on row {seen[rid]}; ids must be unique.")
+        seen.setdefault(rid, number)
+        ids.append(rid)
+    if problems:
+        how = ("" if id_column else
+               f" The column {label!r} was taken for the respondent ids: fix the file, choose another "
+               "column with --id COLUMN, or number respondents by row with --row-ids.")
+        raise InputError(problem_list(problems, "nothing was imported") + how)
+    return _Ids(chosen, ids, notes)
+
+
+def _all_unique(rows: Sequence[dict[str, str]], column: str) -> bool:
+    values = [r[column].strip() for r in rows]
+    return all(values) and len(set(values)) == len(values)
+
+
+def _personal(column: str, layout: SurveyLayout) -> bool:
+    return re.sub(r"[^a-z]", "", layout.name(column).casefold()) in PERSONAL
+
+
+# -- question maps ----------------------------------------------------------------------------------
 
 
 def load_question_map(path: Path) -> dict[str, str]:
@@ -70,6 +243,20 @@ def load_question_map(path: Path) -> dict[str, str]:
     return {r[lower["question"]].strip(): r[lower["theme"]].strip() for r in table.rows}
 
 
+# -- importing ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """What an import will write, once everything has been checked."""
+
+    ids: list[str]
+    columns: list[str]
+    attributes: list[str]
+    themes_for: dict[str, str]
+    notes: list[str]
+
+
 def import_survey(
     store: Store,
     path: Path,
@@ -80,85 +267,140 @@ def import_survey(
     question_map: dict[str, str] | None = None,
     coder: str = "import",
     progress: Progress | None = None,
+    row_ids: bool = False,
+    keep_personal: bool = False,
 ) -> ImportReport:
-    """Import a survey export: one case per respondent, one document per answer."""
-    table = read_table(path)
-    if id_column is not None and id_column not in table.columns:
-        raise InputError(
-            f"{path}: there is no column {id_column!r}; columns are: {', '.join(table.columns)}."
-        )
-    if id_column is None:
-        id_column = _detect_id_column(table)
-    ids: list[str] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for i, (row, number) in enumerate(zip(table.rows, table.row_numbers)):
-        rid = row[id_column].strip() if id_column else f"r{i + 1:05d}"
-        if not rid:
-            problems.append(f"{path}: row {number}: the id column {id_column!r} is empty.")
-        elif rid in seen:
-            problems.append(f"{path}: row {number}: id {rid!r} is also on row {seen[rid]}; ids must be unique.")
-        seen.setdefault(rid, number)
-        ids.append(rid)
-    if text_columns:
-        missing = [c for c in text_columns if c not in table.columns]
-        if missing:
-            problems.append(f"{path}: no column(s) {', '.join(map(repr, missing))}; columns are: {', '.join(table.columns)}.")
-        columns = list(text_columns)
-    else:
-        columns = detect_text_columns(table, exclude=[id_column] if id_column else [])
-        if not columns:
-            problems.append(
-                f"{path}: found no free-text column; name them with --text-columns "
-                f"(columns are: {', '.join(table.columns)})."
-            )
-    themes_for: dict[str, str] = {}
-    if question_map:
-        for n, column in enumerate(columns, start=1):
-            theme_id = question_map.get(column) or question_map.get(f"q{n}")
-            if theme_id:
-                if store.themes.find(theme_id) is None:
-                    problems.append(f"question map: theme {theme_id!r} (for {column!r}) is not in the framework.")
-                themes_for[column] = theme_id
-    if problems:
-        raise InputError(problem_list(problems, "nothing was imported"))
-    attributes = [c for c in table.columns if c not in columns and c != id_column]
+    """Import a survey export: one case per respondent, one document per free-text answer.
+
+    Everything is checked before anything is written, and everything is written in one
+    transaction: the respondents (cases) with their attributes, the answers (documents), and
+    with ``question_map`` each answer coded with its question's theme.
+    """
+    table = read_table(path, unnamed=True)
+    layout = survey_layout(table)
+    plan = _plan(store, table, layout, id_column, text_columns, question_map, row_ids, keep_personal)
+    rows = table.rows[layout.header_rows:]
     source = source_label(path, root)
     prepared: list[tuple[Path, NewDocument]] = []
-    for i, (rid, row) in enumerate(zip(ids, table.rows)):
-        if progress and i % 500 == 0:
-            progress(i, len(table.rows), "reading answers")
-        attrs = {a: row[a].strip() for a in attributes if row[a].strip()}
-        for n, column in enumerate(columns, start=1):
-            answer = normalise_newlines(row[column]).strip()
-            if not answer:
+    respondents: list[tuple[str, dict[str, str]]] = []
+    silent = 0
+    for i, (rid, row) in enumerate(zip(plan.ids, rows)):
+        if progress and i % 5000 == 0:
+            progress(i, len(rows), "reading answers")
+        attrs = {layout.name(a): row[a].strip() for a in plan.attributes}
+        respondents.append((rid, attrs))
+        answered = False
+        for n, column in enumerate(plan.columns, start=1):
+            answer = row[column]
+            if not answer or answer.isspace():
                 continue
+            answer = normalise_newlines(answer).strip()
+            answered = True
             prepared.append((path, NewDocument(
-                name=f"{rid}.q{n}", case=rid, kind="survey", source=f"{source}#{column}",
+                name=f"{rid}.q{n}", case=rid, kind="survey", source=f"{source}#{layout.name(column)}",
                 text=answer, sha256=content_hash(answer), encoding=None, format="survey",
-                units=units_of(answer), question=column, attributes=attrs,
+                units=units_of(answer), question=layout.question(column),
             )))
-    report = write_documents(store, prepared, coder=coder, progress=progress)
-    if themes_for:
-        report.coded = _autocode(store, [d for _, d in prepared if d.name in set(report.added)], themes_for, coder)
+        silent += not answered
+    with store.write():
+        _write_respondents(store, [layout.name(a) for a in plan.attributes], respondents)
+        report = write_documents(store, prepared, coder=coder, progress=progress)
+        if plan.themes_for:
+            report.coded = _autocode(store, coder, prepared, report, {
+                layout.question(c): t for c, t in plan.themes_for.items()})
+    report.warnings.extend(plan.notes)
+    if silent:
+        report.warnings.append(f"{silent} of {len(rows)} respondents answered no free-text question; "
+                               "they are cases with their attributes all the same")
     return report
 
 
-def _autocode(store: Store, docs: Sequence[NewDocument], themes_for: dict[str, str], coder: str) -> int:
-    from framework.coding.actions import new_coding_row
+def _plan(store: Store, table: Table, layout: SurveyLayout, id_column: str | None,
+          text_columns: Sequence[str] | None, question_map: dict[str, str] | None, row_ids: bool,
+          keep_personal: bool) -> _Plan:
+    """Check the table and the options; raise one error naming every problem."""
+    path = table.path
+    notes: list[str] = []
+    if layout.tool == "Qualtrics":
+        ids_row = "; skipped the import ids of row 3" if layout.header_rows == 2 else ""
+        notes.append(f"Qualtrics export: took the question texts from row 2{ids_row} (neither is a respondent)")
+    elif layout.tool:
+        notes.append(f"{layout.tool} export: took the answer options of row 2 into the column names "
+                     "(it is not a respondent)")
+    if id_column is not None:
+        id_column = _resolve(table, layout, id_column, "--id")
+    ids = _respondent_ids(table, layout, id_column, row_ids)
+    notes.extend(ids.notes)
+    problems: list[str] = []
+    if text_columns:
+        columns = []
+        for wanted in text_columns:
+            try:
+                columns.append(_resolve(table, layout, wanted, "--text-columns"))
+            except InputError as exc:
+                problems.append(str(exc))
+    else:
+        exclude = [ids.column] if ids.column else []
+        columns = detect_text_columns(table, exclude, skip_rows=layout.header_rows)
+        hinted = [c for c in table.columns if c in layout.free_text and c not in columns and c not in exclude
+                  and any(r[c].strip() for r in table.rows[layout.header_rows:])]
+        columns = [c for c in table.columns if c in columns or c in hinted]
+        if not columns:
+            problems.append(f"{path}: found no free-text column; name them with --text-columns "
+                            f"(columns are: {', '.join(layout.name(c) for c in table.columns)}).")
+    themes_for = _question_themes(store, layout, columns, question_map or {}, problems)
+    if problems:
+        raise InputError(problem_list(problems, "nothing was imported"))
+    others = [c for c in table.columns if c not in columns and c != ids.column]
+    personal = [c for c in others if _personal(c, layout)] if not keep_personal else []
+    if personal:
+        notes.append(f"left out {len(personal)} column(s) of personal data: "
+                     f"{', '.join(layout.name(c) for c in personal)} (--keep-personal keeps them)")
+    attributes = [c for c in others if c not in personal]
+    return _Plan(ids.ids, columns, attributes, themes_for, notes)
 
-    rows = []
-    for doc in docs:
+
+def _question_themes(store: Store, layout: SurveyLayout, columns: Sequence[str], question_map: dict[str, str],
+                     problems: list[str]) -> dict[str, str]:
+    themes_for: dict[str, str] = {}
+    for n, column in enumerate(columns, start=1):
+        theme_id = (question_map.get(column) or question_map.get(layout.name(column))
+                    or question_map.get(layout.question(column)) or question_map.get(f"q{n}"))
+        if theme_id:
+            theme = store.themes.find(theme_id)
+            if theme is None:
+                problems.append(f"question map: theme {theme_id!r} (for {layout.name(column)!r}) is not in the framework.")
+            elif theme.archived:
+                problems.append(f"question map: theme {theme_id!r} (for {layout.name(column)!r}) is archived.")
+            themes_for[column] = theme_id
+    return themes_for
+
+
+def _write_respondents(store: Store, attributes: list[str], respondents: list[tuple[str, dict[str, str]]]) -> None:
+    """Every respondent as a case with its attributes (inside the import's transaction)."""
+    case_ids = store.cases.ensure_many([rid for rid, _ in respondents])
+    if not attributes:
+        return
+    store.cases.ensure_attributes(attributes)
+    store.cases.set_attributes_many(
+        (case_ids[rid], name, value) for rid, attrs in respondents for name, value in attrs.items()
+    )
+
+
+def _autocode(store: Store, coder: str, prepared: Sequence[tuple[Path, NewDocument]], report: ImportReport,
+              themes_for: dict[str, str]) -> int:
+    """Code each new answer, whole, with its question's theme: one undoable action per theme."""
+    from framework.coding.actions import code_whole
+
+    added = set(report.added)
+    by_theme: dict[str, list[str]] = {}
+    for _, doc in prepared:
         theme_id = themes_for.get(doc.question or "")
-        if not theme_id:
-            continue
-        document = store.documents.get(doc.name)
-        rows.append(new_coding_row(store, coder, document.id, theme_id, 0, len(doc.text), "", doc.text))
-    if not rows:
-        return 0
-    with store.write():
-        store.ensure_coder(coder)
-        for row in rows:
-            store.codings.insert(row)
-        store.log(coder, "code.autocode", {"codings": len(rows)})
-    return len(rows)
+        if theme_id and doc.name in added:
+            by_theme.setdefault(theme_id, []).append(doc.name)
+    coded = 0
+    for theme_id, names in by_theme.items():
+        ids = [d.id for d in store.documents.by_names(names).values()]
+        coded += code_whole(store, coder, ids, theme_id, how="import").added
+    return coded
+

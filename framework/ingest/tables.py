@@ -55,7 +55,8 @@ def _column_name(index: int, excel: bool) -> str:
     return f"column {index + 1}"
 
 
-def _build_table(path: Path, records: Iterable[tuple[int, list[str]]], *, excel: bool, delimiter: str = ",") -> Table:
+def _build_table(path: Path, records: Iterable[tuple[int, list[str]]], *, excel: bool, delimiter: str = ",",
+                 unnamed: bool = False) -> Table:
     header: tuple[int, list[str]] | None = None
     body: list[tuple[int, list[str]]] = []
     for number, cells in records:
@@ -82,6 +83,10 @@ def _build_table(path: Path, records: Iterable[tuple[int, list[str]]], *, excel:
         # A column without a name is dropped only if it is empty in every row.
         used = next((num for num, cells in body if i < len(cells) and cells[i].strip()), None)
         if used is None:
+            continue
+        if i < len(names) and unnamed:
+            names[i] = _column_name(i, excel)
+            keep.append(i)
             continue
         if i < len(names):
             raise InputError(
@@ -196,7 +201,7 @@ def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, l
         previous = reader.line_num
 
 
-def _read_delimited(path: Path, suffix: str) -> Table:
+def _read_delimited(path: Path, suffix: str, unnamed: bool = False) -> Table:
     data = read_bytes(path)
     text, _encoding = decode(data, str(path))
     if "\r" in text:
@@ -207,7 +212,7 @@ def _read_delimited(path: Path, suffix: str) -> Table:
         delimiter = sniff_delimiter(text, ("\t", ",", ";"))
     else:
         delimiter = sniff_delimiter(text)
-    return _build_table(path, _csv_records(path, text, delimiter), excel=False, delimiter=delimiter)
+    return _build_table(path, _csv_records(path, text, delimiter), excel=False, delimiter=delimiter, unnamed=unnamed)
 
 
 # ---------------------------------------------------------------------------
@@ -249,7 +254,7 @@ def cell_text(value: Any) -> str:
 _XLSX_FIX = "Re-save it from Excel (or save it as .csv) and import again."
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, unnamed: bool = False) -> Table:
     import openpyxl
 
     check_size(path)
@@ -284,13 +289,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             raise InputError(f"{path}: not a valid .xlsx file ({type(exc).__name__}: {exc}). {_XLSX_FIX}") from None
     finally:
         workbook.close()
-    return _build_table(path, records, excel=True)
+    return _build_table(path, records, excel=True, unnamed=unnamed)
 
 
 # ---------------------------------------------------------------------------
 
 
-def read_table(path: Path, *, sheet: str | None = None) -> Table:
+def read_table(path: Path, *, sheet: str | None = None, unnamed: bool = False) -> Table:
     """Read a .csv, .tsv, .txt (tab, comma or semicolon separated) or .xlsx table.
 
     The first non-empty row is the header. CSV text is decoded like documents
@@ -303,14 +308,16 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
 
     Raises :class:`InputError` naming the file and row for: unsupported suffixes,
     files over the size limit, damaged files, unnamed or duplicate (ignoring case)
-    column names, rows longer than the header, and unclosed quotes.
+    column names, rows longer than the header, and unclosed quotes. With ``unnamed``, a
+    column with values but no name in the header is named ``column N`` instead (survey
+    exports head a question's several columns with its text over the first only).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_delimited(path, suffix)
+        return _read_delimited(path, suffix, unnamed)
     if suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, unnamed)
     if suffix in (".xls", ".ods", ".xlsm", ".numbers"):
         raise InputError(f"{path}: cannot read {suffix} files. Save the sheet as .xlsx or .csv and import again.")
     raise InputError(

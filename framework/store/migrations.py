@@ -191,6 +191,18 @@ def m002_decisions(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_survey_indexes(db: Database) -> None:
+    """Indexes for large surveys: answers by question, and documents in case order."""
+    run_script(
+        db,
+        """
+        CREATE INDEX documents_question ON documents(question, id) WHERE question IS NOT NULL;
+        CREATE INDEX documents_case_name ON documents(case_id, name);
+        """,
+    )
+
+
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order."""
     return [m.name for m in migrations._migrations]

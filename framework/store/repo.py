@@ -81,6 +81,32 @@ class Cases(_Repo):
             return int(row[0])
         return int(conn.execute("INSERT INTO cases(name, created_at) VALUES (?, ?)", (name, now())).lastrowid)
 
+    def ensure_many(self, names: Sequence[str]) -> dict[str, int]:
+        """The ids of the cases called ``names``, those that are new created (inside a write)."""
+        conn = self.store.conn
+        stamp = now()
+        conn.executemany("INSERT OR IGNORE INTO cases(name, created_at) VALUES (?, ?)", ((n, stamp) for n in names))
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(names))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            found.update(conn.execute(
+                f"SELECT name, id FROM cases WHERE name IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        return found
+
+    def set_attributes_many(self, values: Iterable[tuple[int, str, str]]) -> None:
+        """Set ``(case id, attribute, value)`` triples (inside a write); an empty value removes one."""
+        rows = list(values)
+        conn = self.store.conn
+        conn.executemany(
+            "INSERT INTO case_attributes(case_id, attribute, value) VALUES (?, ?, ?) "
+            "ON CONFLICT(case_id, attribute) DO UPDATE SET value = excluded.value",
+            [r for r in rows if r[2] != ""],
+        )
+        conn.executemany("DELETE FROM case_attributes WHERE case_id = ? AND attribute = ?",
+                         [(r[0], r[1]) for r in rows if r[2] == ""])
+
     def ensure_attributes(self, names: Sequence[str], types: dict[str, str] | None = None) -> None:
         conn = self.store.conn
         position = conn.execute("SELECT coalesce(max(position), -1) FROM attributes").fetchone()[0]
@@ -210,7 +236,7 @@ class Documents(_Repo):
         """Insert new documents with their units (inside a write); returns their ids."""
         conn = self.store.conn
         stamp = now()
-        case_ids = {name: self.store.cases.ensure(name) for name in dict.fromkeys(d.case for d in docs)}
+        case_ids = self.store.cases.ensure_many([d.case for d in docs])
         conn.executemany(
             "INSERT INTO documents(case_id, name, kind, source, text, sha256, length, encoding, "
             "format, question, imported_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -97,7 +97,27 @@ def rows_v2(conn: sqlite3.Connection) -> None:
     x("INSERT INTO actions(at, coder, kind, payload) VALUES (?, 'carol', 'consensus.decide', '{}')", (STAMP,))
 
 
-ROWS = {1: rows_v1, 2: rows_v2}
+def rows_v3(conn: sqlite3.Connection) -> None:
+    """Schema 3 adds indexes for large surveys; the rows are those of schema 2 and two survey answers."""
+    import hashlib
+
+    rows_v2(conn)
+    x = conn.execute
+    x("INSERT INTO cases(id, name, created_at) VALUES (3, 'r001', ?)", (STAMP,))
+    x("INSERT INTO attributes VALUES ('setting', 'text', 2)")
+    x("INSERT INTO case_attributes VALUES (3, 'setting', 'CSD')")
+    answers = [("r001.q1", "How do you count your caseload?", "By children, about 18 each."),
+               ("r001.q2", "What would help?", "More admin support and fewer forms.")]
+    for doc_id, (name, question, text) in enumerate(answers, start=3):
+        x("INSERT INTO documents(id, case_id, name, kind, source, text, sha256, length, question, "
+          "imported_at, updated_at) VALUES (?, 3, ?, 'survey', ?, ?, ?, ?, ?, ?, ?)",
+          (doc_id, name, f"survey.csv#{question}", text, hashlib.sha256(text.encode("utf-8")).hexdigest(),
+           len(text), question, STAMP, STAMP))
+        x('INSERT INTO units(document_id, ordinal, start, "end", speaker) VALUES (?, 0, 0, ?, NULL)',
+          (doc_id, len(text)))
+
+
+ROWS = {1: rows_v1, 2: rows_v2, 3: rows_v3}
 
 
 def build(version: int, out: Path) -> Path:
