@@ -18,6 +18,7 @@ from framework.errors import FrameworkError
 COMMANDS = {
     **dict.fromkeys(("init", "open", "import", "import-survey", "cases", "docs", "show", "search"), "documents"),
     "themes": "themes",
+    "autocode": "autocode",
     **dict.fromkeys(("code", "undo", "redo", "log"), "code"),
     **dict.fromkeys(("coder", "merge", "agreement", "consensus"), "team"),
     **dict.fromkeys(("chart", "map", "quotes"), "chart"),

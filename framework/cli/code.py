@@ -128,6 +128,10 @@ def code_import(file: Path, min_score: float, skip_bad: bool) -> None:
 
 
 def _describe(kind: str, payload: dict) -> str:
+    from framework.coding import batch
+
+    if kind in batch.KINDS:
+        return batch.describe(kind, payload)
     if kind.startswith("coding."):
         row = payload.get("coding") or {}
         return f"{kind} {row.get('id', payload.get('id', ''))}".strip()
