@@ -23,7 +23,7 @@ from framework.safety.cloud import cloud_sync_warning
 from framework.store import Store
 from framework.store.backups import maybe_hourly
 from framework.themes.edit import STARTER_THEMES
-from framework.themes.sync import needs_sync, sync_themes
+from framework.themes.sync import finish_pending, needs_sync, sync_themes
 
 _SETTINGS_LOCK = threading.Lock()
 
@@ -107,6 +107,8 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None) ->
     store = Store(db_path)
     project = Project(root, store, created=fresh)
     try:
+        if not fresh and finish_pending(store, project.themes_path):
+            project.warnings.append(f"{THEMES}: brought in step with an import that was interrupted before writing it")
         if fresh:
             _first_build(project, progress)
         elif needs_sync(store, project.themes_path):

@@ -115,7 +115,8 @@ def test_qdpx_is_valid_and_holds_everything(coded, tmp_path):
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
         qde = archive.read("project.qde")
-    assert names[0] == "project.qde" and len(names) == 4
+    # the project, three sources, and the two chart summaries and the theme memo as text files
+    assert names[0] == "project.qde" and len(names) == 7
     root = etree.fromstring(qde)
     assert schema("Project.xsd").validate(root), schema("Project.xsd").error_log
     ns = {"p": NS}
@@ -123,19 +124,30 @@ def test_qdpx_is_valid_and_holds_everything(coded, tmp_path):
     assert sorted(users.values()) == ["alice", "bob"]
     codings = root.findall(".//p:PlainTextSelection/p:Coding", ns)
     assert sorted(users[c.get("creatingUser")] for c in codings) == ["alice"] * 4 + ["bob"] * 3
-    # the two coders' codings of one passage share one selection
-    shared = [s for s in root.findall(".//p:PlainTextSelection", ns) if len(s.findall("p:Coding", ns)) == 2]
-    assert len(shared) == 1
+    # each coding is a selection of its own, made by its coder (QualCoder reads the selection's coder)
+    selections = root.findall(".//p:PlainTextSelection", ns)
+    assert len(selections) == 7 and all(len(s.findall("p:Coding", ns)) == 1 for s in selections)
+    assert all(s.get("creatingUser") == s.find("p:Coding", ns).get("creatingUser") for s in selections)
+    same = [s for s in selections if s.get("name") == "vacancy rate of about 20 per cent"]
+    assert sorted(users[s.get("creatingUser")] for s in same) == ["alice", "bob"]
+    assert [s.findtext("p:Description", None, ns) for s in same] == ["Stated as a rate", None]
     case = root.find("p:Cases/p:Case[@name='dir_london']", ns)
     assert [v.find("p:TextValue", ns).text for v in case.findall("p:VariableValue", ns)[:2]] == \
         ["Director", "Children's services"]
     assert case.find("p:VariableValue[4]/p:IntegerValue", ns).text == "1"
     notes = root.findall("p:Notes/p:Note", ns)
     assert len(notes) == 2 + 4 + 1  # summaries, memos, the coding memo
+    assert all(n.get("creationDateTime") for n in notes)
+    assert root.findtext("p:Description", None, ns) == "Framework agreed at the March meeting."
+    assert root.findtext("p:Cases/p:Case[@name='ad_county']/p:Description", None, ns) == "Second interview planned."
+    assert root.findtext("p:Sources/p:TextSource[@name='hos_met']/p:Description", None, ns) == \
+        "Short interview, phone line poor."
     code_11 = root.find(".//p:Code[@name='1.1 Vacancies']", ns)
     summary_guid = code_11.find("p:NoteRef", ns).get("targetGUID")
     summary = root.find(f"p:Notes/p:Note[@guid='{summary_guid}']", ns)
-    assert summary.find("p:PlainTextContent", ns).text == "About 20% vacancies; relies on agency staff."
+    assert summary.get("plainTextPath") == f"internal://{summary_guid}.txt"
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read(f"sources/{summary_guid}.txt").decode() == "About 20% vacancies; relies on agency staff."
     assert len(root.findall("p:NoteRef", ns)) == 2  # project memo, case memo
 
 
@@ -261,7 +273,9 @@ def test_positions_counting_crlf_as_two_characters_are_corrected(tmp_path):
     try:
         report = import_qdpx(target, path, "carol")
         assert _quotes(target) == sorted(words)
-        assert report.corrected == ["windows_doc: positions counted with the file's line ends as two characters (CRLF)"]
+        assert report.corrected == [
+            "windows_doc: positions read as code points, line ends as written in the file (CRLF as two): "
+            "6 of 6 selection ends on word boundaries (next best, code points, line ends as one character: 2 of 6)"]
         assert target.store.documents.text(target.store.documents.get("windows_doc").id) == CRLF_TEXT.replace("\r\n", "\n")
         assert {c.coder for c in target.store.codings.list()} == {"dana"}
         assert [t.id for t in target.store.themes.list()] == ["1"]  # the placeholder framework was replaced
@@ -289,7 +303,9 @@ def test_positions_counting_line_ends_as_two_in_an_lf_file_are_corrected(tmp_pat
     try:
         report = import_qdpx(target, path, "carol")
         assert _quotes(target) == sorted(words)
-        assert report.corrected == ["windows_doc: positions counted with every line end as two characters"]
+        assert report.corrected == [
+            "windows_doc: positions read as code points, every line end as two: 6 of 6 selection ends on word "
+            "boundaries (next best, code points, line ends as one character: 2 of 6)"]
     finally:
         target.close()
 
@@ -501,7 +517,9 @@ def test_import_from_another_program(tmp_path):
         assert snapshot(store)["memos"] == [("carol", "document", "notes_1", "Source memo"),
                                             ("carol", "project", "", "Loose memo"),
                                             ("carol", "theme", "1", "Code memo")]
-        assert report.warnings == ["PDFSource 'scan': only text sources can be imported; skipped"]
+        assert report.warnings == []
+        assert report.skipped == {"PDFSources (only text sources can be imported)": 1}
+        assert "not imported: 1 PDFSources (only text sources can be imported)" in report.summary()
     finally:
         target.close()
 

@@ -48,6 +48,8 @@ def export_qdpx(out_file: Path, key_file: Path | None) -> None:
     out.print(result.summary(), markup=False)
     for item in result.skipped[:20]:
         err.print(f"not exported: {item}", markup=False)
+    for warning in result.warnings:
+        err.print(f"note: {warning}", markup=False)
 
 
 @click.command("import-qdpx")

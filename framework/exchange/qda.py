@@ -142,6 +142,7 @@ class ExportResult:
     notes: int = 0
     key_sha256: str | None = None
     skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.format == "qdc":

@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from framework.errors import InputError
-from framework.exchange.qda import guid, origin_namespace, split_description
+from framework.exchange.qda import ORIGIN, SURVEY_MARK, guid, origin_namespace, split_description
 from framework.ingest.archives import is_zip, parse_xml, read_zip
 from framework.ingest.text import decode, normalise_newlines
 from framework.themes.model import ID_PUNCTUATION, ThemeSpec, colour_hex
@@ -67,6 +67,7 @@ class CodeNode:
     file_id: str = ""
     """The theme id the file gives the code (before any clash with the project is resolved)."""
     generated: bool = False
+    codable: bool = True
 
 
 def read_codes(codes: Element | None, parent: str | None = None, depth: int = 0) -> list[CodeNode]:
@@ -77,7 +78,8 @@ def read_codes(codes: Element | None, parent: str | None = None, depth: int = 0)
     out = []
     for n, code in enumerate(kids(codes, "Code")):
         node = CodeNode(norm_guid(code.get("guid")) or f"{parent}/{n}", " ".join((code.get("name") or "").split()),
-                        child_text(code, "Description"), colour_hex(code.get("color")), parent, refs(code))
+                        child_text(code, "Description"), colour_hex(code.get("color")), parent, refs(code),
+                        codable=(code.get("isCodable") or "true").strip().lower() not in ("false", "0"))
         node.children = read_codes(code, node.guid, depth + 1)
         out.append(node)
     return out
@@ -202,6 +204,14 @@ class Selection:
     note_refs: list[str]
     whole: bool = False
     """A coding of the whole source (a ``Coding`` directly inside the ``TextSource``)."""
+    name: str = ""
+    description: str = ""
+    created: str = ""
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """Text the file gives about the selection, which may be the selected words."""
+        return tuple(q for q in (self.name, self.description) if q.strip())
 
 
 @dataclass
@@ -215,6 +225,7 @@ class Source:
     selections: list[Selection]
     note_refs: list[str]
     values: dict[str, str] = field(default_factory=dict)
+    description: str = ""
 
 
 @dataclass
@@ -225,6 +236,29 @@ class Note:
     created: str
     description: str
     text: str
+    selection: tuple[int, int] | None = None
+    """Where a note that annotates a passage sits (QualCoder writes it inside the note)."""
+
+
+@dataclass
+class CaseInfo:
+    guid: str
+    name: str
+    values: dict[str, str]
+    sources: list[str]
+    description: str = ""
+
+
+@dataclass
+class SetInfo:
+    """A ``Set``: a group of codes (ATLAS.ti code groups), sources or notes."""
+
+    guid: str
+    name: str
+    description: str
+    codes: list[str]
+    sources: list[str]
+    notes: list[str]
 
 
 @dataclass
@@ -237,11 +271,22 @@ class Plan:
     users: dict[str, str]
     codes: list[CodeNode]
     variables: dict[str, tuple[str, str]]
-    cases: list[tuple[str, str, dict[str, str], list[str]]]  # guid, name, {variable guid: value}, sources
+    cases: list[CaseInfo]
     sources: list[Source]
     notes: dict[str, Note]
     project_notes: list[str]
     warnings: list[str] = field(default_factory=list)
+    origin: str = ""
+    description: str = ""
+    sets: list[SetInfo] = field(default_factory=list)
+    not_codable: set[str] = field(default_factory=set)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """What the file holds that cannot be imported, by kind, with counts."""
+
+    @property
+    def own(self) -> bool:
+        """Written by this program (so its descriptions repeat its notes)."""
+        return self.origin.startswith(ORIGIN)
 
 
 def _int(value: str | None) -> int | None:
@@ -290,11 +335,61 @@ def _coding(coding: Element, owner: Element) -> tuple[str, str, str, list[str]]:
             norm_guid(kid(coding, "CodeRef").get("targetGUID")), coding.get("creationDateTime") or "", refs(coding))
 
 
+def _selection(sel: Element, src: Element, warnings: list[str]) -> Selection | None:
+    start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+    if start is None or end is None:
+        warnings.append(f"{src.get('name')}: a selection without whole-number positions; skipped")
+        return None
+    codings = [_coding(c, sel) for c in kids(sel, "Coding") if kid(c, "CodeRef") is not None]
+    return Selection(norm_guid(sel.get("guid")), start, end, norm_guid(sel.get("creatingUser")), codings, refs(sel),
+                     name=normalise_newlines(sel.get("name") or ""), description=child_text(sel, "Description"),
+                     created=sel.get("creationDateTime") or sel.get("modifiedDateTime") or "")
+
+
+def _source(path: Path, src: Element, members: dict[str, bytes], warnings: list[str]) -> Source | None:
+    raw = _source_text(path, src, members, warnings)
+    if raw is None:
+        return None
+    description = child_text(src, "Description")
+    question = description[len(SURVEY_MARK):] if description.startswith(SURVEY_MARK) else None
+    selections = [Selection("", 0, 0, "", [_coding(c, src)], [], whole=True)
+                  for c in kids(src, "Coding") if kid(c, "CodeRef") is not None]
+    selections += [s for s in (_selection(sel, src, warnings) for sel in kids(src, "PlainTextSelection")) if s]
+    return Source(norm_guid(src.get("guid")), (src.get("name") or "").strip(), raw, normalise_newlines(raw),
+                  "survey" if question is not None else "transcript", question, selections, refs(src),
+                  _values(src), "" if question is not None else description.strip())
+
+
+def _note(path: Path, n: Element, members: dict[str, bytes]) -> Note:
+    content = _source_text(path, n, members, []) or ""
+    sel = kid(n, "PlainTextSelection")
+    where = None
+    if sel is not None:
+        start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+        where = (start, end) if start is not None and end is not None else None
+    return Note(norm_guid(n.get("guid")), (n.get("name") or "").strip(),
+                norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
+                n.get("creationDateTime") or n.get("modifiedDateTime") or "", child_text(n, "Description"),
+                normalise_newlines(content), where)
+
+
+def _sets(root: Element) -> list[SetInfo]:
+    return [SetInfo(norm_guid(st.get("guid")), (st.get("name") or "").strip(), child_text(st, "Description").strip(),
+                    refs(st, "MemberCode"), refs(st, "MemberSource"), refs(st, "MemberNote"))
+            for group in kids(root, "Sets") for st in kids(group, "Set")]
+
+
+def _count(skipped: dict[str, int], kind: str, n: int = 1) -> None:
+    if n:
+        skipped[kind] = skipped.get(kind, 0) + n
+
+
 def read_plan(path: Path) -> Plan:
     """Read and check a ``.qdpx`` file; nothing is changed."""
     members = read_zip(path, ".qdpx", lambda n: n.lower().endswith((".qde", ".txt")))
     root = _project_root(path, members)
     warnings: list[str] = []
+    skipped: dict[str, int] = {}
     users = {norm_guid(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
              for users in kids(root, "Users") for u in kids(users, "User")}
     book = kid(root, "CodeBook")
@@ -306,41 +401,22 @@ def read_plan(path: Path) -> Plan:
     for group in kids(root, "Variables"):
         for v in kids(group, "Variable"):
             variables[norm_guid(v.get("guid"))] = ((v.get("name") or "").strip(), v.get("typeOfVariable") or "Text")
-    cases = []
-    for group in kids(root, "Cases"):
-        for c in kids(group, "Case"):
-            cases.append((norm_guid(c.get("guid")), (c.get("name") or "").strip(), _values(c), refs(c, "SourceRef")))
+    cases = [CaseInfo(norm_guid(c.get("guid")), (c.get("name") or "").strip(), _values(c), refs(c, "SourceRef"),
+                      child_text(c, "Description").strip())
+             for group in kids(root, "Cases") for c in kids(group, "Case")]
     sources = []
     for group in kids(root, "Sources"):
         for src in group:
             if local(src) != "TextSource":
-                warnings.append(f"{local(src)} {src.get('name') or ''!r}: only text sources can be imported; skipped")
+                _count(skipped, f"{local(src)}s (only text sources can be imported)")
                 continue
-            raw = _source_text(path, src, members, warnings)
-            if raw is None:
-                continue
-            text = normalise_newlines(raw)
-            description = child_text(src, "Description")
-            question = description[len("Survey question: "):] if description.startswith("Survey question: ") else None
-            selections = [Selection("", 0, 0, "", [_coding(c, src)], [], whole=True)
-                          for c in kids(src, "Coding") if kid(c, "CodeRef") is not None]
-            for sel in kids(src, "PlainTextSelection"):
-                start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
-                if start is None or end is None:
-                    warnings.append(f"{src.get('name')}: a selection without whole-number positions; skipped")
-                    continue
-                codings = [_coding(c, sel) for c in kids(sel, "Coding") if kid(c, "CodeRef") is not None]
-                selections.append(Selection(norm_guid(sel.get("guid")), start, end,
-                                            norm_guid(sel.get("creatingUser")), codings, refs(sel)))
-            sources.append(Source(norm_guid(src.get("guid")), (src.get("name") or "").strip(), raw, text,
-                                  "survey" if question is not None else "transcript", question, selections,
-                                  refs(src), _values(src)))
-    notes = {}
-    for group in kids(root, "Notes"):
-        for n in kids(group, "Note"):
-            content = _source_text(path, n, members, []) or ""
-            notes[norm_guid(n.get("guid"))] = Note(
-                norm_guid(n.get("guid")), (n.get("name") or "").strip(), norm_guid(n.get("creatingUser")),
-                n.get("creationDateTime") or "", child_text(n, "Description"), normalise_newlines(content))
+            source = _source(path, src, members, warnings)
+            if source is not None:
+                sources.append(source)
+    notes = {norm_guid(n.get("guid")): _note(path, n, members) for group in kids(root, "Notes") for n in kids(group, "Note")}
+    for name in ("Graphs", "Links"):
+        _count(skipped, f"{name.lower()} (no place for them here)", sum(len(list(g)) for g in kids(root, name)))
     return Plan(path, (root.get("name") or "").strip(), origin_namespace(root.get("origin")), users, codes,
-                variables, cases, sources, notes, refs(root), warnings)
+                variables, cases, sources, notes, refs(root), warnings, origin=root.get("origin") or "",
+                description=child_text(root, "Description").strip(), sets=_sets(root),
+                not_codable={n.guid for n in walk(codes) if not n.codable}, skipped=skipped)

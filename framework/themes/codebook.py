@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -192,3 +192,82 @@ def _build_tree(specs: dict[str, ThemeSpec], parents: dict[str, str], row_of: di
         raise InputError(f"{path}: {listed}: these themes are their own ancestors (the parents "
                          f"go round in a circle); give one of them another parent or none")
     return roots
+
+
+# -- bringing a codebook into an existing framework -------------------------------------------------
+
+
+@dataclass
+class CodebookMerge:
+    """How the themes of an imported codebook go into the project's framework.
+
+    ``ids`` maps each id in the codebook to the project's id for it; ``adds`` are the new
+    themes (without children) with the id of the theme they go under; ``mapped`` and
+    ``renamed`` say, one line each, which codes became existing themes and which got a new
+    id because theirs was taken."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    adds: list[tuple[ThemeSpec, str | None]] = field(default_factory=list)
+    mapped: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+
+
+def _next_id(parent_id: str | None, taken: set[str]) -> str:
+    if parent_id is None:
+        n = max((int(t) for t in taken if t.isdigit()), default=0) + 1
+        while str(n) in taken:
+            n += 1
+        return str(n)
+    n = 1
+    while f"{parent_id}.{n}" in taken:
+        n += 1
+    return f"{parent_id}.{n}"
+
+
+def merge_codebook(specs: Sequence[ThemeSpec], existing: Sequence[FlatTheme], *,
+                   on_clash: str = "rename", source: str = "the codebook") -> CodebookMerge:
+    """Match ``specs`` (a codebook's tree) against the ``existing`` themes.
+
+    A code is an existing theme when its id, label and parent agree, or when a theme with
+    the same labels from the top (``Staffing > Vacancies``) exists. Otherwise it is new: it
+    keeps its id when that is free (under a renumbered parent, the parent's new number
+    leads), else it gets the next free id under its parent (``on_clash="rename"``) or the
+    whole import is refused with every clash listed (``on_clash="refuse"``)."""
+    by_id = {t.id: t for t in existing}
+    by_path = {tuple(t.path): t.id for t in existing}
+    taken = set(by_id)
+    merge = CodebookMerge()
+    clashes: list[str] = []
+
+    def visit(spec: ThemeSpec, file_parent: str | None, parent: str | None, path: tuple[str, ...]) -> None:
+        here = path + (spec.label,)
+        old = by_id.get(spec.id)
+        if old is not None and old.label == spec.label and old.parent_id == parent:
+            final = spec.id
+        elif here in by_path:
+            final = by_path[here]
+            merge.mapped.append(f"{spec.id} {spec.label!r} is the project's theme {final}")
+        else:
+            wanted = spec.id
+            if file_parent is not None and parent != file_parent and spec.id.startswith(file_parent + "."):
+                wanted = f"{parent}{spec.id[len(file_parent):]}"
+            final = wanted if wanted not in taken else _next_id(parent, taken)
+            if wanted in taken:
+                holder = by_id.get(wanted)
+                why = f"taken by {holder.label!r}" if holder else "used twice"
+                clashes.append(f"{spec.id} {spec.label!r}: id {wanted} is {why}")
+                merge.renamed.append(f"{spec.id} {spec.label!r}: id {wanted} is {why}; imported as {final}")
+            elif final != spec.id:
+                merge.renamed.append(f"{spec.id} {spec.label!r}: imported as {final} under {parent}")
+            taken.add(final)
+            merge.adds.append((replace(spec, id=final, children=()), parent))
+        merge.ids[spec.id] = final
+        for child in spec.children:
+            visit(child, spec.id, final, here)
+
+    for spec in specs:
+        visit(spec, None, None, ())
+    if clashes and on_clash == "refuse":
+        raise InputError(f"{source}: {len(clashes)} code(s) have ids already used by other themes: "
+                         + "; ".join(clashes) + ". Rename them, or import with --on-clash rename. Nothing was changed.")
+    return merge

@@ -10,10 +10,12 @@ the counts, unless ``archive`` keeps it (and its codings) under an archived them
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from framework.errors import InputError
+from framework.fileio import write_atomic
 from framework.store import Store, Theme
 from framework.store.backups import backup_before
 from framework.themes.model import FlatTheme, ThemeFile
@@ -126,3 +128,39 @@ def _has_cells(store: Store, theme_id: str) -> bool:
     return bool(store.scalar(
         "SELECT 1 FROM chart_cells WHERE theme_id = ? AND (summary != '' OR status != 'empty') LIMIT 1", (theme_id,)
     ))
+
+
+# -- changing themes.yaml together with the store ---------------------------------------------------
+
+
+def pending_path(path: Path) -> Path:
+    """Where a new ``themes.yaml`` waits until the transaction that syncs it has committed."""
+    return path.with_name(f".{path.name}.pending")
+
+
+def stage_themes(store: Store, path: Path, data: bytes, *, coder: str = "import") -> SyncReport:
+    """Write ``data`` as the pending ``themes.yaml`` and sync the store from it. Call it inside
+    the transaction that makes the rest of the change; after the commit, :func:`finish_pending`
+    puts the file in place. Killed at any moment, the file and the store still agree: the
+    next :func:`finish_pending` (run when the project opens) keeps the pending file only if
+    the store committed it."""
+    pending = pending_path(path)
+    write_atomic(pending, data)
+    return sync_themes(store, pending, coder=coder)
+
+
+def finish_pending(store: Store, path: Path) -> bool:
+    """Put a pending ``themes.yaml`` in place when the store holds its themes (the store's
+    record of the synced file is the pending file's hash), else remove it. Returns whether
+    ``themes.yaml`` was replaced."""
+    pending = pending_path(path)
+    if not pending.exists():
+        return False
+    try:
+        if store.get_meta(META_KEY) == file_hash(pending):
+            os.replace(pending, path)
+            return True
+        pending.unlink(missing_ok=True)
+    except OSError:  # a read-only folder: left for a run that can write
+        pass
+    return False
