@@ -73,10 +73,12 @@ def sync(archive: bool) -> None:
 
 @themes.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--on-clash", type=click.Choice(["rename", "refuse"]), default="rename", show_default=True,
+              help="A code whose id is taken by another theme: give it the next free id, or import nothing.")
 @project_option
-def themes_import(file: Path) -> None:
+def themes_import(file: Path, on_clash: str) -> None:
     """Add the themes of a codebook (.csv, or REFI-QDA .qdc) to themes.yaml, then sync."""
-    from framework.themes.codebook import read_codebook_csv
+    from framework.themes.codebook import merge_codebook, read_codebook_csv
     from framework.themes.edit import add_theme_to_file, theme_file_text
     from framework.themes.sync import sync_themes
     from framework.themes.validate import load_themes
@@ -84,45 +86,26 @@ def themes_import(file: Path) -> None:
     s = state()
     project = s.project()
     path = project.themes_path
+    existing = load_themes(path).flat() if path.exists() else []
     if file.suffix.lower() in (".qdc", ".qdpx"):
         from framework.exchange.qdpx import read_qdc
 
-        specs = read_qdc(file, taken={t.id for t in load_themes(path).flat()} if path.exists() else set())
+        specs = read_qdc(file, taken={t.id for t in existing})
     else:
         specs = read_codebook_csv(file)
+    merge = merge_codebook(specs, existing, on_clash=on_clash, source=str(file))
     if not path.exists():
         path.write_text(theme_file_text(None, specs), encoding="utf-8")
-        added = sum(1 for _ in _walk(specs))
-        skipped: list[str] = []
     else:
-        current = load_themes(path)
-        known = {t.id for t in current.flat()}
-        added, skipped = 0, []
-        for spec, parent in _walk_with_parent(specs):
-            if spec.id in known:
-                skipped.append(spec.id)
-                continue
-            leaf = type(spec)(**{**spec.__dict__, "children": ()})
-            add_theme_to_file(path, leaf, parent)
-            known.add(spec.id)
-            added += 1
+        for spec, parent in merge.adds:
+            add_theme_to_file(path, spec, parent)
     report = sync_themes(project.store, path, coder=s.current_coder(required=False) or "import")
-    out.print(f"{added} theme(s) added to {path.name}; {report.summary()}")
-    if skipped:
-        err.print(f"note: {len(skipped)} id(s) already in {path.name} were left as they are: {', '.join(skipped[:10])}",
-                  markup=False)
-
-
-def _walk(specs):
-    for spec in specs:
-        yield spec
-        yield from _walk(spec.children)
-
-
-def _walk_with_parent(specs, parent=None):
-    for spec in specs:
-        yield spec, parent
-        yield from _walk_with_parent(spec.children, spec.id)
+    out.print(f"{len(merge.adds)} theme(s) added to {path.name}; {report.summary()}")
+    same = len(merge.ids) - len(merge.adds)
+    if same:
+        err.print(f"note: {same} code(s) are themes already in {path.name}", markup=False)
+    for line in merge.mapped + merge.renamed:
+        err.print(f"note: {line}", markup=False)
 
 
 @themes.command("export")
