@@ -139,6 +139,11 @@ def doctor_cmd(repair: bool, as_json: bool) -> None:
     else:
         project = Project(root, store)
         try:
+            from framework.themes.sync import finish_pending
+
+            if finish_pending(store, project.themes_path):  # as opening the project would
+                err.print(f"note: {THEMES} brought in step with an import that was interrupted before writing it",
+                          markup=False)
             report = checks.fix(project) if repair else checks.check(project)
         finally:
             store.close()
