@@ -19,6 +19,7 @@ from framework.errors import InputError
 from framework.exchange.qda import ORIGIN, SURVEY_MARK, guid, origin_namespace, split_description
 from framework.ingest.archives import is_zip, parse_xml, read_zip
 from framework.ingest.text import decode, normalise_newlines
+from framework.themes.codebook import next_id
 from framework.themes.model import ID_PUNCTUATION, ThemeSpec, colour_hex
 
 MAX_XML_BYTES = 50 * 1024 * 1024
@@ -123,18 +124,7 @@ def assign_ids(roots: list[CodeNode], namespace: uuid.UUID | None, taken: set[st
         used.add(node.theme_id)
 
 
-def new_id(parent_id: str | None, taken: set[str]) -> str:
-    """The next free id: ``max top-level number + 1``, or ``<parent>.<n>``."""
-    if parent_id is None:
-        numbers = [int(t) for t in taken if t.isdigit()]
-        n = max(numbers, default=0) + 1
-        while str(n) in taken:
-            n += 1
-        return str(n)
-    n = 1
-    while f"{parent_id}.{n}" in taken:
-        n += 1
-    return f"{parent_id}.{n}"
+new_id = next_id
 
 
 def spec_tree(nodes: list[CodeNode], parent_colour: str | None = None) -> list[ThemeSpec]:

@@ -212,7 +212,8 @@ class CodebookMerge:
     renamed: list[str] = field(default_factory=list)
 
 
-def _next_id(parent_id: str | None, taken: set[str]) -> str:
+def next_id(parent_id: str | None, taken: set[str]) -> str:
+    """The next free id: ``max top-level number + 1``, or ``<parent>.<n>``."""
     if parent_id is None:
         n = max((int(t) for t in taken if t.isdigit()), default=0) + 1
         while str(n) in taken:
@@ -251,7 +252,7 @@ def merge_codebook(specs: Sequence[ThemeSpec], existing: Sequence[FlatTheme], *,
             wanted = spec.id
             if file_parent is not None and parent != file_parent and spec.id.startswith(file_parent + "."):
                 wanted = f"{parent}{spec.id[len(file_parent):]}"
-            final = wanted if wanted not in taken else _next_id(parent, taken)
+            final = wanted if wanted not in taken else next_id(parent, taken)
             if wanted in taken:
                 holder = by_id.get(wanted)
                 why = f"taken by {holder.label!r}" if holder else "used twice"
