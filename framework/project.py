@@ -9,24 +9,37 @@ loaded, it is synced again (safely; see :mod:`framework.themes.sync`).
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from framework.errors import FrameworkError, InputError
 from framework.ingest.documents import import_cases, import_paths
 from framework.paths import CASES, CODINGS, DB_NAME, EXPORTS, LOCAL_DIR, SETTINGS, THEMES, TRANSCRIPTS
 from framework.reports import Progress
 from framework.safety.cloud import cloud_sync_warning
-from framework.store import Store
+from framework.store import SYSTEM_CODERS, Store
 from framework.store.backups import maybe_hourly
 from framework.themes.edit import STARTER_THEMES
-from framework.themes.sync import finish_pending, needs_sync, sync_themes
+from framework.themes.sync import SyncReport, finish_pending, needs_sync, sync_themes
 
 _SETTINGS_LOCK = threading.Lock()
+CODERS_SETTING = "coders"
+"""The settings key of who is coding: a name per OS user."""
+LEGACY_CODER_SETTING = "coder"
 
+
+def os_user() -> str:
+    """The name of the computer account running this (the key of the remembered coder)."""
+    try:
+        return getpass.getuser() or "user"
+    except (OSError, KeyError, ImportError):
+        return "user"
 
 
 @dataclass
@@ -37,6 +50,8 @@ class Project:
     store: Store
     warnings: list[str] = field(default_factory=list)
     created: bool = False
+    themes_loaded: SyncReport | None = None
+    """What loading ``themes.yaml`` on opening changed (on the first run, or when the file had changed)."""
 
     @property
     def themes_path(self) -> Path:
@@ -65,24 +80,53 @@ class Project:
 
     def settings(self) -> dict:
         try:
-            return json.loads(self._settings_path().read_text(encoding="utf-8"))
+            data = json.loads(self._settings_path().read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        return data if isinstance(data, dict) else {}
 
     def save_setting(self, key: str, value: object) -> None:
         """Set one per-user setting; safe from several threads and processes at once."""
+        self.update_setting(key, lambda _old: value)
+
+    def update_setting(self, key: str, change: Callable[[Any], object]) -> object:
+        """Replace one setting by ``change(old value or None)`` in one step; returns the new value."""
         with _SETTINGS_LOCK:
             data = self.settings()
-            data[key] = value
+            data[key] = value = change(data.get(key))
             self.local_dir.mkdir(exist_ok=True)
             tmp = self._settings_path().with_name(f"settings.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self._settings_path())
+        return value
+
+    # -- who is coding ---------------------------------------------------------------------
 
     @property
     def coder(self) -> str | None:
-        value = self.settings().get("coder")
-        return value if isinstance(value, str) and value else None
+        """Who is coding, as remembered for the person using this computer account.
+
+        Several people may share one project folder, so the name is kept per OS user
+        (``coders`` in the settings). A project set up by an earlier version kept one
+        ``coder`` for everyone: it is still read until this person chooses a name.
+        """
+        data = self.settings()
+        mine = data.get(CODERS_SETTING)
+        value = mine.get(os_user()) if isinstance(mine, dict) else None
+        if not (isinstance(value, str) and value):
+            value = data.get(LEGACY_CODER_SETTING)
+        return value if isinstance(value, str) and value and value not in SYSTEM_CODERS else None
+
+    def remember_coder(self, name: str) -> None:
+        """Remember ``name`` as who is coding for this OS user (others' choices are kept)."""
+        user = os_user()
+
+        def change(old: object) -> dict[str, str]:
+            coders = dict(old) if isinstance(old, dict) else {}
+            coders[user] = name
+            return coders
+
+        self.update_setting(CODERS_SETTING, change)
 
     def close(self) -> None:
         self.store.close()
@@ -92,8 +136,9 @@ def is_project(root: Path) -> bool:
     return (root / DB_NAME).exists() or (root / THEMES).exists()
 
 
-def open_project(root: Path | str = ".", *, progress: Progress | None = None) -> Project:
-    """Open (and on first use, build) the project in ``root``."""
+def open_project(root: Path | str = ".", *, progress: Progress | None = None, sync: bool = True) -> Project:
+    """Open (and on first use, build) the project in ``root``; a changed ``themes.yaml`` is
+    loaded unless ``sync`` is off (for a caller that loads it itself and reports it)."""
     root = Path(root).expanduser()
     if not root.is_dir():
         raise InputError(f"{root}: no such project folder.")
@@ -111,9 +156,9 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None) ->
             project.warnings.append(f"{THEMES}: brought in step with an import that was interrupted before writing it")
         if fresh:
             _first_build(project, progress)
-        elif needs_sync(store, project.themes_path):
+        elif sync and needs_sync(store, project.themes_path):
             try:
-                report = sync_themes(store, project.themes_path)
+                report = project.themes_loaded = sync_themes(store, project.themes_path)
                 if report.any:
                     project.warnings.append(f"{THEMES} changed: {report.summary()}")
             except FrameworkError as exc:
@@ -145,7 +190,7 @@ def _first_build(project: Project, progress: Progress | None) -> None:
     """A new database for a folder with a framework: themes, cases, transcripts."""
     store = project.store
     if project.themes_path.exists():
-        sync_themes(store, project.themes_path)
+        project.themes_loaded = sync_themes(store, project.themes_path)
     if project.transcripts_dir.is_dir() and any(project.transcripts_dir.iterdir()):
         report = import_paths(store, [project.transcripts_dir], root=project.root, progress=progress)
         project.warnings.append(f"first run: imported {len(report.added)} transcripts from {TRANSCRIPTS}/")

@@ -41,7 +41,7 @@ def test_code_add_list_remove_undo_round_trip(project_dir: Path) -> None:
     assert run(project_dir, "code", "remove", str(coding["id"])).exit_code == 0
     assert json.loads(run(project_dir, "code", "list", "--json").stdout) == []
     undo = run(project_dir, "undo")
-    assert undo.exit_code == 0 and "undid coding.remove" in undo.stdout
+    assert undo.exit_code == 0 and undo.stdout == "undid removing 1.1 Vacancies from dir_london L5\n"
     assert len(json.loads(run(project_dir, "code", "list", "--json").stdout)) == 1
 
 

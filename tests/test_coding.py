@@ -131,3 +131,38 @@ def test_recent_themes_newest_first(db: Store) -> None:
     coding.add_coding(db, "bob", 1, "3", 0, 5)
     assert db.codings.recent_themes("alice", 2) == ["2.2", "3"]
     assert db.codings.recent_themes("bob", 9) == ["3"]
+
+
+def test_each_undo_and_redo_says_what_and_where(store: Store) -> None:
+    london = store.documents.get("dir_london")
+    county = store.documents.get("ad_county")
+    london_text, county_text = store.documents.text(london.id), store.documents.text(county.id)
+    start = london_text.index("Caseloads are")
+    first = coding.add_coding(store, "alice", london.id, "2.1", start, start + len("Caseloads are around 22"))
+    start = county_text.index("The team manager")
+    second = coding.add_coding(store, "alice", county.id, "2.2", start, start + len("The team manager allocates"))
+    coding.update_coding(store, "alice", first.id, theme_id="1.1")
+    coding.update_coding(store, "alice", second.id, memo="weekly")
+    coding.remove_coding(store, "alice", second.id)
+    case = store.cases.get("dir_london")
+    coding.set_cell(store, "alice", case.id, "2.1", "alice", summary="About 22 each")
+
+    said = []
+    for _ in range(6):
+        said.append(coding.describe_action(store, *coding.undo(store, "alice")))
+    assert said == [
+        "the summary of dir_london x 2.1 Caseloads (alice's chart)",
+        "removing 2.2 Allocation from ad_county L3",
+        "the memo on 2.2 Allocation at ad_county L3",
+        "changing 2.1 Caseloads to 1.1 Vacancies on dir_london L9",
+        "adding 2.2 Allocation to ad_county L3",
+        "adding 2.1 Caseloads to dir_london L9",
+    ]
+    assert coding.undo(store, "alice") is None
+    redone = coding.describe_action(store, *coding.redo(store, "alice"))
+    assert redone == "adding 2.1 Caseloads to dir_london L9"
+
+
+def test_an_action_of_another_kind_is_named_by_its_kind(store: Store) -> None:
+    assert coding.describe_action(store, "consensus.decide", {"passage": 3}) == "consensus decide"
+    assert coding.describe_action(store, "coding.add", {"coding": {}}) == "coding add"

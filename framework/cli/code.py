@@ -127,17 +127,6 @@ def code_import(file: Path, min_score: float, skip_bad: bool) -> None:
         err.print(f"skipped: {problem}", markup=False)
 
 
-def _describe(kind: str, payload: dict) -> str:
-    from framework.coding import batch
-
-    if kind in batch.KINDS:
-        return batch.describe(kind, payload)
-    if kind.startswith("coding."):
-        row = payload.get("coding") or {}
-        return f"{kind} {row.get('id', payload.get('id', ''))}".strip()
-    return kind
-
-
 @click.command()
 @project_option
 def undo() -> None:
@@ -150,7 +139,7 @@ def undo() -> None:
     if done is None:
         err.print("nothing to undo", markup=False)
     else:
-        out.print(f"undid {_describe(*done)}")
+        out.print(f"undid {coding.describe_action(s.project().store, *done)}", markup=False)
 
 
 @click.command()
@@ -165,7 +154,7 @@ def redo() -> None:
     if done is None:
         err.print("nothing to redo", markup=False)
     else:
-        out.print(f"redid {_describe(*done)}")
+        out.print(f"redid {coding.describe_action(s.project().store, *done)}", markup=False)
 
 
 @click.command()

@@ -60,18 +60,43 @@ class State:
         self.project_dir: Path = Path(".")
         self.coder: str | None = None
         self._project: Project | None = None
+        self.notes: list[str] = []
+        """What opening the project had to say, and who is coding if that changed."""
+        self.sync_themes = True
+        """Load a changed themes.yaml on opening (off for the commands that load it themselves)."""
 
-    def project(self) -> Project:
+    def project(self, *, quiet: bool = False) -> Project:
+        """The open project. Its notes (first run, themes.yaml reloaded, cloud folder) and
+        who is coding are printed on stderr, unless ``quiet`` (the TUI shows them itself)."""
         if self._project is None:
             from framework.project import open_project
 
             with progress_bar() as progress:
-                self._project = open_project(self.project_dir, progress=progress)
-            for warning in self._project.warnings:
-                err.print(f"[yellow]note:[/] {warning}", markup=True)
-            if self.coder and self._project.coder != self.coder:
-                self._project.save_setting("coder", self.coder)
+                self._project = open_project(self.project_dir, progress=progress, sync=self.sync_themes)
+            self.notes = list(self._project.warnings)
+            coder_note = self.settle_coder()
+            if coder_note:
+                self.notes.append(coder_note)
+            if not quiet:
+                for note in self.notes:
+                    err.print(f"[yellow]note:[/] {escape_markup(note)}", markup=True)
         return self._project
+
+    def settle_coder(self) -> str | None:
+        """Take ``--coder`` for this run; it is remembered only when this person has no coder
+        yet, so a one-off ``--coder`` never changes who the next session codes as.
+        Returns a note saying what happened, if anything worth saying."""
+        project = self._project
+        if not self.coder or project is None:
+            return None
+        remembered = project.coder
+        if remembered is None:
+            project.remember_coder(self.coder)
+            return f"coding as {self.coder} (remembered for you in this project)."
+        if remembered != self.coder:
+            return (f"coding as {self.coder} for this run only; you stay {remembered} here "
+                    f"('framework coder use {self.coder}' switches for good).")
+        return None
 
     def current_coder(self, required: bool = True) -> str | None:
         if self.coder:
@@ -79,11 +104,19 @@ class State:
         remembered = self.project().coder
         if remembered or not required:
             return remembered
-        raise InputError("say who is coding: add --coder NAME (it is remembered for this project).")
+        raise InputError("say who is coding: add --coder NAME (it is remembered for you in this project), "
+                         "or run 'framework coder use NAME'.")
 
     def close(self) -> None:
         if self._project is not None:
             self._project.close()
+
+
+def escape_markup(text: str) -> str:
+    """``text`` with rich markup brackets escaped."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 @contextlib.contextmanager
@@ -167,8 +200,11 @@ def state() -> State:
 
 
 def run_tui(obj: State, document: str | None = None, line: int | None = None) -> None:
-    """Open the project (and DOCUMENT at LINE) in the terminal interface."""
-    project = obj.project()
+    """Open the project (and DOCUMENT at LINE) in the terminal interface; the project's
+    notes are shown inside it."""
+    project = obj.project(quiet=True)
+    if document is not None:
+        project.store.documents.get(document)  # an unknown name fails here, before the screen changes
     from framework.tui.app import run
 
-    run(project, coder=obj.coder or project.coder, document=document, line=line)
+    run(project, coder=obj.coder or project.coder, document=document, line=line, notes=obj.notes)

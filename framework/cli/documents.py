@@ -18,9 +18,7 @@ from framework.errors import InputError
 @project_option
 def open_cmd(document: str, line: int | None) -> None:
     """Open DOCUMENT (name or id) in the reader."""
-    s = state()
-    s.project().store.documents.get(document)
-    run_tui(s, document=document, line=line)
+    run_tui(state(), document=document, line=line)
 
 
 @click.command()

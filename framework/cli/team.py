@@ -21,7 +21,30 @@ def _backup(reason: str) -> None:
 
 @click.group()
 def coder() -> None:
-    """Move one coder's work between copies of a project."""
+    """Who is coding, and moving one coder's work between copies of a project."""
+
+
+@coder.command("use")
+@click.argument("name", required=False)
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The project folder (default: the current folder).")
+def coder_use(name: str | None, project_dir: Path | None) -> None:
+    """Code as NAME from now on in this project (remembered for you); without NAME, say who you code as."""
+    from framework.cli.common import check_coder
+    from framework.project import os_user
+
+    s = state()
+    if project_dir is not None:
+        s.project_dir = project_dir
+    project = s.project()
+    before = project.coder
+    if name is None:
+        out.print(f"you ({os_user()}) code as {before} in this project" if before
+                  else "no coder chosen yet: framework coder use NAME", markup=False)
+        return
+    project.remember_coder(check_coder(name))
+    said = "already coding" if before == name else f"now coding (was {before})" if before else "now coding"
+    out.print(f"{said} as {name} in this project (remembered for {os_user()})", markup=False)
 
 
 @coder.command("export")

@@ -65,9 +65,13 @@ def sync(archive: bool) -> None:
     from framework.themes.sync import sync_themes
 
     s = state()
+    s.sync_themes = False  # loaded here, once, so that one result is reported
     project = s.project()
-    report = sync_themes(project.store, project.themes_path, archive=archive,
-                         coder=s.current_coder(required=False) or "import")
+    if project.created and project.themes_loaded is not None:
+        report = project.themes_loaded  # the first run has just loaded it
+    else:
+        report = sync_themes(project.store, project.themes_path, archive=archive,
+                             coder=s.current_coder(required=False) or "import")
     out.print(report.summary())
 
 
@@ -84,6 +88,7 @@ def themes_import(file: Path, on_clash: str) -> None:
     from framework.themes.validate import load_themes
 
     s = state()
+    s.sync_themes = False  # loaded once, after the codebook is added
     project = s.project()
     path = project.themes_path
     existing = load_themes(path).flat() if path.exists() else []

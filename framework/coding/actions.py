@@ -14,7 +14,8 @@ from typing import Any
 from framework.coding import batch
 from framework.coding.anchoring import context
 from framework.errors import InputError
-from framework.store import CONSENSUS, ChartCell, Coding, Store, now
+from framework.store import CONSENSUS, SYSTEM_CODERS, ChartCell, Coding, Store, now
+from framework.store.queries import line_number, line_starts
 from framework.store.repo import coding_row
 
 UNDOABLE = ("coding.add", "coding.remove", "coding.update", "cell.update", *batch.KINDS)
@@ -30,6 +31,10 @@ def check_coder(name: str, *, allow_consensus: bool = False) -> str:
     if name == CONSENSUS and not allow_consensus:
         raise InputError(
             f"the coder name {CONSENSUS!r} is reserved for the agreed coding layer; choose another name."
+        )
+    if name in SYSTEM_CODERS and not allow_consensus:
+        raise InputError(
+            f"the coder name {name!r} is what the project's own {name}s are logged as; choose a person's name."
         )
     return name
 
@@ -271,3 +276,60 @@ def undo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
 def redo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
     """Redo the coder's last undone action; returns what was redone, or None."""
     return _step(store, coder, back=False)
+
+
+# -- saying what an action was -----------------------------------------------------------------
+
+
+def describe_action(store: Store, kind: str, payload: dict[str, Any]) -> str:
+    """What an undoable action did, in words, with the theme and where: ``adding 1.2 Agency
+    staff to dir_london_01 L40-42``. Used to say what an undo or redo undid or redid; an
+    action of a kind not known here is named by its kind."""
+    try:
+        if kind in batch.KINDS:
+            return batch.describe(kind, payload)
+        if kind in ("coding.add", "coding.remove"):
+            row = payload["coding"]
+            where = _place(store, row["document_id"], row["start"], row["end"])
+            theme = _theme_title(store, row["theme_id"])
+            return f"adding {theme} to {where}" if kind == "coding.add" else f"removing {theme} from {where}"
+        if kind == "coding.update":
+            return _describe_update(store, payload)
+        if kind == "cell.update":
+            cell = payload.get("after") or payload.get("before") or {}
+            case = store.scalar("SELECT name FROM cases WHERE id = ?", (cell["case_id"],)) or f"case {cell['case_id']}"
+            return f"the summary of {case} x {_theme_title(store, cell['theme_id'])} ({cell['layer']}'s chart)"
+    except (KeyError, TypeError, InputError):
+        pass
+    return kind.replace(".", " ")
+
+
+def _describe_update(store: Store, payload: dict[str, Any]) -> str:
+    coding = store.codings.find(int(payload["id"]))
+    before, after = payload.get("before", {}), payload.get("after", {})
+    if coding is None:
+        return f"a change to coding {payload['id']}"
+    where = _place(store, coding.document_id, coding.start, coding.end)
+    theme = _theme_title(store, coding.theme_id)
+    if "theme_id" in after:
+        return f"changing {_theme_title(store, before['theme_id'])} to {_theme_title(store, after['theme_id'])} on {where}"
+    if "start" in after or "end" in after:
+        return f"the boundaries of {theme} on {where}"
+    if "memo" in after:
+        return f"the memo on {theme} at {where}"
+    return f"a change to {theme} on {where}"
+
+
+def _theme_title(store: Store, theme_id: str) -> str:
+    theme = store.themes.find(theme_id)
+    return f"{theme_id} {theme.label}" if theme is not None else str(theme_id)
+
+
+def _place(store: Store, document_id: int, start: int, end: int) -> str:
+    """``dir_london_01 L40-42``: the document and the lines of a passage."""
+    name = store.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+    if name is None:
+        return f"document {document_id}"
+    starts = line_starts(store.documents.text(document_id))
+    first, last = line_number(starts, start), line_number(starts, max(start, end - 1))
+    return f"{name} L{first}" if first == last else f"{name} L{first}-{last}"

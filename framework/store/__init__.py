@@ -15,7 +15,7 @@ _WHERE = {
     "Store": "db",
     "NewDocument": "repo",
     **dict.fromkeys(("CONSENSUS", "Action", "Attribute", "Case", "ChartCell", "Coding", "Document", "Memo",
-                     "Theme", "Unit", "now"), "model"),
+                     "Theme", "Unit", "now", "SYSTEM_CODERS", "people"), "model"),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,14 @@ DOCUMENT_KINDS = ("transcript", "survey")
 CELL_STATUSES = ("empty", "draft", "done")
 CONSENSUS = "consensus"
 """The reserved coder name of the agreed (consensus) coding layer."""
+SYSTEM_CODERS = (CONSENSUS, "import", "export", "doctor")
+"""Names the project itself acts under in the action log (the consensus layer, imports,
+exports and repairs): never a person, so never offered or accepted as who is coding."""
+
+
+def people(names: Iterable[str]) -> list[str]:
+    """``names`` without the :data:`SYSTEM_CODERS`, in their order."""
+    return [n for n in names if n not in SYSTEM_CODERS]
 
 
 def now() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from framework.coding.actions import check_coder
 from framework.errors import FrameworkError
 from framework.project import Project
+from framework.store import people
 from framework.tui.commands import ActionsProvider
 from framework.tui.dialogs.common import TextPrompt
 from framework.tui.shared import CellTarget, EditorResult
@@ -29,6 +30,8 @@ T = TypeVar("T")
 
 BACKUP_CHECK_S = 600
 """How often (seconds) a running session checks whether an hourly backup is due."""
+NOTES_SHOWN = 8
+"""How many of the project's opening notes are listed; the rest are counted."""
 
 
 @dataclass
@@ -87,8 +90,10 @@ class FrameworkApp(App[None]):
     """Bumped whenever :attr:`catalog` is replaced or its counts change."""
 
     def __init__(self, project: Project, coder: str | None = None, document: str | None = None,
-                 line: int | None = None) -> None:
+                 line: int | None = None, notes: Sequence[str] = ()) -> None:
         super().__init__()
+        self.notes = list(notes)
+        """What opening the project had to say (first run, themes reloaded, who is coding)."""
         self.project = project
         self.store = project.store
         self.catalog = ThemeCatalog()
@@ -106,6 +111,17 @@ class FrameworkApp(App[None]):
         self.load_start()
         self.push_screen(DocumentsScreen())
         self.set_interval(BACKUP_CHECK_S, self.hourly_backup)
+        self.show_notes()
+
+    def show_notes(self) -> None:
+        """The project's notes as one notification that stays long enough to read."""
+        if not self.notes:
+            return
+        lines = [f"• {note}" for note in self.notes[:NOTES_SHOWN]]
+        if len(self.notes) > NOTES_SHOWN:
+            lines.append(f"… and {len(self.notes) - NOTES_SHOWN} more ('framework doctor' checks the project)")
+        self.notify("\n".join(lines), title="Notes on opening the project", timeout=8 + 3 * len(lines),
+                    markup=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def hourly_backup(self) -> None:
@@ -121,7 +137,7 @@ class FrameworkApp(App[None]):
         catalog = load_catalog(self.store, self.coder or None)
         recent = recent_themes(self.project, self.coder) if self.coder else []
         name = self.project.root.resolve().name
-        self.post_message(Started(catalog, self.store.coders(), recent, name))
+        self.post_message(Started(catalog, people(self.store.coders()), recent, name))
 
     @on(Started)
     def _started(self, event: Started) -> None:
@@ -303,39 +319,47 @@ class FrameworkApp(App[None]):
         self.ask_coder(first=False)
 
     def ask_coder(self, *, first: bool) -> None:
-        title = "Who is coding? (remembered for this project)" if first else "Switch coder"
+        title = "Who is coding? (remembered for you in this project)" if first else "Switch coder"
         hint = ("Your codings are kept under this name; others' are shown with o."
-                if first else "Enter a name, or choose one below.")
+                if first else f"Now coding as {self.coder}. Enter a name, or choose one below (remembered for you).")
         prompt = TextPrompt(title, placeholder="your name, e.g. alice", hint=hint,
-                            suggestions=[c for c in self.coders if c != self.coder and c != "import"],
+                            suggestions=sorted((c for c in people(self.coders) if c != self.coder), key=str.casefold),
                             check=check_coder, cancellable=not first)
         self.push_screen(prompt, self._coder_chosen)
 
     def _coder_chosen(self, name: str | None) -> None:
         if not name:
             return
-        if name not in self.coders:
-            self.coders.append(name)
+        before = self.coder
+        self.coders.extend(n for n in dict.fromkeys((before, name)) if n and n not in self.coders)
         self.coder = name
         self.remember_coder(name)
-        self.notify(f"Coding as {name}", markup=False)
+        if name == before:
+            self.notify(f"Still coding as {name}", markup=False)
+        else:
+            self.notify(f"Coding as {name} now" + (f" (was {before})" if before else "")
+                        + "; remembered for you in this project", title="Coder", markup=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
     def remember_coder(self, name: str) -> None:
-        self.project.save_setting("coder", name)
+        self.project.remember_coder(name)
 
 
 def make_app(project: Project, coder: str | None = None, document: str | None = None,
-             line: int | None = None) -> FrameworkApp:
-    """The app for a project; ``document`` (a name or id) opens straight in the reader at ``line``."""
+             line: int | None = None, notes: Sequence[str] = ()) -> FrameworkApp:
+    """The app for a project; ``document`` (a name or id) opens straight in the reader at ``line``.
+
+    ``coder`` codes for this session (default: the coder remembered for this person); only
+    the switch (``C``) remembers a new one. ``notes`` are shown once the screen is up.
+    """
     if coder:
         check_coder(coder)
-    return FrameworkApp(project, coder=coder or project.coder, document=document, line=line)
+    return FrameworkApp(project, coder=coder or project.coder, document=document, line=line, notes=notes)
 
 
 def run(project: Project, coder: str | None = None, document: str | None = None,
-        line: int | None = None, **kwargs: Any) -> None:
-    make_app(project, coder, document, line).run(**kwargs)
+        line: int | None = None, notes: Sequence[str] = (), **kwargs: Any) -> None:
+    make_app(project, coder, document, line, notes).run(**kwargs)
 
 
 # -- help ---------------------------------------------------------------------------------------

@@ -136,6 +136,25 @@ async def test_remove_a_single_coding_then_undo_and_redo(make, tui_project) -> N
 
 
 @scenario
+async def test_each_undo_says_what_it_undid_and_where(make, tui_project) -> None:
+    store = tui_project.store
+    elsewhere = add_coding(store, "alice", doc_id(tui_project, "int_08"), "3", 0, 11)
+    add_coding(store, "alice", doc_id(tui_project, "int_07"), "2.2", W_START, W_END)
+    app = make(document="int_07")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "u")
+        assert app.screen.message == "Undone: adding 2.2 Weighting systems to int_07 L5"
+        await press(pilot, "u")
+        assert app.screen.message == "Undone: adding 3 Supervision to int_08 L1"
+        await press(pilot, "u")
+        assert app.screen.message == "Nothing to undo"
+        await press(pilot, "U")
+        assert app.screen.message == "Redone: adding 3 Supervision to int_08 L1"
+    assert [c.id for c in store.codings.list()] == [elsewhere.id]
+
+
+@scenario
 async def test_memo_on_a_coded_passage(make, tui_project) -> None:
     store = tui_project.store
     coding = add_coding(store, "alice", doc_id(tui_project, "int_07"), "2.2", W_START, W_END)

@@ -97,7 +97,7 @@ async def test_switch_coder(make, tui_project) -> None:
         await press(pilot, "enter")
         assert app.coder == "bob"
         assert app.sub_title == "coder: bob"
-        assert tui_project.settings()["coder"] == "bob"
+        assert tui_project.coder == "bob"
         assert [c for c in view.layout_map.codings.values() if view.is_shown(c)] == []
         start = INTERVIEW.index("guideline")
         view.goto_offset(start)
@@ -123,7 +123,6 @@ async def test_first_run_asks_for_the_coder_and_remembers(make, tui_project) -> 
         await press(pilot, "enter")
         assert isinstance(app.screen, DocumentsScreen)
         assert app.coder == "carol"
-    assert tui_project.settings()["coder"] == "carol"
     assert tui_project.coder == "carol"
 
 

@@ -55,6 +55,8 @@ class CodingActions(Screen[None]):
     @dataclass
     class Undone(Message):
         result: tuple[str, dict] | None
+        description: str
+        """What was undone or redone, and where (see :func:`framework.coding.actions.describe_action`)."""
         redo: bool
 
     @dataclass
@@ -266,12 +268,14 @@ class CodingActions(Screen[None]):
     def action_undo(self) -> None:
         if self._ready():
             store, coder = self.app.store, self.app.coder  # type: ignore[attr-defined]
-            self._write(lambda: core.undo(store, coder), lambda result: self.Undone(result, False))
+            self._write(lambda: self._described(store, core.undo(store, coder)),
+                        lambda result: self.Undone(*result, False))
 
     def action_redo(self) -> None:
         if self._ready():
             store, coder = self.app.store, self.app.coder  # type: ignore[attr-defined]
-            self._write(lambda: core.redo(store, coder), lambda result: self.Undone(result, True))
+            self._write(lambda: self._described(store, core.redo(store, coder)),
+                        lambda result: self.Undone(*result, True))
 
     @on(Undone)
     def _undone(self, event: Undone) -> None:
@@ -279,12 +283,14 @@ class CodingActions(Screen[None]):
         if event.result is None:
             self.say("Nothing to redo" if event.redo else "Nothing to undo")
             return
-        kind, payload = event.result
-        what = {"coding.add": "coding added", "coding.remove": "coding removed",
-                "coding.update": "coding changed", "cell.update": "chart cell edited"}.get(kind, kind)
-        self.say(f"{verb}: {what}")
+        self.say(f"{verb}: {event.description}")
         self.reload_codings()
         self.app.refresh_usage()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _described(store: Any, result: tuple[str, dict] | None) -> tuple[tuple[str, dict] | None, str]:
+        """An undo's or redo's result with its description (read in the same worker)."""
+        return result, core.describe_action(store, *result) if result is not None else ""
 
     def reload_codings(self) -> None:
         """Read the document's codings again, in turn with the writes (so never a stale state)."""

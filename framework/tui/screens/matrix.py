@@ -288,9 +288,14 @@ class MatrixScreen(Screen[None]):
         if not coder:
             return
         store = self.app.store  # type: ignore[attr-defined]
-        action = (lambda: core.redo(store, coder)) if redo else (lambda: core.undo(store, coder))
-        self.app.write(self, action, lambda result: self.Changed(  # type: ignore[attr-defined]
-            ("Redone" if redo else "Undone") if result else ("Nothing to redo" if redo else "Nothing to undo")))
+
+        def action() -> str:
+            result = core.redo(store, coder) if redo else core.undo(store, coder)
+            if result is None:
+                return "Nothing to redo" if redo else "Nothing to undo"
+            return f"{'Redone' if redo else 'Undone'}: {core.describe_action(store, *result)}"
+
+        self.app.write(self, action, self.Changed)  # type: ignore[attr-defined]
 
     @on(Changed)
     def _changed(self, event: Changed) -> None:
