@@ -151,3 +151,36 @@ def test_agreement_rows_carry_values_assessments_and_reasons(project) -> None:
     values = [r.sort["alpha"] for r in ordered]
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=True) and values[len(present):] == [None] * (len(values) - len(present))
+
+
+def test_the_status_line_keeps_the_message_whole() -> None:
+    from framework.views.workbench import CodingHere, status_line
+
+    here = [CodingHere("1.2", "1.2 Agency and locum staff", "#4e79a7"),
+            CodingHere("1.2", "1.2 Agency and locum staff", "#4e79a7", coder="bob", memo=True),
+            CodingHere("2.1", "2.1 Caseload size and weighting", "#f28e2b", coder="carol"),
+            CodingHere("3", "3 Supervision", "#59a14f", coder="dana")]
+
+    def plain(width: int, message: str = "Memo saved", memo: str = "") -> str:
+        return "".join(text for text, _ in status_line("Ln 6, Col 45", ["12 selected"], here, memo=memo,
+                                                       message=message, width=width))
+
+    wide = plain(200, message="", memo="tried   once")
+    assert wide == ("Ln 6, Col 45 · 12 selected  ■ 1.2 Agency and locum staff  ■ 1.2 Agency and locum staff (bob) *"
+                    "  ■ 2.1 Caseload size and weighting (carol)  +1  memo: tried once")
+    assert plain(155) == ("Ln 6, Col 45 · 12 selected  ■ 1.2 Agency and locum staff  ■ 1.2 Agency and locum staff "
+                          "(bob) *  ■ 2.1 Caseload size and weighting (carol)  +1  — Memo saved")
+    assert plain(81) == "Ln 6, Col 45 · 12 selected  ■ 1.2  ■ 1.2 (bob) *  ■ 2.1 (carol)  +1  — Memo saved"
+    assert plain(80) == plain(60) == "Ln 6, Col 45 · 12 selected  ■■■ 4 codings here  — Memo saved"
+    assert plain(59) == "Ln 6, Col 45 · 12 selected  — Memo saved"
+    assert plain(30) == "Ln 6, Col 45 · 12 selected  —…"
+    for width in (30, 59, 60, 81, 155):
+        assert len(plain(width)) <= width
+
+
+def test_parent_themes_count_what_is_coded_below_them(project) -> None:
+    from framework.views.workbench import load_catalog, rolled_up
+
+    catalog = load_catalog(project.store)
+    assert rolled_up(catalog, {"1.1": 2, "1.2": 1, "2.2": 3, "3": 0}) == {"1.1": 2, "1.2": 1, "1": 3, "2.2": 3, "2": 3}
+    assert rolled_up(catalog, {"1": 1, "1.1": 1, "unknown": 4}) == {"1": 2, "1.1": 1, "unknown": 4}

@@ -6,7 +6,7 @@ the screens only ever see these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from framework.project import Project
@@ -121,3 +121,104 @@ def save_recent(project: Project, coder: str, recent: list[str]) -> None:
     saved = saved if isinstance(saved, dict) else {}
     saved[coder] = recent
     project.save_setting(RECENT_SETTING, saved)
+
+
+# -- the reader's status line ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodingHere:
+    """A coding at the reader's cursor, as the status line names it."""
+
+    theme_id: str
+    title: str
+    colour: str
+    coder: str | None = None
+    """Whose coding, when it is not the current coder's own."""
+    memo: bool = False
+
+
+Segment = tuple[str, str]
+"""A piece of the status line: its text and a rich style."""
+HERE_SHOWN = 3
+"""How many codings at the cursor the status line names; the rest are counted."""
+
+
+def status_line(position: str, notes: Sequence[str], here: Sequence[CodingHere], *, memo: str = "",
+                message: str = "", width: int = 80) -> list[Segment]:
+    """The reader's status line in at most ``width`` characters.
+
+    It shows the cursor ``position``, ``notes`` (what is selected, what is being
+    adjusted), the codings at the cursor, a memo there and the ``message`` of the last
+    action. The message is what the user is waiting for ("saved", "Undone: ..."), so it
+    never gives way: the memo goes first, then theme labels shrink to ids, then the codings
+    to a count, and only then is the message itself shortened.
+    """
+    head: list[Segment] = [(position, "bold"), *((f" · {n}", "") for n in notes)]
+    tail: list[Segment] = [(f"  — {message}", "italic")] if message else []
+    for level in range(4):
+        middle = _codings_segments(here, level)
+        if level == 0 and memo and not message:
+            middle.append((f"  memo: {' '.join(memo.split())}", "italic"))
+        line = head + middle + tail
+        if _length(line) <= width:
+            return line
+    return _cut(head + tail, width)
+
+
+def _codings_segments(here: Sequence[CodingHere], level: int) -> list[Segment]:
+    """Full titles (0, 1), theme ids only (2), a count (3)."""
+    if not here:
+        return []
+    if level == 3:
+        return [("  ", ""), *(("■", c.colour) for c in here[:HERE_SHOWN]),
+                (f" {len(here)} coding{'s' if len(here) != 1 else ''} here", "")]
+    out: list[Segment] = []
+    for c in here[:HERE_SHOWN]:
+        out += [("  ■", c.colour), (f" {c.title if level < 2 else c.theme_id}", "")]
+        if c.coder:
+            out.append((f" ({c.coder})", "italic"))
+        if c.memo:
+            out.append((" *", "bold"))
+    if len(here) > HERE_SHOWN:
+        out.append((f"  +{len(here) - HERE_SHOWN}", ""))
+    return out
+
+
+def _length(segments: Sequence[Segment]) -> int:
+    return sum(len(text) for text, _ in segments)
+
+
+def _cut(segments: Sequence[Segment], width: int) -> list[Segment]:
+    """The segments shortened to ``width`` characters, the last cut one ending in an ellipsis."""
+    out: list[Segment] = []
+    room = width
+    for text, style in segments:
+        if len(text) <= room:
+            out.append((text, style))
+            room -= len(text)
+            continue
+        if room > 0:
+            out.append((text[: room - 1] + "…", style))
+        break
+    return out
+
+
+# -- counts in the theme panel ----------------------------------------------------------------
+
+
+def rolled_up(catalog: ThemeCatalog, counts: Mapping[str, int]) -> dict[str, int]:
+    """Each theme's count with the counts of every theme below it added, so a main theme
+    whose passages are all coded at its subthemes does not read 0."""
+    out: dict[str, int] = {}
+    for theme_id, n in counts.items():
+        if not n:
+            continue
+        seen: set[str] = set()
+        current: str | None = theme_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            out[current] = out.get(current, 0) + n
+            theme = catalog.get(current)
+            current = theme.parent_id if theme is not None and theme.parent_id in catalog.by_id else None
+    return out

@@ -101,3 +101,19 @@ def test_reader_light_theme(snap_compare, make, coded) -> None:
         await _still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(100, 30), run_before=before)
+
+
+def test_reader_status_line_with_others_shown_at_80_columns(snap_compare, make, coded) -> None:
+    """Four codings under the cursor, others' shown: the message after the action stays whole."""
+    store = coded.store
+    doc = store.documents.get("int_07").id
+    add_coding(store, "bob", doc, "1.2", *at(INTERVIEW, "most of it is covered by agency staff"), "bank staff?")
+    add_coding(store, "carol", doc, "1.1", *at(INTERVIEW, "Our vacancy rate is around a third"))
+
+    async def before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.view.goto_offset(INTERVIEW.index("a third") + 2)
+        await pilot.press("o")  # others' codings too; the status line says so
+        await _still(pilot)
+
+    assert snap_compare(make(document="int_07"), terminal_size=(80, 24), run_before=before)

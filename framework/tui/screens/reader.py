@@ -23,9 +23,11 @@ from framework.tui.screens.coding_actions import CodingActions
 from framework.tui.widgets.stripes import CodingStripes
 from framework.tui.widgets.theme_tree import ThemeTree
 from framework.tui.widgets.transcript import TranscriptView
-from framework.views.workbench import ReaderData, load_reader
+from framework.views.workbench import CodingHere, ReaderData, load_reader, status_line
 
 SEARCH_LIMIT = 1_000_000
+STATUS_WIDTH = 200
+"""The status line's width until the screen has been laid out."""
 
 
 class ReaderScreen(CodingActions, Screen[None]):
@@ -199,28 +201,26 @@ class ReaderScreen(CodingActions, Screen[None]):
     def _update_status(self) -> None:
         view = self.view
         row, column = view.selection.end
-        text = Text.assemble((f"Ln {row + 1}, Col {column + 1}", "bold"))
+        notes = []
         span = view.selected_span()
         if span:
-            text.append(f" · {span[1] - span[0]} selected")
+            notes.append(f"{span[1] - span[0]} selected")
         if self.adjusting is not None:
-            text.append(" · adjusting: shift+arrows, then Enter to save, Esc to cancel", style="bold")
-        here = view.layout_map.at(view.cursor_offset, view.is_shown)
-        for coding in here[:3]:
-            text.append("  ■", style=self.app.catalog.colour(coding.theme_id))  # type: ignore[attr-defined]
-            text.append(f" {self.app.catalog.title(coding.theme_id)}")  # type: ignore[attr-defined]
-            if not view.is_mine(coding):
-                text.append(f" ({coding.coder})", style="italic")
-            if coding.memo:
-                text.append(" *", style="bold")
-        if len(here) > 3:
-            text.append(f"  +{len(here) - 3}")
-        memo = next((c.memo for c in here if c.memo), "")
-        if memo and not self.message:
-            text.append(f"  memo: {' '.join(memo.split())}", style="italic")
-        if self.message:
-            text.append(f"  — {self.message}", style="italic")
-        self.query_one("#status", Static).update(text)
+            notes.append("adjusting: shift+arrows, then Enter to save, Esc to cancel")
+        catalog = self.app.catalog  # type: ignore[attr-defined]
+        codings = view.layout_map.at(view.cursor_offset, view.is_shown)
+        here = [CodingHere(c.theme_id, catalog.title(c.theme_id), catalog.colour(c.theme_id),
+                           None if view.is_mine(c) else c.coder, bool(c.memo)) for c in codings]
+        memo = next((c.memo for c in codings if c.memo), "")
+        status = self.query_one("#status", Static)
+        width = status.content_size.width or STATUS_WIDTH
+        segments = status_line(f"Ln {row + 1}, Col {column + 1}", notes, here, memo=memo, message=self.message,
+                               width=width)
+        status.update(Text.assemble(*segments))
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.data is not None:
+            self._update_status()
 
     # -- moving around -------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from framework.views.catalog import ThemeCatalog
+from framework.views.workbench import rolled_up
 
 
 class ThemeTree(Tree[str]):
     """Themes and subthemes with a colour swatch, this document's count and the project's count.
 
     ``doc`` counts are the codings shown in the reader (own, plus others' when shown);
-    ``all`` counts every coder's codings in the whole project.
+    ``all`` counts the project's codings (the catalog's usage). A theme's counts include
+    the themes below it.
     """
 
     DEFAULT_CSS = """
@@ -39,12 +41,15 @@ class ThemeTree(Tree[str]):
         self.guide_depth = 2
         self.catalog = ThemeCatalog()
         self.doc_counts: dict[str, int] = {}
+        self._here: dict[str, int] = {}
+        self._all: dict[str, int] = {}
         self._theme_nodes: dict[str, TreeNode[str]] = {}
 
     def set_catalog(self, catalog: ThemeCatalog) -> None:
         expanded = {tid for tid, node in self._theme_nodes.items() if node.is_expanded}
         first = not self._theme_nodes
         self.catalog = catalog
+        self._recount()
         self.clear()
         self._theme_nodes = {}
 
@@ -60,16 +65,25 @@ class ThemeTree(Tree[str]):
 
     def set_counts(self, doc_counts: dict[str, int]) -> None:
         self.doc_counts = doc_counts
+        self._recount()
         for theme_id, node in self._theme_nodes.items():
             label = self._label(theme_id)
             if label != node.label:
                 node.set_label(label)
 
+    def _recount(self) -> None:
+        """The counts shown: this document's and the project's, rolled up the tree."""
+        self._here = rolled_up(self.catalog, self.doc_counts)
+        self._all = rolled_up(self.catalog, {tid: n for tid, (n, _cases) in self.catalog.usage.items()})
+
+    def counts(self, theme_id: str) -> tuple[int, int]:
+        """What the panel shows for a theme: (here, all), each with the themes below it."""
+        return self._here.get(theme_id, 0), self._all.get(theme_id, 0)
+
     def _label(self, theme_id: str) -> Text:
         theme = self.catalog.get(theme_id)
         label = theme.label if theme else theme_id
-        here = self.doc_counts.get(theme_id, 0)
-        total = self.catalog.usage.get(theme_id, (0, 0))[0]
+        here, total = self.counts(theme_id)
         counts = f" {here}/{total}"
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("■ ", style=self.catalog.colour(theme_id))
