@@ -799,3 +799,77 @@ def test_cli_pseudonymise_option(cli, named, key, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "must not be kept in" in refused.stderr
     missing = run(cli, root, "quotes", "--theme", "1", "--coder", "alice", "--pseudonymise", str(tmp_path / "no.csv"))
     assert missing.exit_code == 1 and "no such pseudonym key" in missing.stderr
+
+
+def long_named_case(store: Store, project_dir: Path) -> None:
+    """A transcript with a long name like those of real studies, with a long draft summary."""
+    from framework.coding.actions import set_cell
+    from framework.ingest.documents import import_paths
+
+    path = project_dir.parent / "assistant_director_county_council_02.txt"
+    path.write_text((project_dir / "transcripts" / "ad_county.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    import_paths(store, [path])
+    case = store.cases.get("assistant_director_county_council_02").id
+    set_cell(store, "alice", case, "2.1", "alice", status="draft",
+             summary="Caseloads of 22 to 25 per worker; the weighting tool was dropped after a year")
+
+
+def show(cli, project_dir: Path, columns: int, *args: str) -> list[str]:
+    result = CliRunner().invoke(cli, ["--project", str(project_dir), "chart", "show", "--coder", "alice", *args],
+                                env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return [line.rstrip() for line in result.stdout.splitlines()]
+
+
+def test_chart_show_fits_80_and_120_columns(cli, project_dir: Path, charted: Store) -> None:
+    long_named_case(charted, project_dir)
+    assert show(cli, project_dir, 120, "--theme", "2") == [
+        "2 Workload (alice)",
+        "case                        2 Workload                     2.1 Caseloads                  2.2 Allocation",
+        "ad_county                   1 passage                                                     ✎ Weekly allocation meeting …",
+        "assistant_directo…uncil_02                                 ✎ Caseloads of 22 to 25 per …",
+        "dir_london                                                 1 passage",
+        "hos_met                                                    ✎ +1",
+    ]
+    assert show(cli, project_dir, 80, "--theme", "2") == [
+        "2 Workload (alice)",
+        "case                2 Workload          2.1 Caseloads       2.2 Allocation",
+        "ad_county           1 passage                               ✎ Weekly allocati…",
+        "assistant_di…il_02                      ✎ Caseloads of 22…",
+        "dir_london                              1 passage",
+        "hos_met                                 ✎ +1",
+    ]
+    for columns in (80, 120):
+        lines = show(cli, project_dir, columns)
+        assert max(map(len, lines)) <= columns
+        assert lines[0] == "1 Staffing (alice)"
+
+
+def test_chart_show_splits_many_columns_and_groups_rows(cli, project_dir: Path, charted: Store) -> None:
+    long_named_case(charted, project_dir)
+    lines = show(cli, project_dir, 60, "--theme", "2", "--group-by", "service", "--lines", "2")
+    assert lines == [
+        "2 Workload (alice)",
+        "case              2 Workload            2.1 Caseloads",
+        "Adult services (1)",
+        "ad_county         1 passage",
+        "Children's services (1)",
+        "dir_london                              1 passage",
+        "Joint (1)",
+        "hos_met                                 ✎ +1",
+        "(not set) (1)",
+        "assistant_…il_02                        ✎ Caseloads of 22 to",
+        "                                        25 per worker; the…",
+        "",
+        "case              2.2 Allocation",
+        "Adult services (1)",
+        "ad_county         ✎ Weekly allocation",
+        "                  meeting [ad_county…",
+        "",
+        "Children's services (1)",
+        "dir_london",
+        "Joint (1)",
+        "hos_met",
+        "(not set) (1)",
+        "assistant_…il_02",
+    ]

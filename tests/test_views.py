@@ -184,3 +184,16 @@ def test_parent_themes_count_what_is_coded_below_them(project) -> None:
     catalog = load_catalog(project.store)
     assert rolled_up(catalog, {"1.1": 2, "1.2": 1, "2.2": 3, "3": 0}) == {"1.1": 2, "1.2": 1, "1": 3, "2.2": 3, "2": 3}
     assert rolled_up(catalog, {"1": 1, "1.1": 1, "unknown": 4}) == {"1": 2, "1.1": 1, "unknown": 4}
+
+
+def test_long_names_keep_their_ends_and_columns_share_the_width() -> None:
+    from framework.views.matrix import column_blocks, shorten
+
+    assert shorten("assistant_director_county_council_02", 18) == "assistant_di…il_02"
+    assert shorten("dir_london_01", 18) == "dir_london_01"
+    assert shorten("abcdef", 2) == "a…" and shorten("abcdef", 1) == "…" and shorten("abcdef", 0) == ""
+    assert column_blocks(4, 120, 26) == ([range(0, 4)], 21)
+    assert column_blocks(4, 80, 18) == ([range(0, 2), range(2, 4)], 29)
+    assert column_blocks(7, 80, 18) == ([range(0, 3), range(3, 6), range(6, 7)], 18)
+    assert column_blocks(1, 80, 10, cell=40) == ([range(0, 1)], 40)
+    assert column_blocks(0, 80, 10) == ([], 48)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.cli.common import emit_json, err, out, project_option, state
 from framework.errors import InputError
 from framework.export.options import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS
 from framework.store.model import CONSENSUS
@@ -135,18 +135,38 @@ def chart_cell(case: str, theme: str, summary: str | None, status: str | None, l
         out.print(f"{target.name} x {theme} ({cell.layer}): {cell.status}", markup=False)
 
 
-def _preview(cell: Cell, width: int) -> str:
-    return STATUS_MARK.get(cell.status, "") + cell.preview(width)
+def _preview(cell: Cell, width: int, lines: int = 1) -> str:
+    """The status mark and the start of the summary in ``lines`` lines of ``width``
+    (wrapped at words), or the number of coded passages when there is no summary."""
+    import textwrap
+
+    mark = STATUS_MARK.get(cell.status, "")
+    if lines <= 1 or not cell.summary.strip():
+        return mark + cell.preview(max(1, width - len(mark)))
+    wrapped = textwrap.wrap(mark + " ".join(cell.summary.split()), width) or [""]
+    if len(wrapped) > lines:
+        last = wrapped[lines - 1]
+        wrapped = wrapped[: lines - 1] + [(last if len(last) < width else last[: width - 1]) + "…"]
+    return "\n".join(wrapped)
 
 
 @chart.command("show")
 @click.option("--theme", "themes", multiple=True, help="Show this theme's chart (repeatable; default: all).")
 @click.option("--group-by", "group_by", multiple=True, help="Group and sort rows by these attributes (ATTR[,ATTR]).")
-@click.option("--width", type=int, default=30, show_default=True, help="Characters of each summary to show.")
+@click.option("--width", type=click.IntRange(min=4), default=None,
+              help="Characters of each summary line (default: the columns share the terminal's width).")
+@click.option("--lines", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Lines of each summary to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print every cell in full, with its passages, as JSON.")
 @layer_options
-def chart_show(layer: str, themes: tuple[str, ...], group_by: tuple[str, ...], width: int, as_json: bool) -> None:
-    """Print the charts: the start of each summary, or its number of coded passages."""
+def chart_show(layer: str, themes: tuple[str, ...], group_by: tuple[str, ...], width: int | None, lines: int,
+               as_json: bool) -> None:
+    """Print the charts: the start of each summary, or its number of coded passages.
+
+    The columns share the terminal's width (a chart with more columns than fit is
+    printed in several blocks, each with the case column); long case names are
+    shortened in the middle, so their ends still tell them apart.
+    """
 
     from rich.markup import escape
 
@@ -156,14 +176,58 @@ def chart_show(layer: str, themes: tuple[str, ...], group_by: tuple[str, ...], w
     if as_json:
         emit_json(charts.as_json())
         return
+    import shutil
+
+    from rich.console import Console
+
+    screen = shutil.get_terminal_size((out.width, 24)).columns  # COLUMNS, the terminal, or rich's guess
+    console = Console(width=screen, highlight=False)
     for n, one in enumerate(charts.charts):
-        out.print(("\n" if n else "") + f"[bold]{escape(one.title)}[/] ({escape(charts.layer)})")
-        t = table(*map(escape, ["case", *charts.group_by, *(c.heading for c in one.columns)]))
-        for row in charts.rows:
-            t.add_row(escape(row.case.name), *(escape(row.case.attributes.get(a, "")) for a in charts.group_by),
-                      *(escape(_preview(one.cell(row.case.id, c), width)) for c in one.columns))
-        out.print(t)
+        console.print(("\n" if n else "") + f"[bold]{escape(one.title)}[/] ({escape(charts.layer)})")
+        for part in _chart_parts(charts, one, screen, width, lines):
+            console.print(part)
     err.print("✓ done  ✎ draft; 'N passages': coded, no summary yet", markup=False)
+
+
+def _chart_parts(charts: Any, chart: Any, screen_width: int, cell: int | None, lines: int) -> list[Any]:
+    """One chart as what to print to fit ``screen_width``: for each block of columns, the
+    header, then each group's heading and its rows (one line a case unless ``lines``),
+    in columns of fixed widths so every part lines up."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from framework.views.matrix import column_blocks, shorten
+
+    case_w = min(max([len(r.case.name) for r in charts.rows] + [4]), max(16, screen_width // 5 + 2))
+    blocks, cell_w = column_blocks(len(chart.columns), screen_width, case_w, cell)
+    parts: list[Any] = []
+
+    def new_table(columns: list[Any], header: bool) -> Any:
+        t = Table(show_header=header, header_style="bold", box=None, pad_edge=False, expand=False)
+        t.add_column("case", width=case_w, no_wrap=True, overflow="ellipsis")
+        for column in columns:
+            t.add_column(column.heading, width=cell_w, overflow="fold")
+        return t
+
+    ended_blank = True
+    for block in blocks:
+        columns = [chart.columns[i] for i in block]
+        if not ended_blank:
+            parts.append(Text(""))  # between two blocks of columns
+        body = new_table(columns, header=True)
+        for group, rows in charts.groups():
+            if charts.group_by:
+                parts.append(body)
+                parts.append(Text(" › ".join(group) + f" ({len(rows)})", style="bold"))
+                body = new_table(columns, header=False)
+            for row in rows:
+                cells = [_preview(chart.cell(row.case.id, c), cell_w, lines) for c in columns]
+                body.add_row(Text(shorten(row.case.name, case_w)), *map(Text, cells))
+                ended_blank = any("\n" in text for text in cells)
+                if ended_blank:
+                    body.add_row()  # a blank line after a case that takes several
+        parts.append(body)
+    return parts
 
 
 def _heat(share: float) -> str:

@@ -44,3 +44,36 @@ def row_of(charts: ChartSet, row_key: str | None) -> Row | None:
         return None
     case_id = int(row_key[len(CASE_PREFIX):])
     return next((r for r in charts.rows if r.case.id == case_id), None)
+
+
+# -- charts as printed tables -------------------------------------------------------------------
+
+COLUMN_GAP = 2
+"""Characters between two printed table columns."""
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters. A long name keeps its start and its end
+    (``assistant_direc…l_02``): case and document names often differ only at the end."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:max(0, width)]
+    tail = (width - 1) // 3
+    head = width - 1 - tail
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
+
+def column_blocks(columns: int, screen_width: int, case_w: int, cell: int | None = None) -> tuple[list[range], int]:
+    """How a chart of ``columns`` columns is printed in ``screen_width`` characters: the
+    ranges of columns printed side by side beside the case column (as few blocks as fit,
+    of even size), and the width of each column (``cell`` if given)."""
+    room = max(1, screen_width - case_w)
+    if cell is None:
+        cell = max(MIN_CELL, min(MAX_CELL, room // max(1, columns) - COLUMN_GAP))
+    fit = max(1, room // (cell + COLUMN_GAP))
+    count = -(-columns // fit) if columns else 1
+    per_block = -(-columns // count) if columns else 0
+    if count > 1 and per_block:
+        cell = max(cell, min(MAX_CELL, room // per_block - COLUMN_GAP))
+    return [range(i, min(columns, i + per_block)) for i in range(0, columns, per_block or 1)], cell
