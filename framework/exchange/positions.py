@@ -17,6 +17,7 @@ whose selections fit no reading is refused rather than imported misplaced.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class Reading:
 
 
 STANDARD = Reading("code points", "one character")
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+"""Characters that UTF-16 writes as two code units (emoji and the like)."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ def readings(raw: str, text: str) -> list[tuple[Reading, Callable[[int], int | N
         doubled = text.replace("\n", "\r\n")
         references.append(("two characters", doubled, _crlf_to_stored(doubled)))
     out = []
-    astral = any(ord(ch) > 0xFFFF for ch in text)
+    astral = ASTRAL.search(text) is not None
     ascii_only = text.isascii()
     for ends, reference, to_stored in references:
         units: list[tuple[str, Callable[[int], int | None]]] = [

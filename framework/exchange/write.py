@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
+from framework.exchange.positions import ASTRAL
 from framework.exchange.qda import (
     CELL_MARK,
     CODEBOOK_NS,
@@ -279,7 +280,7 @@ class _Writer:
             by_span.setdefault(c.document_id, {}).setdefault((c.start, c.end), []).append(c)
         wide = 0
         for d in self.documents:
-            wide += any(ord(ch) > 0xFFFF for ch in self.texts[d.id])
+            wide += ASTRAL.search(self.texts[d.id]) is not None
             self.source(sources, d, by_span.get(d.id, {}), taken)
         self.result.documents = len(self.documents)
         if wide:
