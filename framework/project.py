@@ -19,13 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from framework.errors import FrameworkError, InputError
-from framework.ingest.documents import import_cases, import_paths
 from framework.paths import CASES, CODINGS, DB_NAME, EXPORTS, LOCAL_DIR, SETTINGS, THEMES, TRANSCRIPTS
 from framework.reports import Progress
 from framework.safety.cloud import cloud_sync_warning
 from framework.store import SYSTEM_CODERS, Store
 from framework.store.backups import maybe_hourly
-from framework.themes.edit import STARTER_THEMES
 from framework.themes.sync import SyncReport, finish_pending, needs_sync, sync_themes
 
 _SETTINGS_LOCK = threading.Lock()
@@ -188,6 +186,8 @@ def _keep_safe(project: Project) -> None:
 
 def _first_build(project: Project, progress: Progress | None) -> None:
     """A new database for a folder with a framework: themes, cases, transcripts."""
+    from framework.ingest.documents import import_cases, import_paths
+
     store = project.store
     if project.themes_path.exists():
         project.themes_loaded = sync_themes(store, project.themes_path)
@@ -209,6 +209,8 @@ def _first_build(project: Project, progress: Progress | None) -> None:
 
 def init_project(root: Path | str) -> Path:
     """Scaffold an empty project folder; refuses to overwrite an existing one."""
+    from framework.themes.edit import STARTER_THEMES
+
     root = Path(root).expanduser()
     if (root / DB_NAME).exists() or (root / THEMES).exists():
         raise InputError(f"{root}: already a framework project; nothing was changed.")

@@ -20,11 +20,24 @@ if TYPE_CHECKING:
 
 
 class LazyConsole:
-    """A rich ``Console`` made on first use: a command that prints no table never loads rich."""
+    """A rich ``Console`` made on first use: a command that prints no table never loads rich.
+
+    Plain strings are printed as they are (no markup, no emoji codes: a quote or a name
+    holding "[...]" or ":smile:" is shown as written); rich objects (tables, text) and
+    strings printed with ``markup=True`` go through rich.
+    """
 
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._console: Any = None
+
+    def print(self, *objects: Any, markup: bool | None = None, **options: Any) -> None:
+        if not markup and not options and all(isinstance(o, str) for o in objects):
+            click.echo(" ".join(objects), err=bool(self._options.get("stderr")))
+            return
+        if markup is not None:
+            options["markup"] = markup
+        self.console.print(*objects, **options)
 
     @property
     def console(self) -> Any:
@@ -122,9 +135,7 @@ def escape_markup(text: str) -> str:
 @contextlib.contextmanager
 def progress_bar(threshold: int = 5) -> Iterator[Callable[[int, int, str], None]]:
     """A progress callback that shows a rich bar on stderr for long operations."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar: Progress | None = None
+    bar: Any = None
     task = None
 
     def update(done: int, total: int, label: str) -> None:
@@ -132,6 +143,8 @@ def progress_bar(threshold: int = 5) -> Iterator[Callable[[int, int, str], None]
         if total <= threshold:
             return
         if bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
             bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                            TimeRemainingColumn(), console=err.console, transient=True)
             bar.start()

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from framework.errors import StoreError
 from framework.store import migrations as schema
 from framework.store.model import now
@@ -36,14 +34,14 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open the project database ({exc}).") from exc
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Any = None
         self.lock = threading.RLock()
         self.busy_timeout = busy_timeout
         try:
             self._check_is_database()
             self._refuse_newer()
-            if self.path is not None:
-                self.db.enable_wal()
+            if self.path is not None and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = wal")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
@@ -62,6 +60,15 @@ class Store:
         self.cells = Cells(self)
         self.actions = Actions(self)
 
+    @property
+    def db(self) -> Any:
+        """The connection as a sqlite-utils ``Database`` (made when first asked for)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
     # -- set-up ---------------------------------------------------------------------
 
     def _check_is_database(self) -> None:
@@ -77,7 +84,7 @@ class Store:
 
     def _refuse_newer(self) -> None:
         """Refuse, before anything is written, a database made by a newer version."""
-        applied = [m.name for m in schema.migrations.applied(self.db)]
+        applied = schema.applied_names(self.conn)
         known = schema.known_names()
         unknown = [name for name in applied if name not in known]
         if unknown:
@@ -89,7 +96,8 @@ class Store:
 
     def _migrate(self) -> None:
         self._refuse_newer()
-        if schema.migrations.pending(self.db):
+        applied = set(schema.applied_names(self.conn))
+        if any(name not in applied for name in schema.known_names()):
             tables = self.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
             copy = None
             if self.path is not None and tables:
@@ -113,7 +121,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return len(schema.migrations.applied(self.db))
+        return len(schema.applied_names(self.conn))
 
     def close(self) -> None:
         with self.lock:

@@ -4,17 +4,48 @@ Each migration is a function registered in order; sqlite-utils records the ones
 applied in ``_sqlite_migrations`` and runs each, with its record, in one
 transaction. A database that has a migration this version does not know was
 written by a newer ``framework`` and is refused rather than misread.
+
+The sqlite-utils ``Migrations`` set (``migrations``) is built when first used: a
+database that is up to date is opened (see :mod:`framework.store.db`) by comparing
+the names recorded with :func:`known_names`, without loading sqlite-utils.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "framework"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"
+_STEPS: list[tuple[str, Callable[[Database], None]]] = []
+
+
+def step(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    """Register a migration, named after its function, after the ones before it."""
+    _STEPS.append((fn.__name__, fn))
+    return fn
+
+
+def build() -> Migrations:
+    """The sqlite-utils migration set of every step, in order."""
+    from sqlite_utils.migrations import Migrations
+
+    made = Migrations(MIGRATION_SET)
+    for name, fn in _STEPS:
+        made(name=name)(fn)
+    return made
+
+
+def __getattr__(name: str) -> Any:
+    if name == "migrations":
+        made = globals()["migrations"] = build()
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_script(db: Database, sql: str) -> None:
@@ -33,7 +64,7 @@ def run_script(db: Database, sql: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
 
 
-@migrations()
+@step
 def m001_initial(db: Database) -> None:
     """Cases, documents (with full-text index), units, themes, coders, codings,
     chart cells, memos and the action log."""
@@ -168,7 +199,7 @@ def m001_initial(db: Database) -> None:
     )
 
 
-@migrations()
+@step
 def m002_decisions(db: Database) -> None:
     """Adjudication decisions behind the consensus coding layer."""
     run_script(
@@ -204,8 +235,23 @@ def m003_survey_indexes(db: Database) -> None:
 
 
 def known_names() -> list[str]:
-    """Names of every migration this version knows, in order."""
-    return [m.name for m in migrations._migrations]
+    """Names of every migration this version knows, in order (of the set in use, when one
+    was made or put in its place)."""
+    chosen = globals().get("migrations")
+    if chosen is not None:
+        return [m.name for m in chosen._migrations]
+    return [name for name, _ in _STEPS]
 
 
-SCHEMA_VERSION = len(known_names())
+def applied_names(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations recorded in a database, in the order they were applied."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                         (MIGRATIONS_TABLE,)).fetchone()
+    if found is None:
+        return []
+    rows = conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+                        (MIGRATION_SET,))
+    return [name for (name,) in rows]
+
+
+SCHEMA_VERSION = len(_STEPS)

@@ -13,13 +13,15 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from framework.errors import InputError
 from framework.fileio import write_atomic
 from framework.store import Store, Theme
 from framework.store.backups import backup_before
-from framework.themes.model import FlatTheme, ThemeFile
-from framework.themes.validate import load_themes
+
+if TYPE_CHECKING:
+    from framework.themes.model import FlatTheme, ThemeFile
 
 ARCHIVE_ID = "_archived"
 ARCHIVE_LABEL = "Archived themes"
@@ -62,6 +64,8 @@ def sync_themes(
     store: Store, path: Path, *, archive: bool = False, coder: str = "import", theme_file: ThemeFile | None = None
 ) -> SyncReport:
     """Load ``themes.yaml`` into the store (one transaction)."""
+    from framework.themes.validate import load_themes
+
     parsed = theme_file or load_themes(path)
     wanted = parsed.flat()
     stored = {t.id: t for t in store.themes.list()}
