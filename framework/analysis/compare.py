@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from framework.analysis.agreement import LEVELS, Span, compute_agreement
+from framework.analysis.agreement import LEVELS, compute_agreement
 from framework.errors import InputError
 from framework.store import CONSENSUS, Store
 
@@ -34,7 +34,7 @@ def project_agreement(
     missing = [c for c in coders if c not in known]
     if missing:
         raise InputError(f"no coder named {', '.join(map(repr, missing))}; coders here: {', '.join(sorted(known)) or 'none'}.")
-    codings = [c for c in store.codings.list(coder=coders) if not c.detached]
+    codings = store.codings.spans(coders)
     docs = {d.name: d for d in store.documents.list()}
     if documents:
         unknown = [d for d in documents if d not in docs]
@@ -43,13 +43,14 @@ def project_agreement(
         scope = list(documents)
     else:
         per_coder: dict[str, set[str]] = {c: set() for c in coders}
-        for c in codings:
-            per_coder[c.coder].add(c.document)
+        for coder, document, _theme, _start, _end in codings:
+            per_coder[coder].add(document)
         scope = sorted(set.intersection(*per_coder.values()))
         if not scope:
             raise InputError(
                 f"no document has codings by every one of {', '.join(coders)}; name documents with --documents."
             )
+    in_scope = set(scope)
     all_themes = store.themes.list()
     parents = {t.id: t.parent_id for t in all_themes}
     order = [t.id for t in all_themes]
@@ -58,7 +59,7 @@ def project_agreement(
             store.themes.get(t)
         wanted = list(themes)
     else:
-        used = {c.theme_id for c in codings if c.document in scope}
+        used = {theme for _coder, document, theme, _start, _end in codings if document in in_scope}
         if rollup:
             for t in list(used):
                 p = parents.get(t)
@@ -66,13 +67,12 @@ def project_agreement(
                     used.add(p)
                     p = parents.get(p)
         wanted = [t for t in order if t in used]
-    in_scope = set(scope)
     unit_map = store.documents.all_units()
     result = compute_agreement(
         coders=coders,
         documents={name: docs[name].length for name in scope},
         units={name: unit_map.get(docs[name].id, []) for name in scope},
-        spans=[Span(c.coder, c.document, c.theme_id, c.start, c.end) for c in codings if c.document in in_scope],
+        spans=codings,
         themes=wanted,
         parents=parents,
         rollup=rollup,

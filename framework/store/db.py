@@ -175,6 +175,11 @@ class Store:
             names = [d[0] for d in cursor.description or ()]
             return [dict(zip(names, row)) for row in cursor.fetchall()]
 
+    def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run a read query and return all rows as tuples (for reading many rows quickly)."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()

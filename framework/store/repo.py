@@ -227,9 +227,10 @@ class Documents(_Repo):
         ]
 
     def all_units(self) -> dict[int, list[tuple[int, int]]]:
+        """Every document's paragraph ranges, in order."""
         out: dict[int, list[tuple[int, int]]] = {}
-        for r in self.store.query('SELECT document_id, start, "end" FROM units ORDER BY document_id, ordinal'):
-            out.setdefault(r["document_id"], []).append((r["start"], r["end"]))
+        for doc, start, end in self.store.tuples('SELECT document_id, start, "end" FROM units ORDER BY document_id, ordinal'):
+            out.setdefault(doc, []).append((start, end))
         return out
 
     def insert_many(self, docs: Sequence[NewDocument]) -> list[int]:
@@ -396,6 +397,15 @@ class Codings(_Repo):
                 params,
             )
         ]
+
+    def spans(self, coders: Sequence[str]) -> list[tuple[str, str, str, int, int]]:
+        """``(coder, document, theme, start, end)`` of every placed (not detached) coding of
+        ``coders``: what agreement is computed from, read without making whole codings."""
+        return self.store.tuples(
+            'SELECT k.coder, d.name, k.theme_id, k.start, k."end" FROM codings k JOIN documents d '
+            f"ON d.id = k.document_id WHERE k.detached = 0 AND k.coder IN ({','.join('?' * len(coders))})",
+            list(coders),
+        )
 
     def find(self, coding_id: int) -> Coding | None:
         rows = self.store.query(

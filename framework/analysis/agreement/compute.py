@@ -1,4 +1,5 @@
-"""``compute_agreement``: check the arguments, group the spans once, then one function per level."""
+"""``compute_agreement``: check the arguments, merge every coder's spans at once (on arrays, see
+:mod:`framework.analysis.agreement.arrays`), then one function per level."""
 
 from __future__ import annotations
 
@@ -6,23 +7,19 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
-from framework.analysis.agreement.intervals import (
-    coverage_histogram,
-    intersection_length,
-    merge_intervals,
-    total_length,
-    unit_overlaps,
-)
+import numpy as np
+
+from framework.analysis.agreement import arrays
 from framework.analysis.agreement.levels import char_pair, presence_level
 from framework.analysis.agreement.model import LEVELS, Span
 from framework.analysis.agreement.reasons import r6, reason_text, variation_reason
 from framework.analysis.agreement.statistics import alpha_binary
 from framework.errors import InputError
-
-Intervals = list[tuple[int, int]]
-"""One coder's merged, sorted ``(start, end)`` stretches of one theme in one document."""
 
 
 @dataclass(frozen=True)
@@ -35,14 +32,14 @@ class Scope:
     """Per document: sorted paragraph starts, ends and the index of its first paragraph overall."""
     min_overlap: int
 
-    @property
+    @cached_property
     def pairs(self) -> list[tuple[int, int]]:
         return list(itertools.combinations(range(len(self.coders)), 2))
 
     def pair_name(self, i: int, j: int) -> str:
         return f"{self.coders[i]}|{self.coders[j]}"
 
-    @property
+    @cached_property
     def n_units(self) -> int:
         return sum(len(starts) for starts, _, _ in self.units.values())
 
@@ -109,19 +106,28 @@ def compute_agreement(
     for doc, length in documents.items():
         if length < 0:
             raise InputError(f"document '{doc}' has a negative length")
-    grouped = group_spans(spans, scope, themes, parents, rollup)
+    merged = arrays.merge(*span_arrays(spans, scope, themes, parents, rollup), len(documents), len(scope.coders))
+    found: dict[str, Any] = {}
+    if "paragraph" in levels:
+        offsets, unit_start, unit_end = arrays.global_units(documents, scope.units)
+        found["paragraph"] = arrays.unit_masks(merged, offsets, unit_start, unit_end, scope.min_overlap,
+                                                       listed=include_matrix)
+    if "document" in levels:
+        found["document"] = arrays.document_masks(merged, scope.min_overlap, listed=include_matrix)
+    if "char" in levels:
+        found["char"] = arrays.mask_lengths(merged, len(documents), by_document=False)
+        if per_document:
+            found["char-documents"] = arrays.mask_lengths(merged, len(documents), by_document=True)
     result_themes: dict[str, Any] = {}
-    for theme in themes:
-        merged = {doc: [merge_intervals(x) if len(x) > 1 else x for x in lists]
-                  for doc, lists in grouped[theme].items()}
+    for t, theme in enumerate(themes):
         out: dict[str, Any] = {}
         for level in levels:
             if level == "paragraph":
-                out[level] = paragraph_level(merged, scope, include_matrix=include_matrix)
+                out[level] = paragraph_level(t, found[level], scope, include_matrix=include_matrix)
             elif level == "document":
-                out[level] = document_level(merged, scope, include_matrix=include_matrix)
+                out[level] = document_level(t, found[level], scope, include_matrix=include_matrix)
             else:
-                out[level] = char_level(merged, scope, per_document=per_document)
+                out[level] = char_level(t, found[level], found.get("char-documents"), scope)
         result_themes[theme] = out
     result: dict[str, Any] = {
         "coders": scope.coders,
@@ -211,145 +217,115 @@ def prepare_units(
     return out
 
 
-def group_spans(
+def span_arrays(
     spans: Iterable[Span], scope: Scope, themes: Sequence[str], parents: Mapping[str, str | None], rollup: bool
-) -> dict[str, dict[str, list[Intervals]]]:
-    """theme -> document -> one list of ``(start, end)`` per coder, in the coders' order.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The spans in scope as arrays of theme, document and coder indices, start and end.
 
     Spans of coders, documents or themes out of scope are left out; with ``rollup`` a span
-    also counts for every reported ancestor of its theme.
+    also counts for every reported ancestor of its theme; ends past the text are cut at it.
+    A span is a :class:`Span` or any ``(coder, document, theme, start, end)`` tuple.
     """
-    theme_set = set(themes)
+    theme_index = {t: i for i, t in enumerate(themes)}
+    doc_index = {d: i for i, d in enumerate(scope.documents)}
+    lengths = list(scope.documents.values())
     coder_index = {c: i for i, c in enumerate(scope.coders)}
-    m = len(scope.coders)
-    target_cache: dict[str, tuple[str, ...]] = {}
+    target_cache: dict[str, tuple[int, ...]] = {}
 
-    def targets(theme: str) -> tuple[str, ...]:
+    def targets(theme: str) -> tuple[int, ...]:
         hit = target_cache.get(theme)
         if hit is None:
             if rollup:
-                hit = tuple(t for t in ancestor_chain(theme, parents) if t in theme_set)
+                hit = tuple(theme_index[t] for t in ancestor_chain(theme, parents) if t in theme_index)
             else:
-                hit = (theme,) if theme in theme_set else ()
+                hit = (theme_index[theme],) if theme in theme_index else ()
             target_cache[theme] = hit
         return hit
 
-    grouped: dict[str, dict[str, list[Intervals]]] = {t: {} for t in themes}
-    for sp in spans:
-        ci = coder_index.get(sp.coder)
-        if ci is None:
-            continue
-        length = scope.documents.get(sp.document)
-        if length is None:
-            continue
-        tg = targets(sp.theme)
-        if not tg:
-            continue
-        s, e = sp.start, sp.end
-        if s < 0 or e < s:
-            raise InputError(
-                f"coding [{s}, {e}) of '{sp.theme}' by {sp.coder} in '{sp.document}' has invalid offsets"
-            )
-        e = min(e, length)
-        if s >= e:
-            continue
-        for t in tg:
-            by_doc = grouped[t]
-            lists = by_doc.get(sp.document)
-            if lists is None:
-                lists = by_doc[sp.document] = [[] for _ in range(m)]
-            lists[ci].append((s, e))
-    return grouped
+    rows = spans if isinstance(spans, list) else list(spans)
+    if not rows:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(5))  # type: ignore[return-value]
+    n = len(rows)
+    ci = np.fromiter(map(coder_index.get, map(itemgetter(0), rows), repeat(-1)), dtype=np.int64, count=n)
+    di = np.fromiter(map(doc_index.get, map(itemgetter(1), rows), repeat(-1)), dtype=np.int64, count=n)
+    distinct = list(dict.fromkeys(map(itemgetter(2), rows)))
+    code = dict(zip(distinct, range(len(distinct))))
+    wanted = [targets(t) for t in distinct]
+    ti = np.fromiter(map(code.__getitem__, map(itemgetter(2), rows)), dtype=np.int64, count=n)
+    many = np.array([len(w) for w in wanted], dtype=np.int64)[ti]
+    s = np.fromiter(map(itemgetter(3), rows), dtype=np.int64, count=n)
+    e = np.fromiter(map(itemgetter(4), rows), dtype=np.int64, count=n)
+    keep = (ci >= 0) & (di >= 0) & (many > 0)
+    bad = keep & ((s < 0) | (e < s))
+    if bad.any():
+        coder, document, theme, start, end = rows[int(np.flatnonzero(bad)[0])]
+        raise InputError(f"coding [{start}, {end}) of '{theme}' by {coder} in '{document}' has invalid offsets")
+    e = np.minimum(e, np.asarray(lengths + [0], dtype=np.int64)[di])
+    keep &= s < e
+    ci, di, ti, s, e, many = ci[keep], di[keep], ti[keep], s[keep], e[keep], many[keep]
+    flat = np.array([t for w in wanted for t in w], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum([len(w) for w in wanted])[:-1]]).astype(np.int64)
+    row = np.repeat(np.arange(len(ti)), many)
+    step = np.arange(len(row)) - np.repeat(np.cumsum(many) - many, many)
+    theme = flat[first[ti[row]] + step]
+    return theme, di[row], ci[row], s[row], e[row]
 
 
 # -- one function per level ---------------------------------------------------------------------
 
 
-def paragraph_level(merged: Mapping[str, list[Intervals]], scope: Scope, *, include_matrix: bool) -> dict[str, Any]:
+def paragraph_level(t: int, found: tuple[dict, dict], scope: Scope, *, include_matrix: bool) -> dict[str, Any]:
     """Presence per paragraph: a coder has the theme in a paragraph holding at least
     ``min_overlap`` of their coded characters."""
-    masks: Counter[int] = Counter()
-    present: list[list[int]] = [[] for _ in scope.coders]
-    for doc, lists in merged.items():
-        starts, ends, offset = scope.units[doc]
-        unit_masks: dict[int, int] = {}
-        for ci, iv in enumerate(lists):
-            if not iv:
-                continue
-            bit = 1 << ci
-            for u, chars in unit_overlaps(iv, starts, ends).items():
-                if chars >= scope.min_overlap:
-                    unit_masks[u] = unit_masks.get(u, 0) | bit
-                    if include_matrix:
-                        present[ci].append(offset + u)
-        masks.update(unit_masks.values())
+    counts, present = found
     n_units = scope.n_units
-    out = presence_level(masks, n_units, scope.coders, scope.pairs, "paragraph")
+    out = presence_level(counts.get(t, Counter()), n_units, scope.coders, scope.pairs, "paragraph")
     if include_matrix:
-        out["matrix"] = [_indicator(sorted(p), n_units) for p in present]
+        out["matrix"] = [_indicator(sorted(present.get((t, c), [])), n_units) for c in range(len(scope.coders))]
     return out
 
 
-def document_level(merged: Mapping[str, list[Intervals]], scope: Scope, *, include_matrix: bool) -> dict[str, Any]:
+def document_level(t: int, found: tuple[dict, dict], scope: Scope, *, include_matrix: bool) -> dict[str, Any]:
     """Code existence per document (as MAXQDA): at least ``min_overlap`` coded characters."""
-    masks: Counter[int] = Counter()
-    present: list[set[str]] = [set() for _ in scope.coders]
-    for doc, lists in merged.items():
-        mask = 0
-        for ci, iv in enumerate(lists):
-            if total_length(iv) >= scope.min_overlap:
-                mask |= 1 << ci
-                present[ci].add(doc)
-        if mask:
-            masks[mask] += 1
-    out = presence_level(masks, len(scope.documents), scope.coders, scope.pairs, "document")
+    counts, present = found
+    out = presence_level(counts.get(t, Counter()), len(scope.documents), scope.coders, scope.pairs, "document")
     if include_matrix:
-        out["matrix"] = [[1 if d in here else 0 for d in scope.documents] for here in present]
+        out["matrix"] = [[1 if d in present.get((t, c), ()) else 0 for d in range(len(scope.documents))]
+                         for c in range(len(scope.coders))]
     return out
 
 
-def char_level(merged: Mapping[str, list[Intervals]], scope: Scope, *, per_document: bool) -> dict[str, Any]:
+def _pair_counts(masks: dict[int, int], i: int, j: int) -> tuple[int, int, int]:
+    """Characters coded by both coders ``i`` and ``j``, by ``i`` and by ``j``."""
+    both = sum(n for mask, n in masks.items() if mask >> i & 1 and mask >> j & 1)
+    return both, sum(n for mask, n in masks.items() if mask >> i & 1), sum(n for mask, n in masks.items() if mask >> j & 1)
+
+
+def char_level(t: int, lengths: dict[tuple[int, ...], dict[int, int]],
+               per_document: dict[tuple[int, ...], dict[int, int]] | None, scope: Scope) -> dict[str, Any]:
     """Every character coded or not, per pair of coders, pooled over the documents (as NVivo),
     with Krippendorff's alpha over all coders."""
     coders, pairs = scope.coders, scope.pairs
     m = len(coders)
     total = sum(scope.documents.values())
-    pooled = [[0, 0, 0] for _ in pairs]  # both, n_a, n_b
+    masks = lengths.get((t,), {})
     hist = [0] * (m + 1)  # characters by how many coders coded them
-    tables: dict[str, dict[str, Any]] = {}
-    for doc, lists in merged.items():
-        lengths = [total_length(x) for x in lists]
-        size = scope.documents[doc]
-        doc_tables = {}
-        for p, (i, j) in enumerate(pairs):
-            both = intersection_length(lists[i], lists[j]) if lengths[i] and lengths[j] else 0
-            acc = pooled[p]
-            acc[0] += both
-            acc[1] += lengths[i]
-            acc[2] += lengths[j]
-            if per_document:
-                doc_tables[scope.pair_name(i, j)] = char_pair(both, lengths[i], lengths[j], size, coders[i], coders[j])
-            if m == 2:
-                hist[2] += both
-                hist[1] += lengths[0] + lengths[1] - 2 * both
-        if m > 2:
-            counts = coverage_histogram([iv for iv in lists if iv])
-            for k in range(1, m + 1):
-                hist[k] += counts[k] if k < len(counts) else 0
-        if per_document:
-            tables[doc] = doc_tables
+    for mask, n in masks.items():
+        hist[mask.bit_count()] += n
     out: dict[str, Any] = {"n": total, "pairs": {}}
-    for p, (i, j) in enumerate(pairs):
-        both, n_a, n_b = pooled[p]
-        out["pairs"][scope.pair_name(i, j)] = char_pair(both, n_a, n_b, total, coders[i], coders[j])
+    for i, j in pairs:
+        out["pairs"][scope.pair_name(i, j)] = char_pair(*_pair_counts(masks, i, j), total, coders[i], coders[j])
     hist[0] = total - sum(hist[1:])
     alpha = alpha_binary(hist) if total else None
     out["percent_agreement"] = r6((hist[0] + hist[m]) / total) if total else None
     out["krippendorff_alpha"] = r6(alpha)
-    if per_document:
-        out["per_document"] = {
-            doc: tables.get(doc) or _empty_tables(scope.documents[doc], scope) for doc in scope.documents
-        }
+    if per_document is not None:
+        tables: dict[str, Any] = {}
+        for d, (doc, size) in enumerate(scope.documents.items()):
+            here = per_document.get((t, d), {})
+            tables[doc] = {scope.pair_name(i, j): char_pair(*_pair_counts(here, i, j), size, coders[i], coders[j])
+                           for i, j in pairs}
+        out["per_document"] = tables
     texts = [(f"{name}: " if m > 2 else "") + entry["note"] for name, entry in out["pairs"].items() if "note" in entry]
     if alpha is None:
         code = variation_reason(total, sum(hist[1:]), total - hist[m])
@@ -369,8 +345,3 @@ def _indicator(indices: Sequence[int], n: int) -> list[int]:
     for i in indices:
         row[i] = 1
     return row
-
-
-def _empty_tables(size: int, scope: Scope) -> dict[str, Any]:
-    coders = scope.coders
-    return {scope.pair_name(i, j): char_pair(0, 0, 0, size, coders[i], coders[j]) for i, j in scope.pairs}
