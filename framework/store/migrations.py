@@ -222,7 +222,7 @@ def m002_decisions(db: Database) -> None:
     )
 
 
-@migrations()
+@step
 def m003_survey_indexes(db: Database) -> None:
     """Indexes for large surveys: answers by question, and documents in case order."""
     run_script(
