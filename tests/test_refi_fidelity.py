@@ -384,3 +384,34 @@ def test_refused_clash_changes_nothing(project, tmp_path):
     with pytest.raises(InputError, match=r"book\.qdc: 1 code\(s\) have ids already used by other themes: "
                                          r"1 'Morale': id 1 is taken by 'Staffing'"):
         merge_codebook([ThemeSpec("1", "Morale")], flat, on_clash="refuse", source="book.qdc")
+
+
+def test_export_for_nvivo_counts_utf16_units_and_comes_back_exactly(coded, tmp_path):  # noqa: F811
+    store = coded.store
+    doc = store.documents.get("hos_met")
+    with store.write() as conn:  # two emoji before the codings
+        conn.execute("UPDATE documents SET text = ? WHERE id = ?", ("🙂🚀 " + store.documents.text(doc.id), doc.id))
+        conn.execute('UPDATE codings SET start = start + 3, "end" = "end" + 3 WHERE document_id = ?', (doc.id,))
+    standard, nvivo = tmp_path / "standard.qdpx", tmp_path / "nvivo.qdpx"
+    assert export_qdpx(coded, standard, coder="alice").warnings[0].startswith(
+        "1 document(s) hold characters beyond U+FFFF")
+    assert export_qdpx(coded, nvivo, coder="alice", positions="nvivo").warnings == []
+    for path, unit in ((standard, 1), (nvivo, 2)):
+        with zipfile.ZipFile(path) as archive:
+            qde = archive.read("project.qde").decode()
+            assert ("positions in UTF-16 code units" in qde) == (unit == 2)
+            src = re.search(r'<TextSource guid="([^"]+)" name="hos_met"', qde).group(1)
+            body = archive.read(f"sources/{src}.txt").decode()
+        start, end = map(int, re.search(r'name="Recruitment is hard\." startPosition="(\d+)" endPosition="(\d+)"',
+                                        qde).groups())
+        counted = body.encode("utf-16-le") if unit == 2 else body
+        width = 2 if unit == 2 else 1
+        piece = counted[start * width:end * width]
+        assert (piece.decode("utf-16-le") if unit == 2 else piece) == "Recruitment is hard."
+        target = new_project(tmp_path / f"copy{unit}")
+        try:
+            report = import_qdpx(target, path, "carol")
+            assert report.refused == [] and report.outside == []
+            assert snapshot(target.store)["codings"] == snapshot(store)["codings"]
+        finally:
+            target.close()

@@ -36,15 +36,19 @@ def export_qdc(out_file: Path) -> None:
               help="The .qdpx file to write.")
 @click.option("--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Replace the names in this pseudonym key (CSV: term,replacement) in everything written.")
+@click.option("--positions", type=click.Choice(["standard", "nvivo"]), default="standard", show_default=True,
+              help="Count positions in characters, as the standard says (QualCoder, ATLAS.ti, MAXQDA), or in "
+                   "UTF-16 code units, as NVivo does (differs only where a text holds emoji and the like).")
 @project_option
-def export_qdpx(out_file: Path, key_file: Path | None) -> None:
+def export_qdpx(out_file: Path, key_file: Path | None, positions: str) -> None:
     """Write the project (sources, themes, codings, cases, summaries, memos) as REFI-QDA (.qdpx)."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdpx as run
 
     s = state()
     key = Pseudonymiser.load(key_file) if key_file else None
-    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key)
+    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key,
+                 positions=positions)
     out.print(result.summary(), markup=False)
     for item in result.skipped[:20]:
         err.print(f"not exported: {item}", markup=False)

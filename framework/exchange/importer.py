@@ -32,8 +32,8 @@ from pathlib import Path
 
 from framework.coding.anchoring import context
 from framework.errors import InputError
-from framework.exchange.positions import STANDARD, Choice, SelectionSpan, choose
-from framework.exchange.qda import CELL_MARK, MEMO_MARK, NAMESPACE_META
+from framework.exchange.positions import STANDARD, Choice, Reading, SelectionSpan, choose
+from framework.exchange.qda import CELL_MARK, MEMO_MARK, NAMESPACE_META, origin_units
 from framework.exchange.read import Plan, Selection, Source, assign_ids, read_plan, spec_tree, walk
 from framework.ingest.documents import source_label, write_documents
 from framework.ingest.formats import content_hash
@@ -152,11 +152,13 @@ def _spans(src: Source) -> list[SelectionSpan]:
 def _choose_positions(plan: Plan, report: QdpxImportReport) -> dict[str, Choice]:
     """The counting of each source's positions; refused sources are left out (and reported)."""
     chosen: dict[str, Choice] = {}
+    units = origin_units(plan.origin)
+    own = (Reading(units, "one character") if units else STANDARD) if plan.own else None
     for src in plan.sources:
         spans = _spans(src)
         annotated = [plan.notes[n].selection for n in src.note_refs if n in plan.notes and plan.notes[n].selection]
         spans += [SelectionSpan(s, e) for s, e in annotated]
-        choice = choose(src.raw, src.text, spans, trusted=STANDARD if plan.own else None)
+        choice = choose(src.raw, src.text, spans, trusted=own)
         name = src.name or f"source-{src.guid[:8]}"
         if spans and choice.refused:
             report.refused.append(f"{name}: its {len(spans)} selections fit no counting of positions (best: "

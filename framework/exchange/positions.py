@@ -267,7 +267,9 @@ def choose(raw: str, text: str, spans: Sequence[SelectionSpan], *, trusted: Read
     mapper_of = {reading: mapper for reading, mapper in options}
     ranked = sorted(fits, key=lambda f: f.key(), reverse=True)  # stable: the standard reading wins ties
     best = ranked[0]
-    if trusted is not None and trusted in mapper_of:
+    if trusted is not None:
+        if trusted not in mapper_of:  # the text holds no character that unit counts differently
+            trusted = Reading(STANDARD.unit, trusted.line_ends)
         best = next(f for f in fits if f.reading == trusted)
     return Choice(best.reading, best, [f for f in ranked if f is not best], mapper_of[best.reading],
                   trusted=best.reading == trusted)

@@ -72,8 +72,26 @@ def guid(namespace: uuid.UUID, kind: str, *parts: object) -> str:
     return str(uuid.uuid5(namespace, "\x1f".join([kind, *map(str, parts)])))
 
 
-def origin_text(namespace: uuid.UUID | None) -> str:
-    return f"{ORIGIN} (namespace {namespace})" if namespace else ORIGIN
+UTF16 = "UTF-16 code units"
+"""The counting ``export qdpx --positions nvivo`` writes (NVivo's own)."""
+_ORIGIN_UNITS = re.compile(r"positions in (UTF-16 code units)")
+
+
+def origin_text(namespace: uuid.UUID | None, units: str | None = None) -> str:
+    """``framework (namespace ...)``, saying how positions are counted when not as the
+    standard says (so that this program reads its own files right)."""
+    parts = [f"namespace {namespace}"] if namespace else []
+    if units:
+        parts.append(f"positions in {units}")
+    return f"{ORIGIN} ({'; '.join(parts)})" if parts else ORIGIN
+
+
+def origin_units(origin: str | None) -> str | None:
+    """The unit of positions named in an ``origin`` written by this program, if not code points."""
+    if not origin or not origin.startswith(ORIGIN):
+        return None
+    found = _ORIGIN_UNITS.search(origin)
+    return found.group(1) if found else None
 
 
 def origin_namespace(origin: str | None) -> uuid.UUID | None:

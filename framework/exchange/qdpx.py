@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from framework.exchange.qda import ExportResult, log_export, project_name, project_namespace, write_atomic
+from framework.exchange.qda import UTF16, ExportResult, log_export, project_name, project_namespace, write_atomic
 
 
 def export_qdc(project: object, out: Path, *, coder: str) -> ExportResult:
@@ -21,9 +21,11 @@ def export_qdc(project: object, out: Path, *, coder: str) -> ExportResult:
     return ExportResult(Path(out), "qdc", themes=count)
 
 
-def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = None) -> ExportResult:
+def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = None,
+                positions: str = "standard") -> ExportResult:
     """Write the project as a REFI-QDA ``.qdpx`` file (pseudonymised with ``key``, a
-    :class:`framework.confidentiality.key.Pseudonymiser`, when given) and log the export."""
+    :class:`framework.confidentiality.key.Pseudonymiser`, when given) and log the export.
+    ``positions="nvivo"`` counts positions in UTF-16 code units, as NVivo does."""
     from framework.confidentiality.key import Pseudonymiser, check_key_location
     from framework.exchange.write import project_bytes
 
@@ -33,7 +35,8 @@ def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = 
         if key.path is not None:
             check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]
     result = ExportResult(Path(out), "qdpx", key_sha256=key.sha256 if key is not None else None)
-    data = project_bytes(store, project_namespace(store), project_name(project), result, key)
+    data = project_bytes(store, project_namespace(store), project_name(project), result, key,
+                         UTF16 if positions == "nvivo" else None)
     write_atomic(Path(out), data)
     log_export(store, coder, "qdpx", Path(out), key.path if key is not None else None, result.key_sha256)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from framework.exchange.qda import (
     MEMO_MARK,
     PROJECT_NS,
     SURVEY_MARK,
+    UTF16,
     ExportResult,
     code_name,
     guid,
@@ -111,11 +113,13 @@ class _Writer:
     and theme memos are notes kept as text files in the archive (QualCoder journals).
     """
 
-    def __init__(self, store: Store, namespace: uuid.UUID, name: str, result: ExportResult, key: Any) -> None:
+    def __init__(self, store: Store, namespace: uuid.UUID, name: str, result: ExportResult, key: Any,
+                 units: str | None = None) -> None:
         if key is not None:
             namespace = uuid.uuid5(namespace, f"pseudonymised {key.sha256}")
-        self.store, self.namespace, self.result, self.key = store, namespace, result, key
-        self.root = Element(_q("Project"), name=self.text(name), origin=origin_text(None if key is not None else namespace))
+        self.store, self.namespace, self.result, self.key, self.units = store, namespace, result, key, units
+        self.root = Element(_q("Project"), name=self.text(name),
+                            origin=origin_text(None if key is not None else namespace, units))
         self.themes, self.children = _tree(store)
         self.active = {t.id for t in self.themes}
         self.documents = store.documents.list()
@@ -283,7 +287,7 @@ class _Writer:
             wide += ASTRAL.search(self.texts[d.id]) is not None
             self.source(sources, d, by_span.get(d.id, {}), taken)
         self.result.documents = len(self.documents)
-        if wide:
+        if wide and self.units is None:
             self.result.warnings.append(
                 f"{wide} document(s) hold characters beyond U+FFFF (emoji and the like): positions count each as "
                 "one character, as the standard says; NVivo counts them as two, so in NVivo codings after one "
@@ -293,6 +297,10 @@ class _Writer:
         spans = sorted(mine)
         body, moved = (self.key.apply_with_offsets(self.texts[d.id], spans) if self.key is not None
                        else (self.texts[d.id], spans))
+        chars = dict(zip(spans, moved))
+        if self.units == UTF16:  # NVivo's counting: characters beyond U+FFFF count as two
+            wide = [m.start() for m in ASTRAL.finditer(body)]
+            moved = [(s + bisect.bisect_left(wide, s), e + bisect.bisect_left(wide, e)) for s, e in moved]
         where = dict(zip(spans, moved))
         sguid = self.g("source", d.name)
         src = SubElement(parent, _q("TextSource"), guid=sguid, name=_unique(self.text(d.name), taken),
@@ -304,7 +312,8 @@ class _Writer:
         for span in spans:
             start, end = where[span]
             for c in sorted(mine[span], key=lambda c: (c.theme_id, c.coder)):
-                self.selection(src, d, c, span, start, end, xml_text(body[start:end][:QUOTE_CHARS]))
+                first, last = chars[span]
+                self.selection(src, d, c, span, start, end, xml_text(body[first:last][:QUOTE_CHARS]))
                 self.result.codings += 1
         for memo_guid in self.refs.get(("document", str(d.id)), []):
             SubElement(src, _q("NoteRef"), targetGUID=memo_guid)
@@ -328,7 +337,9 @@ class _Writer:
             SubElement(coding_el, _q("NoteRef"), targetGUID=memo_guid)
 
 
-def project_bytes(store: Store, namespace: uuid.UUID, name: str, result: ExportResult, key: Any = None) -> bytes:
+def project_bytes(store: Store, namespace: uuid.UUID, name: str, result: ExportResult, key: Any = None,
+                  units: str | None = None) -> bytes:
     """The ``.qdpx`` file of the project (see :mod:`framework.exchange.qda` for the mapping
-    and :class:`_Writer` for what each program reads where)."""
-    return _Writer(store, namespace, name, result, key).build()
+    and :class:`_Writer` for what each program reads where). ``units`` ``UTF16`` counts
+    positions as NVivo does instead of in characters."""
+    return _Writer(store, namespace, name, result, key, units).build()
