@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framework.errors import InputError
-from framework.ingest import formats
+from framework.ingest import archives
 from framework.ingest.formats import (
     MAX_BYTES,
     SUPPORTED,
@@ -690,7 +690,7 @@ def test_read_docx_refuses_zip_bomb(tmp_path: Path) -> None:
         compressed = zf.getinfo("word/media/zeros.bin").compress_size
     with raises(
         f"{path}: refused because part 'word/media/zeros.bin' expands from {compressed} bytes to 5 MB, "
-        "which is not how a real .docx file is compressed. Re-save it from Word and import again."
+        "which is not how a real .docx file is compressed (a likely zip bomb). Re-save it from Word and import again."
     ):
         read_document(path)
 
@@ -716,12 +716,12 @@ def test_read_docx_refuses_xml_entities(tmp_path: Path) -> None:
 
 def test_read_docx_refuses_too_much_uncompressed_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_docx(tmp_path / "big.docx")
-    monkeypatch.setattr(formats, "MAX_UNCOMPRESSED", 10 * 1024)
+    monkeypatch.setattr(archives, "MAX_CLAIMED_BYTES", 10 * 1024)
     with zipfile.ZipFile(path) as zf:
         total = sum(i.file_size for i in zf.infolist())
-    size = formats._megabytes(total)
+    size = archives.megabytes(total)
     with raises(
-        f"{path}: refused because its contents expand to {size}; the limit is 0.1 MB. "
+        f"{path}: refused because its contents expand to {size}; the limit is 0.1 MB (a likely zip bomb). "
         "Re-save it from Word and import again."
     ):
         read_document(path)
@@ -864,7 +864,8 @@ def test_read_odt_refuses_zip_bomb(tmp_path: Path) -> None:
         compressed = zf.getinfo("Pictures/zeros.bin").compress_size
     with raises(
         f"{path}: refused because part 'Pictures/zeros.bin' expands from {compressed} bytes to 3 MB, "
-        "which is not how a real .odt file is compressed. Re-save it from LibreOffice or Word and import again."
+        "which is not how a real .odt file is compressed (a likely zip bomb). "
+        "Re-save it from LibreOffice or Word and import again."
     ):
         read_document(path)
 

@@ -19,6 +19,7 @@ from typing import Any
 from framework.coding.actions import check_coder
 from framework.coding.anchoring import context, locate
 from framework.errors import InputError
+from framework.fileio import load_json_file
 from framework.store import ChartCell, Store, now
 
 FORMAT = "framework-coder"
@@ -74,12 +75,7 @@ def write_coder_file(store: Store, coder: str, out: Path, *, project_name: str =
 
 
 def read_coder_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read this file ({exc}).") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: line {exc.lineno}: not a valid coder file ({exc.msg}).") from exc
+    data = load_json_file(path, "coder file")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(f"{path}: not a framework coder file (made with 'framework coder export').")
     if data.get("version", 0) > VERSION:

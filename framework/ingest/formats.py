@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
 
 from framework.errors import InputError
+from framework.ingest.archives import megabytes
+from framework.ingest.office import MAX_PARAGRAPHS, docx_units, odt_units, unit_lines
 from framework.ingest.text import (
     Paragraph,
+    count_paragraphs,
     decode,
     detect_speaker,
     normalise_newlines,
@@ -37,11 +37,9 @@ from framework.ingest.text import (
 
 __all__ = [
     "MAX_BYTES",
-    "MAX_UNCOMPRESSED",
     "SUPPORTED",
     "ReadResult",
     "check_size",
-    "check_zip",
     "content_hash",
     "read_bytes",
     "read_document",
@@ -49,13 +47,6 @@ __all__ = [
 
 SUPPORTED = {".txt", ".md", ".docx", ".rtf", ".odt", ".vtt", ".srt"}
 MAX_BYTES = 50 * 1024 * 1024
-
-#: Largest total uncompressed size of a .docx/.odt/.xlsx archive.
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-#: Entries larger than MAX_RATIO_FLOOR bytes may not be compressed more than MAX_RATIO:1.
-MAX_RATIO = 200
-MAX_RATIO_FLOOR = 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -82,14 +73,6 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise_newlines(text).encode("utf-8")).hexdigest()
 
 
-def _megabytes(size: int) -> str:
-    """Size in MB with one decimal, rounded up so that a size over a limit never
-    prints as equal to it; whole numbers without decimals ("50 MB")."""
-    tenths = -(-size * 10 // (1024 * 1024))
-    whole, part = divmod(tenths, 10)
-    return f"{whole} MB" if part == 0 and size % (1024 * 1024) == 0 else f"{whole}.{part} MB"
-
-
 def check_size(path: Path, limit: int = MAX_BYTES) -> int:
     """Return the size of ``path``; refuse missing files, folders and files over ``limit``."""
     try:
@@ -102,7 +85,7 @@ def check_size(path: Path, limit: int = MAX_BYTES) -> int:
         raise InputError(f"{path}: is a folder, not a file. Give the path of a file.")
     if st.st_size > limit:
         raise InputError(
-            f"{path}: the file is {_megabytes(st.st_size)}; the limit is {_megabytes(limit)}. "
+            f"{path}: the file is {megabytes(st.st_size)}; the limit is {megabytes(limit)}. "
             "Split it into smaller files and import them separately."
         )
     return st.st_size
@@ -118,7 +101,7 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror}). Check the file's permissions.") from None
     if len(data) > limit:  # grew since stat()
         raise InputError(
-            f"{path}: the file is larger than {_megabytes(limit)}. "
+            f"{path}: the file is larger than {megabytes(limit)}. "
             "Split it into smaller files and import them separately."
         )
     return data
@@ -128,301 +111,8 @@ def _damaged(path: Path, kind: str, why: str, fix: str) -> InputError:
     return InputError(f"{path}: not a valid {kind} file ({why}). {fix}")
 
 
-_DRIVE_RE = re.compile(r"^[A-Za-z]:")
-
-
-def _check_names(path: Path, infos: list[zipfile.ZipInfo], kind: str, fix: str) -> None:
-    """Refuse entry names that could escape a folder if extracted (a real file has none)."""
-    for info in infos:
-        name = info.filename
-        why = ("contains a backslash" if "\\" in name else
-               "is an absolute path" if name.startswith("/") or _DRIVE_RE.match(name) else
-               "points outside the archive's folder (..)" if ".." in name.split("/") else None)
-        if why:
-            raise InputError(
-                f"{path}: refused because the archive entry {name!r} {why}, which a real {kind} "
-                f"file never has. {fix}"
-            )
-
-
-def check_zip(path: Path, kind: str, fix: str) -> None:
-    """Refuse damaged archives and archives that expand to too much data (zip bombs).
-
-    ``kind`` is e.g. ``".docx"``; ``fix`` is the advice appended to messages.
-    """
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            _check_names(path, infos, kind, fix)
-            _check_sizes(path, infos, kind, fix)
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as fh:
-                        head = fh.read(4096)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise InputError(
-                            f"{path}: refused because part {info.filename!r} declares a DTD or XML "
-                            f"entities, which a real {kind} file does not. {fix}"
-                        )
-    except zipfile.BadZipFile:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            why = "it is an old binary Office file or a password-protected document, not a zip archive"
-        else:
-            why = "the zip archive is damaged"
-        raise _damaged(path, kind, why, fix) from None
-    except RuntimeError:  # zipfile: "File ... is encrypted, password required"
-        raise _damaged(path, kind, "the archive is encrypted", fix) from None
-    except (OSError, ValueError, EOFError, zlib.error, NotImplementedError) as exc:
-        raise _damaged(path, kind, f"the zip archive cannot be read: {exc}", fix) from None
-
-
-def _check_sizes(path: Path, infos: list[zipfile.ZipInfo], kind: str, fix: str) -> None:
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise _damaged(path, kind, f"the archive holds {len(infos)} entries", fix)
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > MAX_RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(
-                f"{path}: refused because part {info.filename!r} expands from "
-                f"{info.compress_size} bytes to {_megabytes(info.file_size)}, "
-                f"which is not how a real {kind} file is compressed. {fix}"
-            )
-    if total > MAX_UNCOMPRESSED:
-        raise InputError(
-            f"{path}: refused because its contents expand to {_megabytes(total)}; "
-            f"the limit is {_megabytes(MAX_UNCOMPRESSED)}. {fix}"
-        )
-
-
-def _unit_lines(raw: str) -> str:
-    """One source paragraph as stored: lines stripped, blank lines removed."""
-    lines = [line.strip() for line in normalise_newlines(raw).split("\n")]
-    return "\n".join(line for line in lines if line)
-
-
 def _join_units(units: list[str]) -> str:
     return "\n\n".join(u for u in units if u)
-
-
-# ---------------------------------------------------------------------------
-# .docx
-
-_DOCX_FIX = "Re-save it from Word and import again."
-
-
-def _docx_units(path: Path, warnings: list[str]) -> list[str]:
-    import docx  # python-docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.oxml.ns import qn
-
-    check_zip(path, ".docx", _DOCX_FIX)
-    try:
-        document = docx.Document(str(path))
-        body = document.element.body
-    except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as exc:
-        raise _damaged(path, ".docx", f"a required part is missing: {exc}", _DOCX_FIX) from None
-    except ValueError as exc:  # e.g. a .docm or another Office file renamed
-        raise _damaged(path, ".docx", str(exc), _DOCX_FIX) from None
-    except Exception as exc:  # lxml parse errors and other damage
-        raise _damaged(path, ".docx", f"{type(exc).__name__}: {exc}", _DOCX_FIX) from None
-
-    P, TBL, TR, TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-    SDT, SDT_CONTENT, CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
-    INS, DEL, MOVE_TO, MOVE_FROM = qn("w:ins"), qn("w:del"), qn("w:moveTo"), qn("w:moveFrom")
-    T, TAB, PTAB, BR, CR = qn("w:t"), qn("w:tab"), qn("w:ptab"), qn("w:br"), qn("w:cr")
-    NB_HYPHEN = qn("w:noBreakHyphen")
-    PPR, RPR = qn("w:pPr"), qn("w:rPr")
-    TXBX = qn("w:txbxContent")
-    FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-    skip_inline = {DEL, MOVE_FROM, PPR, RPR, FALLBACK}
-
-    units: list[str] = []
-    flags = {"changes": False, "boxes": False}
-
-    def inline(el, out: list[str], boxes: list) -> None:
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):  # comments, processing instructions
-                continue
-            if tag == T:
-                out.append(child.text or "")
-            elif tag in (TAB, PTAB):
-                out.append("\t")
-            elif tag in (BR, CR):
-                out.append("\n")
-            elif tag == NB_HYPHEN:
-                out.append("-")
-            elif tag in skip_inline:
-                if tag in (DEL, MOVE_FROM):
-                    flags["changes"] = True
-            elif tag == TXBX:
-                flags["boxes"] = True
-                boxes.append(child)
-            else:
-                if tag in (INS, MOVE_TO):
-                    flags["changes"] = True
-                inline(child, out, boxes)
-
-    wrappers = {SDT, SDT_CONTENT, CUSTOM_XML, INS, MOVE_TO}
-
-    def unwrap(el, tag: str) -> Iterator:
-        """Children of ``el`` with ``tag``, looking inside content controls."""
-        for child in el:
-            if child.tag == tag:
-                yield child
-            elif child.tag in wrappers:
-                yield from unwrap(child, tag)
-
-    def block(el) -> None:
-        for child in el:
-            tag = child.tag
-            if tag == P:
-                out: list[str] = []
-                boxes: list = []
-                inline(child, out, boxes)
-                units.append(_unit_lines("".join(out)))
-                for box in boxes:
-                    block(box)
-            elif tag == TBL:
-                for row in unwrap(child, TR):
-                    for cell in unwrap(row, TC):
-                        block(cell)
-            elif tag == SDT:
-                for content in child.findall(SDT_CONTENT):
-                    block(content)
-            elif tag in (CUSTOM_XML, INS, MOVE_TO):
-                if tag != CUSTOM_XML:
-                    flags["changes"] = True
-                block(child)
-            elif tag in (DEL, MOVE_FROM):
-                flags["changes"] = True
-
-    try:
-        block(body)
-    except RecursionError:
-        raise _damaged(path, ".docx", "its content is nested too deeply", _DOCX_FIX) from None
-    if flags["changes"]:
-        warnings.append(f"{path}: contains tracked changes; the text was imported as if all changes were accepted.")
-    if flags["boxes"]:
-        warnings.append(f"{path}: text in text boxes was imported after the paragraph it is anchored to.")
-    return units
-
-
-# ---------------------------------------------------------------------------
-# .odt
-
-_ODT_FIX = "Re-save it from LibreOffice or Word and import again."
-_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_DRAW_NS = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
-_MAX_ODT_SPACES = 1000
-
-# Private markers for explicit whitespace while ODF's whitespace collapsing is applied;
-# they cannot occur in XML text.
-_SP, _TB, _NL = "\x01", "\x02", "\x03"
-_COLLAPSE_RE = re.compile(r"[ \t\r\n]+")
-
-
-def _odt_units(path: Path) -> list[str]:
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    check_zip(path, ".odt", _ODT_FIX)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
-                if mimetype != "application/vnd.oasis.opendocument.text":
-                    raise _damaged(path, ".odt", f"it is a {mimetype!r} file, not a text document", _ODT_FIX)
-            if "content.xml" not in names:
-                raise _damaged(path, ".odt", "content.xml is missing", _ODT_FIX)
-            with zf.open("content.xml") as fh:
-                xml = fh.read(MAX_UNCOMPRESSED + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, zlib.error) as exc:
-        raise _damaged(path, ".odt", f"the zip archive is damaged: {exc}", _ODT_FIX) from None
-    if len(xml) > MAX_UNCOMPRESSED:
-        raise InputError(f"{path}: refused because content.xml is larger than {_megabytes(MAX_UNCOMPRESSED)}.")
-    try:
-        root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise InputError(
-            f"{path}: refused because part 'content.xml' declares a DTD or XML entities, "
-            f"which a real .odt file does not. {_ODT_FIX}"
-        ) from None
-    except ParseError as exc:
-        raise _damaged(path, ".odt", f"content.xml is not well-formed XML: {exc}", _ODT_FIX) from None
-
-    t = lambda name: f"{{{_TEXT_NS}}}{name}"  # noqa: E731
-    P, H, S, TAB, LINE_BREAK = t("p"), t("h"), t("s"), t("tab"), t("line-break")
-    skip = {
-        t("note"),
-        t("tracked-changes"),
-        t("soft-page-break"),
-        f"{{{_OFFICE_NS}}}annotation",
-        f"{{{_OFFICE_NS}}}annotation-end",
-        t("sequence-decls"),
-        t("variable-decls"),
-        t("user-field-decls"),
-        t("table-of-content-source"),
-        t("alphabetical-index-source"),
-        t("illustration-index-source"),
-        t("bibliography-source"),
-    }
-    FRAME = f"{{{_DRAW_NS}}}frame"
-    units: list[str] = []
-
-    def inline(el: Element, out: list[str], frames: list[Element]) -> None:
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            tag = child.tag
-            if tag == S:
-                try:
-                    count = int(child.get(t("c"), "1"))
-                except ValueError:
-                    count = 1
-                out.append(_SP * max(1, min(count, _MAX_ODT_SPACES)))
-            elif tag == TAB:
-                out.append(_TB)
-            elif tag == LINE_BREAK:
-                out.append(_NL)
-            elif tag in skip:
-                pass
-            elif tag == FRAME:
-                frames.append(child)
-            else:
-                inline(child, out, frames)
-            if child.tail:
-                out.append(child.tail)
-
-    def block(el: Element) -> None:
-        for child in el:
-            tag = child.tag
-            if tag in (P, H):
-                out: list[str] = []
-                frames: list[Element] = []
-                inline(child, out, frames)
-                raw = _COLLAPSE_RE.sub(" ", "".join(out))
-                raw = raw.replace(_SP, " ").replace(_TB, "\t").replace(_NL, "\n")
-                units.append(_unit_lines(raw))
-                for frame in frames:
-                    block(frame)
-            elif tag in skip:
-                pass
-            else:  # body, office:text, sections, lists, tables, rows, cells, frames...
-                block(child)
-
-    bodies = root.findall(f"{{{_OFFICE_NS}}}body")
-    try:
-        for body in bodies:
-            block(body)
-    except RecursionError:
-        raise _damaged(path, ".odt", "its content is nested too deeply", _ODT_FIX) from None
-    return units
 
 
 # ---------------------------------------------------------------------------
@@ -452,7 +142,7 @@ def _rtf_units(path: Path, data: bytes) -> list[str]:
     except UnicodeDecodeError:
         raise _damaged(path, ".rtf", "it contains a broken \\u character escape", _RTF_FIX) from None
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return [_unit_lines(unit) for unit in raw.split("\n")]
+    return [unit_lines(unit) for unit in raw.split("\n")]
 
 
 # ---------------------------------------------------------------------------
@@ -630,11 +320,17 @@ def read_document(path: Path) -> ReadResult:
         encoding = f"cp{int(m.group(1))}" if m else "cp1252"
     else:
         check_size(path)
-        units = _docx_units(path, warnings) if suffix == ".docx" else _odt_units(path)
+        units = docx_units(path, warnings) if suffix == ".docx" else odt_units(path)
         text = _join_units(units)
+        del units
 
     if not text.strip():
         raise InputError(f"{path}: contains no text. Check that you chose the right file.")
+    if count_paragraphs(text, MAX_PARAGRAPHS + 1) > MAX_PARAGRAPHS:
+        raise InputError(
+            f"{path}: refused because it has more than {MAX_PARAGRAPHS:,} paragraphs, the limit for one "
+            "document. Split it into smaller files and import them separately."
+        )
     return ReadResult(
         text=text,
         encoding=encoding,

@@ -3,29 +3,63 @@
 Used by survey import, case attribute import and coding import. Every value is a
 string exactly as written in the file: nothing is evaluated (a cell ``=1+1`` stays
 the text ``=1+1``) and values are not stripped. Header names are stripped.
+
+Tables are read a row at a time (worksheets as a stream, see
+:mod:`framework.ingest.workbook`) and kept compactly; a table may hold at most
+:data:`MAX_CELLS` cells (rows x named columns), so no file can make an import run out
+of memory.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from framework.errors import InputError
-from framework.ingest.formats import MAX_BYTES, check_size, check_zip, read_bytes
+from framework.fileio import JsonProblem, parse_json
+from framework.ingest.formats import MAX_BYTES, check_size, read_bytes
 from framework.ingest.text import decode
+from framework.ingest.workbook import cell_text, column_letter, read_sheet
 
-__all__ = ["TABLE_SUFFIXES", "JsonRecord", "Table", "cell_text", "read_jsonl", "read_table", "sniff_delimiter"]
+__all__ = ["MAX_CELLS", "TABLE_SUFFIXES", "JsonRecord", "Row", "Table", "cell_text", "read_jsonl", "read_table",
+           "sniff_delimiter"]
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
 DELIMITERS = (",", "\t", ";")
+MAX_CELLS = 5_000_000
+"""Most cells (rows x named columns) one table may have."""
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _SNIFF_RECORDS = 50
+
+
+class Row(Mapping[str, str]):
+    """One row of a table: its values by column name, read-only (``row["answer"]``,
+    ``row.get("case")``, ``dict(row)``). All rows of a table share one index of names."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: Mapping[str, int], values: Sequence[str]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[self._index[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 @dataclass
@@ -39,7 +73,7 @@ class Table:
 
     path: Path
     columns: list[str]
-    rows: list[dict[str, str]]
+    rows: list[Row]
     row_numbers: list[int]
 
 
@@ -48,89 +82,107 @@ class Table:
 
 
 def _column_name(index: int, excel: bool) -> str:
-    if excel:
-        from openpyxl.utils import get_column_letter
-
-        return f"column {get_column_letter(index + 1)}"
-    return f"column {index + 1}"
+    return f"column {column_letter(index)}" if excel else f"column {index + 1}"
 
 
-def _build_table(path: Path, records: Iterable[tuple[int, list[str]]], *, excel: bool, delimiter: str = ",",
-                 unnamed: bool = False) -> Table:
-    header: tuple[int, list[str]] | None = None
-    body: list[tuple[int, list[str]]] = []
-    for number, cells in records:
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = (number, cells)
+Cells = Sequence[str] | Mapping[int, str]
+"""A record as read: every cell in order (CSV), or the cells that have a value by
+0-based column (worksheets)."""
+
+
+def _used(cells: Cells) -> Iterator[tuple[int, str]]:
+    """(column, value) of the non-blank cells of a record."""
+    pairs = cells.items() if isinstance(cells, Mapping) else enumerate(cells)
+    return ((i, v) for i, v in pairs if v.strip())
+
+
+class _Builder:
+    """Builds a :class:`Table` from records handed over one at a time: the first
+    non-blank record is the header; later records keep only the named columns."""
+
+    def __init__(self, path: Path, *, excel: bool, delimiter: str = ",") -> None:
+        self.path, self.excel, self.delimiter = path, excel, delimiter
+        self.header_row = 0
+        self.names: list[str] | None = None
+        self.keep: list[int] = []
+        self.index: dict[str, int] = {}
+        self.rows: list[Row] = []
+        self.numbers: list[int] = []
+        self.stray: tuple[int, int, int] | None = None  # (column, row, cells in that row)
+
+    def add(self, number: int, cells: Cells) -> None:
+        used = list(_used(cells))
+        if not used:
+            return
+        if self.names is None:
+            self._header(number, cells, used)
+            return
+        width = len(self.names)
+        for column, _value in used:
+            if (column >= width or not self.names[column]) and (self.stray is None or column < self.stray[0]):
+                self.stray = (column, number, len(cells))
+        if isinstance(cells, Mapping):
+            values = tuple(cells.get(i, "") for i in self.keep)
+        elif self.keep == list(range(len(self.keep))) and len(cells) >= len(self.keep):
+            values = tuple(cells[:len(self.keep)])
         else:
-            body.append((number, cells))
-    if header is None:
-        raise InputError(f"{path}: has no rows. Check that you chose the right file (and sheet).")
-
-    header_row, header_cells = header
-    names = [c.strip() for c in header_cells]
-    names[0] = names[0].lstrip("\ufeff").strip()
-    width = max([len(names)] + [len(cells) for _, cells in body])
-
-    keep: list[int] = []
-    for i in range(width):
-        name = names[i] if i < len(names) else ""
-        if name:
-            keep.append(i)
-            continue
-        # A column without a name is dropped only if it is empty in every row.
-        used = next((num for num, cells in body if i < len(cells) and cells[i].strip()), None)
-        if used is None:
-            continue
-        if i < len(names) and unnamed:
-            names[i] = _column_name(i, excel)
-            keep.append(i)
-            continue
-        if i < len(names):
+            values = tuple(cells[i] if i < len(cells) else "" for i in self.keep)
+        self.rows.append(Row(self.index, values))
+        self.numbers.append(number)
+        if len(self.rows) * max(len(self.keep), 1) > MAX_CELLS:
             raise InputError(
-                f"{path}: {_column_name(i, excel)} has no name in the header (row {header_row}) "
-                f"but has values (first in row {used}). Give every column a name and import again."
+                f"{self.path}: row {number}: the table has more than {MAX_CELLS:,} cells "
+                f"({len(self.keep):,} columns x {len(self.rows):,} rows so far), the limit for one file. "
+                "Split it into smaller files, or remove the columns you do not need, and import again."
             )
-        cells = next(cells for num, cells in body if num == used)
-        if excel:
-            raise InputError(
-                f"{path}: row {used} has a value in {_column_name(i, excel)}, right of the last "
-                f"column named in the header (row {header_row}). Give the column a name or "
+
+    def _header(self, number: int, cells: Cells, used: list[tuple[int, str]]) -> None:
+        width = max(column for column, _ in used) + 1
+        if isinstance(cells, Mapping):
+            names = [cells.get(i, "").strip() for i in range(width)]
+        else:
+            names = [c.strip() for c in cells]
+        names[0] = names[0].lstrip("\ufeff").strip()
+        self.header_row, self.names = number, names
+        self.keep = [i for i, name in enumerate(names) if name]
+
+    def finish(self) -> Table:
+        if self.names is None:
+            raise InputError(f"{self.path}: has no rows. Check that you chose the right file (and sheet).")
+        if self.stray is not None:
+            raise self._stray_error(*self.stray)
+        columns = [self.names[i] for i in self.keep]
+        seen: dict[str, int] = {}
+        for i in self.keep:
+            key = self.names[i].casefold()
+            if key in seen:
+                raise InputError(
+                    f'{self.path}: the column name "{self.names[i]}" appears twice in the header (row '
+                    f"{self.header_row}, {_column_name(seen[key], self.excel)} and {_column_name(i, self.excel)}). "
+                    "Rename one of them and import again."
+                )
+            seen[key] = i
+        self.index.update((name, n) for n, name in enumerate(columns))
+        return Table(path=self.path, columns=columns, rows=self.rows, row_numbers=self.numbers)
+
+    def _stray_error(self, column: int, row: int, count: int) -> InputError:
+        path, names, header = self.path, self.names or [], self.header_row
+        if column < len(names):
+            return InputError(
+                f"{path}: {_column_name(column, self.excel)} has no name in the header (row {header}) "
+                f"but has values (first in row {row}). Give every column a name and import again."
+            )
+        if self.excel:
+            return InputError(
+                f"{path}: row {row} has a value in {_column_name(column, True)}, right of the last "
+                f"column named in the header (row {header}). Give the column a name or "
                 "delete the value, and import again."
             )
-        raise InputError(
-            f"{path}: row {used} has {len(cells)} cells but the header (row {header_row}) has "
+        return InputError(
+            f"{path}: row {row} has {count} cells but the header (row {header}) has "
             f"{len(names)} columns. Check that row for a missing quote or an extra "
-            f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}, and import again."
+            f"{_DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}, and import again."
         )
-
-    columns = [names[i] for i in keep]
-    seen: dict[str, int] = {}
-    for i in keep:
-        key = names[i].casefold()
-        if key in seen:
-            raise InputError(
-                f'{path}: the column name "{names[i]}" appears twice in the header (row {header_row}, '
-                f"{_column_name(seen[key], excel)} and {_column_name(i, excel)}). "
-                "Rename one of them and import again."
-            )
-        seen[key] = i
-
-    rows: list[dict[str, str]] = []
-    numbers: list[int] = []
-    simple = keep == list(range(len(keep)))
-    n = len(keep)
-    for number, cells in body:
-        if simple:
-            if len(cells) < n:
-                cells = cells + [""] * (n - len(cells))
-            rows.append(dict(zip(columns, cells)))
-        else:
-            rows.append({names[i]: (cells[i] if i < len(cells) else "") for i in keep})
-        numbers.append(number)
-    return Table(path=path, columns=columns, rows=rows, row_numbers=numbers)
 
 
 # ---------------------------------------------------------------------------
@@ -178,8 +230,20 @@ def sniff_delimiter(text: str, candidates: tuple[str, ...] = DELIMITERS) -> str:
     return best
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ``"\\n"``, one at a time (no copy of the whole text)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     previous = 0
     while True:
         try:
@@ -201,9 +265,8 @@ def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, l
         previous = reader.line_num
 
 
-def _read_delimited(path: Path, suffix: str, unnamed: bool = False) -> Table:
-    data = read_bytes(path)
-    text, _encoding = decode(data, str(path))
+def _read_delimited(path: Path, suffix: str) -> Table:
+    text, _encoding = decode(read_bytes(path), str(path))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if suffix == ".tsv":
@@ -212,90 +275,27 @@ def _read_delimited(path: Path, suffix: str, unnamed: bool = False) -> Table:
         delimiter = sniff_delimiter(text, ("\t", ",", ";"))
     else:
         delimiter = sniff_delimiter(text)
-    return _build_table(path, _csv_records(path, text, delimiter), excel=False, delimiter=delimiter, unnamed=unnamed)
+    builder = _Builder(path, excel=False, delimiter=delimiter)
+    for number, record in _csv_records(path, text, delimiter):
+        builder.add(number, record)
+    return builder.finish()
 
 
 # ---------------------------------------------------------------------------
 # Excel
 
 
-def cell_text(value: Any) -> str:
-    """A worksheet value as text: integers without ``.0``, dates and times in ISO 8601."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.microsecond:
-            value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-        if value.time() == dt.time(0) and value.tzinfo is None:
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, dt.timedelta):
-        seconds = round(value.total_seconds())
-        sign = "-" if seconds < 0 else ""
-        hours, rest = divmod(abs(seconds), 3600)
-        return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return str(value)
-
-
-_XLSX_FIX = "Re-save it from Excel (or save it as .csv) and import again."
-
-
-def _read_xlsx(path: Path, sheet: str | None, unnamed: bool = False) -> Table:
-    import openpyxl
-
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
     check_size(path)
-    check_zip(path, ".xlsx", _XLSX_FIX)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # damaged parts, XML errors, forbidden entities...
-        raise InputError(f"{path}: not a valid .xlsx file ({type(exc).__name__}: {exc}). {_XLSX_FIX}") from None
-    try:
-        names = workbook.sheetnames
-        if sheet is None:
-            if not workbook.worksheets:
-                raise InputError(f"{path}: has no worksheets. {_XLSX_FIX}")
-            worksheet = workbook.worksheets[0]
-        elif sheet in names:
-            worksheet = workbook[sheet]
-        else:
-            raise InputError(
-                f'{path}: has no sheet named "{sheet}". Sheets: {", ".join(names)}. Give one of these names.'
-            )
-        if not hasattr(worksheet, "iter_rows"):
-            raise InputError(f'{path}: sheet "{worksheet.title}" is a chart, not a table of cells.')
-        try:
-            worksheet.reset_dimensions()  # do not trust the stored size of the sheet
-            records = [
-                (number, [cell_text(v) for v in values])
-                for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
-            ]
-        except InputError:
-            raise
-        except Exception as exc:
-            raise InputError(f"{path}: not a valid .xlsx file ({type(exc).__name__}: {exc}). {_XLSX_FIX}") from None
-    finally:
-        workbook.close()
-    return _build_table(path, records, excel=True, unnamed=unnamed)
+    builder = _Builder(path, excel=True)
+    read_sheet(path, sheet, builder.add)
+    return builder.finish()
 
 
 # ---------------------------------------------------------------------------
 
 
-def read_table(path: Path, *, sheet: str | None = None, unnamed: bool = False) -> Table:
+def read_table(path: Path, *, sheet: str | None = None) -> Table:
     """Read a .csv, .tsv, .txt (tab, comma or semicolon separated) or .xlsx table.
 
     The first non-empty row is the header. CSV text is decoded like documents
@@ -308,16 +308,14 @@ def read_table(path: Path, *, sheet: str | None = None, unnamed: bool = False) -
 
     Raises :class:`InputError` naming the file and row for: unsupported suffixes,
     files over the size limit, damaged files, unnamed or duplicate (ignoring case)
-    column names, rows longer than the header, and unclosed quotes. With ``unnamed``, a
-    column with values but no name in the header is named ``column N`` instead (survey
-    exports head a question's several columns with its text over the first only).
+    column names, rows longer than the header, and unclosed quotes.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_delimited(path, suffix, unnamed)
+        return _read_delimited(path, suffix)
     if suffix == ".xlsx":
-        return _read_xlsx(path, sheet, unnamed)
+        return _read_xlsx(path, sheet)
     if suffix in (".xls", ".ods", ".xlsm", ".numbers"):
         raise InputError(f"{path}: cannot read {suffix} files. Save the sheet as .xlsx or .csv and import again.")
     raise InputError(
@@ -346,22 +344,21 @@ def read_jsonl(path: Path) -> Iterator[JsonRecord]:
     naming the line for invalid JSON or a value that is not an object.
     """
     path = Path(path)
-    data = read_bytes(path, MAX_BYTES)
-    text, _encoding = decode(data, str(path))
+    text, _encoding = decode(read_bytes(path, MAX_BYTES), str(path))
     return _jsonl_records(path, text)
 
 
 def _jsonl_records(path: Path, text: str) -> Iterator[JsonRecord]:
     # Only "\n" (and "\r\n") end a line: JSON strings may contain U+2028 and U+2029.
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip(" \t\r")
+    for number, line in enumerate(_lines(text), start=1):
+        line = line.strip(" \t\r\n")
         if not line:
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
+            value = parse_json(line)
+        except JsonProblem as exc:
             raise InputError(
-                f"{path}: line {number} is not valid JSON ({exc.msg} at column {exc.colno}). "
+                f"{path}: line {number} {exc.reason}. "
                 "Each line must be one JSON object; fix the line and import again."
             ) from None
         if not isinstance(value, dict):

@@ -20,6 +20,7 @@ from framework.errors import InputError
 
 __all__ = [
     "Paragraph",
+    "count_paragraphs",
     "decode",
     "detect_speaker",
     "line_of",
@@ -387,7 +388,7 @@ def detect_speaker(text: str, pos: int = 0) -> tuple[str, int] | None:
 # Paragraphs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One unit of a document: a maximal run of non-blank lines.
 
@@ -413,6 +414,18 @@ class Paragraph:
 # A run of lines each containing a non-whitespace character. Possessive quantifiers
 # keep the scan linear.
 _PARAGRAPH_RE = re.compile(r"^[^\S\n]*+\S[^\n]*+(?:\n[^\S\n]*+\S[^\n]*+)*+", re.MULTILINE)
+
+
+def count_paragraphs(text: str, stop_at: int | None = None) -> int:
+    """How many paragraphs :func:`paragraphs` would find in ``text``, counting no further
+    than ``stop_at``; nothing is kept, so a text of millions of tiny paragraphs can be
+    refused before they are made."""
+    count = 0
+    for _ in _PARAGRAPH_RE.finditer(text):
+        count += 1
+        if stop_at is not None and count >= stop_at:
+            break
+    return count
 
 
 def paragraphs(text: str) -> list[Paragraph]:
