@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from framework.errors import FrameworkError, InputError
+from framework.fileio import write_atomic
 from framework.paths import CASES, CODINGS, DB_NAME, EXPORTS, LOCAL_DIR, SETTINGS, THEMES, TRANSCRIPTS
 from framework.reports import Progress
 from framework.safety.cloud import cloud_sync_warning
-from framework.store import SYSTEM_CODERS, Store
-from framework.store.backups import maybe_hourly
+from framework.store import SYSTEM_CODERS, Store, parts
+from framework.store.backups import PARTS, backup_dir, maybe_hourly
+from framework.store.db import read_only_reason
 from framework.themes.sync import SyncReport, finish_pending, needs_sync, sync_themes
 
 _SETTINGS_LOCK = threading.Lock()
@@ -88,14 +89,19 @@ class Project:
         self.update_setting(key, lambda _old: value)
 
     def update_setting(self, key: str, change: Callable[[Any], object]) -> object:
-        """Replace one setting by ``change(old value or None)`` in one step; returns the new value."""
+        """Replace one setting by ``change(old value or None)`` in one step; returns the new value.
+
+        The file is written whole beside the old one and put in its place: a value that
+        cannot be written (not Unicode) or a full disk leaves the old file and no other."""
         with _SETTINGS_LOCK:
             data = self.settings()
             data[key] = value = change(data.get(key))
+            try:
+                encoded = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(f"the setting {key!r} is not Unicode text; it was not saved.") from None
             self.local_dir.mkdir(exist_ok=True)
-            tmp = self._settings_path().with_name(f"settings.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self._settings_path())
+            write_atomic(self._settings_path(), encoded)
         return value
 
     # -- who is coding ---------------------------------------------------------------------
@@ -147,20 +153,21 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None, sy
             "Run 'framework init' here, or pass --project DIR."
         )
     fresh = not db_path.exists()
+    if fresh and (why := read_only_reason(db_path)):
+        raise InputError(f"{why}, so the project database cannot be built here from the folder's files. "
+                         "Copy the project to a folder you can write to, or ask for write access.")
     store = Store(db_path)
     project = Project(root, store, created=fresh)
     try:
-        if not fresh and finish_pending(store, project.themes_path):
-            project.warnings.append(f"{THEMES}: brought in step with an import that was interrupted before writing it")
         if fresh:
             _first_build(project, progress)
-        elif sync and needs_sync(store, project.themes_path):
-            try:
-                report = project.themes_loaded = sync_themes(store, project.themes_path)
-                if report.any:
-                    project.warnings.append(f"{THEMES} changed: {report.summary()}")
-            except FrameworkError as exc:
-                project.warnings.append(f"{THEMES} was not loaded: {exc}")
+        else:
+            _note_state(project)
+            if store.refusal() is None and finish_pending(store, project.themes_path):
+                project.warnings.append(f"{THEMES}: brought in step with an import that was interrupted before "
+                                        "writing it")
+            if sync:
+                _sync(project)
         _keep_safe(project)
     except BaseException:
         store.close()
@@ -171,13 +178,45 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None, sy
     return project
 
 
+def _note_state(project: Project) -> None:
+    """Say when the project can only be read: a read-only folder, or a damaged database."""
+    store = project.store
+    if store.damage:
+        project.warnings.append(
+            f"{project.db_path}: the project database is damaged ({store.damage}); what can be read is shown, "
+            "and nothing can be changed. Run 'framework doctor', then 'framework restore' to put back a backup."
+        )
+    elif store.read_only:
+        project.warnings.append(f"{store.read_only}: reading only; nothing can be changed here.")
+
+
+def _sync(project: Project) -> None:
+    """Load ``themes.yaml`` again when it changed since it was last loaded."""
+    store = project.store
+    if not needs_sync(store, project.themes_path):
+        return
+    if store.refusal() is not None:
+        project.warnings.append(f"{THEMES} changed since it was last loaded, but the project cannot be changed "
+                                "now: the themes shown are those last loaded.")
+        return
+    try:
+        report = project.themes_loaded = sync_themes(store, project.themes_path)
+        if report.any:
+            project.warnings.append(f"{THEMES} changed: {report.summary()}")
+    except FrameworkError as exc:
+        project.warnings.append(f"{THEMES} was not loaded: {exc}")
+
+
 def _keep_safe(project: Project) -> None:
-    """Warn about a cloud-sync folder; take the hourly backup (a failure is only reported)."""
+    """Warn about a cloud-sync folder; take the hourly backup (a failure is only reported).
+    A damaged database is never backed up by itself: its copy would push good backups out."""
     warning = cloud_sync_warning(project.root.resolve())
     if warning:
         project.warnings.append(warning)
-    if project.created:
-        return  # just built from the folder's files
+    if project.created or project.store.refusal() is not None:
+        return  # just built from the folder's files, or it cannot be written or should not be copied
+    parts.remove_stale(project.root, f".{DB_NAME}.*{parts.SUFFIX}")  # left by a restore that was killed
+    parts.remove_stale(backup_dir(project), PARTS)  # left by a backup that was killed
     try:
         maybe_hourly(project)
     except FrameworkError as exc:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from framework.cli.common import State, check_coder, err, run_tui
+from framework.cli.common import State, check_coder, err, failure_message, not_text, run_tui
 from framework.errors import FrameworkError
 
 COMMANDS = {
@@ -45,11 +45,29 @@ class FrameworkGroup(click.Group):
             return None
         return importlib.import_module(f"framework.cli.{module}").COMMANDS[name]
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["not_text"] = not_text(args)
+        if ctx.meta["not_text"]:
+            return []  # nothing is parsed; invoke reports it
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        if ctx.meta.get("not_text"):
+            err.print(f"framework: {ctx.meta['not_text']}", markup=False)
+            ctx.exit(1)
         try:
             return super().invoke(ctx)
         except FrameworkError as exc:
             err.print(f"framework: {exc}", markup=False)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            obj = ctx.find_object(State)
+            message = failure_message(exc, obj.project_dir if obj is not None else Path("."))
+            if message is None:
+                raise
+            err.print(f"framework: {message}", markup=False)
             ctx.exit(1)
         finally:
             obj = ctx.find_object(State)

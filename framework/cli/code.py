@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, out, progress_bar, project_option, state, table
+from framework.cli.common import emit_json, err, input_file, out, progress_bar, project_option, state, table
 from framework.coding.anchoring import DEFAULT_MIN_SCORE
 from framework.errors import InputError
 
@@ -108,7 +108,7 @@ def code_remove(coding_ids: tuple[int, ...]) -> None:
 
 
 @code.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
               help="Lowest fuzzy-match score (0-100) for placing a quote that is not found exactly.")
 @click.option("--skip-bad", is_flag=True, help="Import the usable rows and list the others.")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Iterator
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from framework.errors import InputError
+from framework.paths import DB_NAME
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -60,7 +64,87 @@ def check_coder(name: str) -> str:
     """A coder's name as given with ``--coder``, checked (see :func:`framework.coding.actions.check_coder`)."""
     from framework.coding.actions import check_coder as check
 
+    problem = not_text(["--coder", name])
+    if problem:
+        raise InputError(problem)
     return check(name)
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]+")
+"""How Python shows bytes of an argument that are not UTF-8 (``surrogateescape``)."""
+
+
+def not_text(args: Sequence[str]) -> str | None:
+    """The message for the first argument holding bytes that are not UTF-8 (a terminal or
+    script in another encoding), naming the option it belongs to; None when all are text.
+
+    Such bytes cannot be stored, written to JSON or shown, so they are refused before any
+    command runs, whatever the option (``--memo``, ``--coder``, ``--summary``, a file name)."""
+    for n, arg in enumerate(args):
+        found = _NOT_UTF8.search(arg)
+        if found is None:
+            continue
+        raw = os.fsencode(found.group())
+        advice = "Type it again in a UTF-8 terminal (e.g. LANG=en_GB.UTF-8)"
+        if arg.startswith("--") and "=" in arg:
+            option, arg = arg.split("=", 1)
+            where = f"the value of {option}"
+        elif n > 0 and args[n - 1].startswith("-"):
+            where = f"the value of {args[n - 1]}"
+        else:
+            where = "the argument"
+            advice += "; if it is a file name, rename the file"
+        shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return (f"{where} {shown!r} is not UTF-8 text (byte 0x{raw[0]:02X} is not UTF-8); nothing was changed. "
+                f"{advice}.")
+    return None
+
+
+class InputPath(click.ParamType):
+    """A file (or folder) the command reads: a missing or unreadable one is bad input (exit
+    status 1, one line naming it), as every command treats its input files."""
+
+    name = "path"
+
+    def __init__(self, *, folder: bool = False) -> None:
+        self.folder = folder
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        path = Path(value)
+        what = "folder" if self.folder else "file"
+        if not path.exists():
+            raise InputError(f"{path}: {what} not found. Check the path and try again.")
+        if self.folder and not path.is_dir():
+            raise InputError(f"{path}: is a file, not a folder. Give the path of a folder.")
+        if not self.folder and path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file. Give the path of a file.")
+        if not os.access(path, os.R_OK | (os.X_OK if self.folder else 0)):
+            raise InputError(f"{path}: cannot be read (permission denied). Check its permissions.")
+        return path
+
+
+input_file = InputPath()
+input_folder = InputPath(folder=True)
+
+
+def failure_message(exc: BaseException, project_dir: Path) -> str | None:
+    """One line for a failure of the disk or of the database file met in the middle of a
+    command (a full or read-only disk, a database found damaged while reading it), or
+    None for any other exception (a bug, which keeps its traceback)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+        db = project_dir / DB_NAME
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
+            return f"{db}: the database could not be used ({text}); the change in progress was undone."
+        return (f"{db}: the project database is damaged ({text}); the change in progress, if any, was undone. "
+                "'framework doctor' shows the damage; 'framework restore' puts back a backup.")
+    if isinstance(exc, OSError) and exc.strerror:
+        where = exc.filename if exc.filename is not None else project_dir
+        return f"{where}: {exc.strerror}; the command stopped there. Check the disk's free space and permissions."
+    return None
 
 
 # -- plumbing ------------------------------------------------------------------------------
@@ -103,6 +187,8 @@ class State:
         if not self.coder or project is None:
             return None
         remembered = project.coder
+        if remembered is None and project.store.refusal() is not None:
+            return None  # nothing can be written here; the name counts for this run
         if remembered is None:
             project.remember_coder(self.coder)
             return f"coding as {self.coder} (remembered for you in this project)."

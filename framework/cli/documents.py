@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from framework.cli.common import emit_json, err, out, progress_bar, project_option, run_tui, state, table
+from framework.cli.common import emit_json, err, input_file, out, progress_bar, project_option, run_tui, state, table
 from framework.errors import InputError
 
 
@@ -72,14 +72,14 @@ def _print_import(report: Any) -> None:
 
 
 @click.command("import-survey")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @click.option("--id", "id_column", default=None,
               help="Column holding respondent ids (default: a column named like one, e.g. ResponseId).")
 @click.option("--row-ids", is_flag=True, help="Number respondents r00001, r00002, ... by row instead.")
 @click.option("--text-columns", default=None, help="Comma-separated free-text columns (default: detected).")
 @click.option("--keep-personal", is_flag=True,
               help="Keep columns of personal data (names, e-mail and IP addresses, locations) as attributes.")
-@click.option("--autocode-questions", "question_map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--autocode-questions", "question_map", type=input_file,
               default=None, help="YAML or CSV of 'question: theme-id' pairs: code each answer with its question's theme.")
 @project_option
 def import_survey_cmd(file: Path, id_column: str | None, row_ids: bool, text_columns: str | None, keep_personal: bool,
@@ -130,7 +130,7 @@ def cases(ctx: click.Context, as_json: bool) -> None:
 
 
 @cases.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @project_option
 def cases_import(file: Path) -> None:
     """Import case attributes from a table whose first column is 'case'."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.cli.common import emit_json, err, input_file, out, project_option, state, table
 
 
 def _exports_dir() -> Path:
@@ -57,7 +57,7 @@ def export_qdpx(out_file: Path, key_file: Path | None, positions: str) -> None:
 
 
 @click.command("import-qdpx")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @project_option
 def import_qdpx_cmd(file: Path) -> None:
     """Import a REFI-QDA project (.qdpx): sources, codes, coders, codings, cases, notes."""
@@ -149,7 +149,7 @@ def pseudonym_list(key_file: Path, as_json: bool) -> None:
 
 
 @pseudonym.command("check")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @_key_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def pseudonym_check(file: Path, key_file: Path, as_json: bool) -> None:

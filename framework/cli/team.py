@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.cli.common import emit_json, err, input_file, input_folder, out, project_option, state, table
 from framework.errors import InputError
 
 
@@ -70,7 +70,7 @@ def _print_reports(reports) -> None:
 
 
 @coder.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
 @project_option
 def coder_import(file: Path, mapping: tuple[str, ...]) -> None:
@@ -84,7 +84,7 @@ def coder_import(file: Path, mapping: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.argument("other", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("other", type=input_folder)
 @click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
 @project_option
 def merge(other: Path, mapping: tuple[str, ...]) -> None:

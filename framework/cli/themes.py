@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, out, project_option, state, table
+from framework.cli.common import emit_json, err, input_file, out, project_option, state, table
 from framework.errors import InputError
 
 
@@ -76,7 +76,7 @@ def sync(archive: bool) -> None:
 
 
 @themes.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=input_file)
 @click.option("--on-clash", type=click.Choice(["rename", "refuse"]), default="rename", show_default=True,
               help="A code whose id is taken by another theme: give it the next free id, or import nothing.")
 @project_option

@@ -283,6 +283,12 @@ def read_document(path: Path) -> ReadResult:
     and documents without any text.
     """
     path = Path(path)
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise InputError(f"{shown}: the file name is not UTF-8 text, so it cannot name a document. "
+                         "Rename the file and import it again.") from None
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError(

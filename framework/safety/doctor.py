@@ -75,13 +75,19 @@ class DoctorReport:
 # -- checks ---------------------------------------------------------------------------------
 
 
+_DAMAGED = "SQLite reports damage in the database file; restore a backup ('framework restore')."
+
+
 def integrity(store: Store) -> list[Finding]:
-    rows = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
-    if rows == ["ok"]:
+    try:
+        rows = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        rows = [f"the check itself failed: {exc}"]
+    if rows == ["ok"] and not store.damage:
         return []
-    return [Finding("integrity", "error",
-                    "SQLite reports damage in the database file; restore a backup ('framework restore').",
-                    len(rows), rows[:SHOWN])]
+    if rows == ["ok"]:
+        rows = [str(store.damage)]
+    return [Finding("integrity", "error", _DAMAGED, len(rows), rows[:SHOWN])]
 
 
 # (child table, parent table) -> (check name, severity, message, fixable)
@@ -130,6 +136,8 @@ def foreign_keys(store: Store) -> list[Finding]:
 
 
 def fts(store: Store) -> list[Finding]:
+    if store.read_only:
+        return [Finding("search-index", "warning", f"the full-text search index was not checked: {store.read_only}")]
     try:
         with store.write() as conn:
             conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
@@ -214,14 +222,19 @@ def folder(root: Path) -> list[Finding]:
 
 
 def check(project: Project) -> DoctorReport:
-    """Run every check; nothing is changed."""
+    """Run every check; nothing is changed. When the file itself is damaged, the other
+    checks are not run: they would only trip over the damage, and a backup is the cure."""
     store = project.store
     report = DoctorReport()
     report.findings += integrity(store)
-    report.findings += foreign_keys(store)
-    report.findings += fts(store)
-    report.findings += documents(store)
-    report.findings += themes(store, project.themes_path)
+    if not report.findings:
+        try:
+            report.findings += foreign_keys(store)
+            report.findings += fts(store)
+            report.findings += documents(store)
+            report.findings += themes(store, project.themes_path)
+        except sqlite3.DatabaseError as exc:
+            report.findings.append(Finding("integrity", "error", _DAMAGED, 1, [f"reading the database failed: {exc}"]))
     report.findings += folder(project.root)
     return report
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from framework.errors import StoreError
 from framework.paths import DB_NAME
-from framework.store import Store
+from framework.store import Store, parts
 from framework.store.backups import STAMP, backup_dir, check_backup, open_readonly, root_and_store, utcnow, write_backup
 
 
@@ -26,7 +26,13 @@ class RestoreResult:
 
 
 def _is_damaged(db_path: Path) -> bool:
-    """True when the file exists but SQLite cannot read it as a sound database."""
+    """True when the file exists but SQLite cannot read it as a sound database (an empty
+    file is a lost database, not a new one)."""
+    try:
+        if db_path.stat().st_size == 0:
+            return True
+    except OSError:
+        return False
     try:
         conn = sqlite3.connect(db_path, timeout=1.0)
         try:
@@ -65,6 +71,11 @@ def restore(target: Any, backup_path: Path | str, *, now: dt.datetime | None = N
             moved = _move_aside(db_path, now)
     elif own and any(Path(f"{db_path}{s}").exists() for s in ("-wal", "-shm")):
         moved = _move_aside(db_path, now)
+    if store is not None and store.read_only:
+        refused = store.refusal()
+        if own:
+            store.close()
+        raise refused
     if store is None:
         _copy_into(source, db_path)
         return RestoreResult(source, None, moved)
@@ -109,17 +120,22 @@ def _move_aside(db_path: Path, now: dt.datetime) -> Path:
 
 
 def _copy_into(source: Path, db_path: Path) -> None:
-    """Write a backup into a new database file with the backup API, then check it."""
-    src = open_readonly(source)
-    try:
-        dst = sqlite3.connect(db_path)
+    """Write a backup into a new database file with the backup API, check it, then put it
+    in place in one step (a restore killed half-way leaves only a ``.part`` file, which is
+    cleaned up later, never a half-written database)."""
+    part = parts.part_name(db_path)
+    with parts.writing(part):
+        src = open_readonly(source)
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = WAL")
-            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            dst = sqlite3.connect(part)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = WAL")
+                result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    if result != "ok":
-        raise StoreError(f"{db_path}: the restored database failed its check ({result}).")
+            src.close()
+        if result != "ok":
+            raise StoreError(f"{db_path}: the restored database failed its check ({result}).")
+        os.replace(part, db_path)

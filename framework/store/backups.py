@@ -14,6 +14,9 @@ Where
 
 Names
     ``framework-<UTC time>-<reason>.db``, e.g. ``framework-20261123T101500Z-before-merge.db``.
+    A backup is written under a hidden ``.part`` name, locked by its writer, and renamed
+    when complete; one left by a killed process is removed later, never one still being
+    written (:mod:`framework.store.parts`).
 
 When
     before a schema upgrade, a bulk code import, removing themes, a restore and
@@ -34,9 +37,7 @@ import datetime as dt
 import json
 import os
 import re
-import secrets
 import sqlite3
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from framework.errors import InputError, StoreError
 from framework.paths import DB_NAME, LOCAL_DIR, SETTINGS
 from framework.store import migrations as schema
+from framework.store import parts
 
 if TYPE_CHECKING:
     from framework.store.db import Store
@@ -58,6 +60,8 @@ STAMP = "%Y%m%dT%H%M%SZ"
 """How a backup's name writes its UTC time."""
 BUSY_TIMEOUT_S = 10.0
 """How long a backup waits for a busy database (the store's own timeout when it has one)."""
+PARTS = f".framework-*{parts.SUFFIX}"
+"""The names of backups being written (see :mod:`framework.store.parts`)."""
 _NAME_RE = re.compile(r"^framework-(\d{8}T\d{6}Z)-([a-z0-9][a-z0-9-]*)\.db$")
 
 
@@ -152,6 +156,11 @@ def list_backups(target: Any) -> list[BackupInfo]:
 def backup(target: Any, reason: str = "manual", *, now: dt.datetime | None = None) -> Path:
     """Back up the project's database now; returns the new file. Rotates the folder."""
     root, store = root_and_store(target)
+    if store is not None and getattr(store, "damage", None):
+        raise StoreError(
+            f"{store.path}: the project database is damaged ({store.damage}); no backup was made, so that its "
+            "copy does not push good backups out. 'framework restore' puts back a backup."
+        )
     own = store is None
     if own:
         db_path = root / DB_NAME
@@ -178,29 +187,26 @@ def backup_before(store: Store, reason: str) -> Path | None:
 
 def write_backup(store: Store, folder: Path, reason: str, now: dt.datetime) -> Path:
     stem = f"framework-{now.astimezone(dt.UTC).strftime(STAMP)}-{_slug(reason)}"
-    part = folder / f".{stem}.{os.getpid()}-{secrets.token_hex(4)}.part"
+    part = parts.part_name(folder / f"{stem}.db")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # A connection of its own reads the last committed state, even when the store's
-        # connection is inside a transaction; other processes may keep writing meanwhile.
-        source = sqlite3.connect(store.path, timeout=store_timeout(store))
-        try:
-            target = sqlite3.connect(part)
+        with parts.writing(part):
+            # A connection of its own reads the last committed state, even when the store's
+            # connection is inside a transaction; other processes may keep writing meanwhile.
+            source = sqlite3.connect(store.path, timeout=store_timeout(store))
             try:
-                source.backup(target)
-                target.execute("PRAGMA journal_mode = DELETE")
+                target = sqlite3.connect(part)
+                try:
+                    source.backup(target)
+                    target.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    target.close()
             finally:
-                target.close()
-        finally:
-            source.close()
-        _fsync(part)
-        path = _place(part, folder, stem)
+                source.close()
+            _fsync(part)
+            path = _place(part, folder, stem)
         _fsync(folder)
     except (sqlite3.Error, OSError) as exc:
-        try:
-            part.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise StoreError(
             f"{folder}: could not write a backup of {store.path} ({exc}). Nothing was changed. "
             "Check the free space and permissions there, or choose another folder with the "
@@ -259,12 +265,7 @@ def rotate(folder: Path, *, now: dt.datetime | None = None,
             days.add(day)
             keep.add(info.path)
     removed = []
-    for stale in folder.glob(".framework-*.part"):  # left by a process that was killed mid-backup
-        try:
-            if time.time() - stale.stat().st_mtime > 3600:
-                stale.unlink()
-        except OSError:
-            pass
+    parts.remove_stale(folder, PARTS)  # left by a process that was killed mid-backup
     for info in infos:
         if info.path not in keep:
             try:

@@ -4,12 +4,21 @@ WAL journal, foreign keys on, a busy timeout so a writer waits for another
 process's lock before reporting it, and a lock so the TUI's thread workers can share
 the connection. Every user action runs inside ``Store.write()``: one
 ``BEGIN IMMEDIATE`` transaction, committed at once, rolled back on any error.
+
+Opening never hides a problem with the file. An empty (0-byte) database is refused,
+never rebuilt as an empty project: it is a lost database, and a backup brings it back.
+A database in a read-only folder (or itself read-only) is opened read-only: reading
+works, and every write is refused with a message saying why (:attr:`Store.read_only`).
+A database whose pages SQLite finds damaged (``PRAGMA quick_check`` on opening) can be
+read as far as it goes, but every write is refused (:attr:`Store.damage`) until a
+backup is restored or the file is repaired, so that nothing is added to a damaged file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -28,22 +37,29 @@ class Store:
 
     def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
-        target = str(path)
-        try:
-            conn = sqlite3.connect(target, check_same_thread=False, timeout=busy_timeout)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the project database ({exc}).") from exc
+        self.busy_timeout = busy_timeout
+        self.read_only: str | None = None
+        """Why this database cannot be written here (a read-only folder or file), or None."""
+        self.damage: str | None = None
+        """What SQLite found damaged in the file when it was opened, or None."""
+        if self.path is not None:
+            _refuse_empty(self.path)
+            self.read_only = read_only_reason(self.path)
+        conn = self._connect(str(path))
         self.conn = conn
         self._db: Any = None
         self.lock = threading.RLock()
-        self.busy_timeout = busy_timeout
         try:
             self._check_is_database()
             self._refuse_newer()
-            if self.path is not None and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            if self.path is not None:
+                self.damage = self._quick_check()
+            if (self.path is not None and not self.read_only
+                    and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
                 conn.execute("PRAGMA journal_mode = wal")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if not self.read_only:
+                conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.OperationalError as exc:
             conn.close()
@@ -69,6 +85,30 @@ class Store:
             self._db = Database(self.conn)
         return self._db
 
+    def _connect(self, target: str) -> sqlite3.Connection:
+        timeout = self.busy_timeout
+        try:
+            if self.read_only and self.path is not None:
+                uri = self.path.resolve().as_uri()
+                conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False, timeout=timeout)
+                try:
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except sqlite3.OperationalError:
+                    # A WAL database closed cleanly has no -shm file, and none can be made in a
+                    # read-only folder: read it as a file nobody changes meanwhile.
+                    conn.close()
+                    conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False, timeout=timeout)
+                    try:
+                        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    except sqlite3.OperationalError as exc:
+                        conn.close()
+                        raise StoreError(f"{self.read_only}, and the project database cannot be read from it "
+                                         f"({exc}). Copy the project to a folder you can write to.") from exc
+                return conn
+            return sqlite3.connect(target, check_same_thread=False, timeout=timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{target}: cannot open the project database ({exc}).") from exc
+
     # -- set-up ---------------------------------------------------------------------
 
     def _check_is_database(self) -> None:
@@ -78,9 +118,40 @@ class Store:
             if "locked" in str(exc):
                 raise
             raise StoreError(
-                f"{self.path}: this file is not a framework database ({exc}). "
-                "Move it away or pass another --project folder."
+                f"{self.path}: this file is not a framework database, or it is too damaged to open ({exc}). "
+                "Nothing was changed. Restore a backup ('framework restore'), move the file away, "
+                "or pass another --project folder."
             ) from exc
+
+    def _quick_check(self) -> str | None:
+        """What SQLite's quick check finds wrong with the file, or None when it is sound."""
+        try:
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(1)").fetchall()]
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            return str(exc)
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        if rows == ["ok"]:
+            return None
+        found = str(rows[0]).replace("*** in database main ***", "")
+        return " ".join(found.split())[:200] or "damage found by SQLite's quick check"
+
+    def refusal(self) -> StoreError | None:
+        """Why nothing may be written to this database now, or None."""
+        if self.read_only:
+            return StoreError(
+                f"{self.read_only}, so nothing can be changed here; reading commands work. Copy the project "
+                "to a folder you can write to, or ask for write access, and try again."
+            )
+        if self.damage:
+            return StoreError(
+                f"{self.path}: the project database is damaged ({self.damage}); nothing was changed, and "
+                "nothing can be until it is repaired. 'framework doctor' shows the damage; "
+                "'framework restore' puts back a backup."
+            )
+        return None
 
     def _refuse_newer(self) -> None:
         """Refuse, before anything is written, a database made by a newer version."""
@@ -98,6 +169,10 @@ class Store:
         self._refuse_newer()
         applied = set(schema.applied_names(self.conn))
         if any(name not in applied for name in schema.known_names()):
+            refused = self.refusal()
+            if refused is not None:
+                raise StoreError(f"{self.path}: this database must be upgraded to the current schema before it "
+                                 f"can be used, and it cannot be: {refused}")
             tables = self.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
             copy = None
             if self.path is not None and tables:
@@ -135,6 +210,9 @@ class Store:
 
         Nested uses become savepoints of the outer transaction.
         """
+        refused = self.refusal()
+        if refused is not None:
+            raise refused
         with self.lock:
             conn = self.conn
             if conn.in_transaction:
@@ -218,6 +296,33 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.scalar("PRAGMA integrity_check"))
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the database at ``path`` cannot be written (its folder or the file itself is
+    read-only, for this user or on a read-only disk), or None."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder}: the project folder is read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: the project database is read-only"
+    return None
+
+
+def _refuse_empty(path: Path) -> None:
+    """A database file of 0 bytes (with nothing in its write-ahead log) is a lost database:
+    SQLite would take it for a new one and the project would be rebuilt empty."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    wal = Path(f"{path}-wal")
+    if size == 0 and not (wal.exists() and wal.stat().st_size > 0):
+        raise StoreError(
+            f"{path}: the project database is empty (0 bytes): it was lost or cut short (a full disk, a sync "
+            "conflict, a copy that failed). Nothing was changed. 'framework restore' lists the backups and "
+            "puts one back; to build a new database from the folder's files instead, move the empty file away."
+        )
 
 
 def _locked_or(
