@@ -471,3 +471,209 @@ def test_reimporting_an_edited_transcript_keeps_codings_exactly_placed(prefix, q
     assert report.updated == (["doc"] if changed else []) and not report.detached
     assert (placed.start, placed.end, placed.quote, placed.detached) == (
         len(new_prefix), len(new_prefix) + len(quote), quote, False)
+
+
+# -- XML: a document type declaration anywhere, in any encoding ------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DTD = '<!DOCTYPE d [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+PADDING = "<!--" + "padding " * 700 + "-->"  # 5.6 KB before the DTD
+
+
+def _docx_xml(text: str, *, head: str = "", encoding: str = "UTF-8") -> bytes:
+    xml = (f'<?xml version="1.0" encoding="{encoding}" standalone="yes"?>{head}'
+           f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>')
+    return xml.encode("utf-16" if encoding == "UTF-16" else "utf-8")
+
+
+def _xlsx(path: Path, parts: dict[str, bytes] | None = None) -> Path:
+    """A small real workbook (written by openpyxl), with parts replaced."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["case", "role"])
+    sheet.append(["dir_london", "Director"])
+    book.save(path)
+    if parts:
+        with zipfile.ZipFile(path) as src:
+            members = {name: src.read(name) for name in src.namelist()}
+        members.update(parts)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for name, data in members.items():
+                out.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16"])
+def test_a_dtd_after_padding_or_in_utf16_is_refused_in_every_format(root: Path, tmp_path: Path,
+                                                                      encoding: str) -> None:
+    head = PADDING + DTD
+    docx = _docx(tmp_path / "late-dtd.docx", document_xml=_docx_xml("Interviewer: &b;", head=head, encoding=encoding))
+    assert "declares a DTD" in refused(root, docx, "import", str(docx))
+    content = ODT_CONTENT.replace(b"?>\n", b"?>\n" + head.encode() + b"\n").replace(b"BODY", b"&b;")
+    if encoding == "UTF-16":
+        content = content.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")
+    odt = _odt(tmp_path / "late-dtd.odt", content=content)
+    assert "declares a DTD" in refused(root, odt, "import", str(odt))
+    sheet = (f'<?xml version="1.0" encoding="{encoding}"?>{head}<worksheet xmlns="{S_NS}"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>case</t></is></c></row></sheetData></worksheet>')
+    xlsx = _xlsx(tmp_path / "late-dtd.xlsx", {"xl/worksheets/sheet1.xml": sheet.encode(encoding.lower())})
+    assert "declares a DTD" in refused(root, xlsx, "cases", "import", str(xlsx))
+    assert "declares a DTD" in refused(root, xlsx, "import-survey", str(xlsx))
+
+
+def test_a_utf16_document_without_a_dtd_is_read_whole(root: Path, tmp_path: Path) -> None:
+    docx = _docx(tmp_path / "wide.docx", document_xml=_docx_xml("Interviewer: Zoë’s team — ça va", encoding="UTF-16"))
+    assert run(root, "import", str(docx)).exit_code == 0
+    shown = json.loads(run(root, "show", "wide", "--json").stdout)
+    assert [line["text"] for line in shown] == ["Interviewer: Zoë’s team — ça va"]
+
+
+def test_shared_strings_and_workbook_parts_with_a_dtd_are_refused(root: Path, tmp_path: Path) -> None:
+    strings = (f'<?xml version="1.0"?>{DTD}<sst xmlns="{S_NS}" count="1" uniqueCount="1"><si><t>&b;</t></si></sst>')
+    xlsx = _xlsx(tmp_path / "strings.xlsx", {"xl/sharedStrings.xml": strings.encode()})
+    assert "xl/sharedStrings.xml" in refused(root, xlsx, "cases", "import", str(xlsx))
+    with zipfile.ZipFile(xlsx) as src:
+        book = src.read("xl/workbook.xml").decode()
+    book = book.replace("?>", "?>" + DTD, 1) if book.startswith("<?xml") else DTD + book
+    xlsx = _xlsx(tmp_path / "book.xlsx", {"xl/workbook.xml": book.encode()})
+    assert "xl/workbook.xml" in refused(root, xlsx, "cases", "import", str(xlsx))
+
+
+def test_a_zip_whose_header_understates_a_member_is_refused(root: Path, tmp_path: Path) -> None:
+    """The directory claims 100 bytes for word/document.xml; reading stops there and the
+    damage is reported, never trusted."""
+    docx = _docx(tmp_path / "liar.docx")
+    data = bytearray(docx.read_bytes())
+    with zipfile.ZipFile(docx) as archive:
+        info = archive.getinfo("word/document.xml")
+    real = info.file_size.to_bytes(4, "little")
+    assert data.count(real) >= 2  # in the local header and in the central directory
+    docx.write_bytes(bytes(data).replace(real, (100).to_bytes(4, "little")))
+    message = refused(root, docx, "import", str(docx))
+    assert "not a valid .docx file" in message
+
+
+def test_formula_cells_without_a_saved_value_are_reported_by_sheet_row_and_column(root: Path,
+                                                                                 tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(["case", "interviews", "total"])
+    sheet.append(["dir_london", 1, 3])
+    sheet.append(["ad_county", 2, "=B2+B3"])  # written by a program: no value was ever calculated
+    sheet.append(["hos_met", 1, "=B2*2"])
+    path = tmp_path / "uncalculated.xlsx"
+    book.save(path)
+    message = refused(root, path, "cases", "import", str(path))
+    assert message.startswith(
+        f'framework: {path}: sheet "Cases", row 3, column C: the formula =B2+B3 has no saved value '
+        "(and 1 more formula cells like it): the file was saved by a program that does not calculate formulas."
+    )
+
+
+# -- text that is not Unicode ---------------------------------------------------------------------------------
+
+
+def test_json_that_is_not_unicode_or_nested_too_deep_is_refused_with_its_line(root: Path, tmp_path: Path) -> None:
+    rows = tmp_path / "codings.jsonl"
+    good = json.dumps({"document": "dir_london", "theme": "1.1", "start": 0, "end": 11})
+    rows.write_text(good + '\n{"document": "dir_london", "theme": "1.1", "start": 0, "end": 11, '
+                    '"memo": "caf\\udce9"}\n', encoding="utf-8")
+    message = refused(root, rows, "--coder", "alice", "code", "import", str(rows))
+    assert "line 2 holds text that is not Unicode at memo" in message
+    rows.write_text(good + "\n" + "[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")
+    assert "line 2 is nested too deeply" in refused(root, rows, "--coder", "alice", "code", "import", str(rows))
+
+
+def test_coder_files_that_are_not_unicode_or_nested_too_deep_are_refused(root: Path, tmp_path: Path) -> None:
+    added = run(root, "--coder", "alice", "code", "add", "dir_london", "1.1", "--start", "0", "--end", "11")
+    assert added.exit_code == 0
+    exported = tmp_path / "alice.json"
+    assert run(root, "coder", "export", "alice", "--out", str(exported)).exit_code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    data["codings"][0]["memo"] = "\ud800"
+    bad = tmp_path / "surrogate.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")  # ensure_ascii: the lone surrogate as \ud800
+    assert "not Unicode at codings[0].memo" in refused(root, bad, "coder", "import", str(bad))
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"format": ' + "[" * 200_000 + "]" * 200_000 + "}", encoding="utf-8")
+    assert "nested too deeply" in refused(root, deep, "coder", "import", str(deep))
+
+
+NOT_UTF8 = "caf\udce9"  # what Python makes of the bytes b"caf\xe9" in a command-line argument
+
+
+@pytest.mark.parametrize("args", [
+    ["--coder", NOT_UTF8, "docs"],
+    ["--coder", "alice", "code", "add", "dir_london", "1.1", "--start", "0", "--end", "11", "--memo", NOT_UTF8],
+    ["--coder", "alice", "chart", "cell", "dir_london", "1", f"--summary={NOT_UTF8}"],
+    ["--coder", "alice", "code", "add", NOT_UTF8, "1.1", "--start", "0", "--end", "11"],
+    ["import", f"/tmp/{NOT_UTF8}.txt"],
+], ids=["coder", "memo", "summary", "argument", "file-name"])
+def test_arguments_that_are_not_utf8_are_refused_before_anything_runs(root: Path, args: list[str]) -> None:
+    settings = root / ".framework" / "settings.json"
+    before, kept = dump(root), settings.read_bytes() if settings.exists() else None
+    result = run(root, *args)
+    assert result.exit_code == 1 and "is not UTF-8 text (byte 0xE9 is not UTF-8)" in result.stderr
+    assert "Traceback" not in result.output and result.stderr.count("\n") == 1
+    assert dump(root) == before
+    assert (settings.read_bytes() if settings.exists() else None) == kept
+    assert not list((root / ".framework").glob("*.tmp")) and not list(root.glob("*.tmp"))
+
+
+def test_a_real_terminal_in_latin1_gets_one_line(root: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "framework", "--project", str(root), "--coder", b"jos\xe9",
+                           "code", "add", "dir_london", "1.1", "--start", "0", "--end", "11",
+                           "--memo", b"r\xe9sum\xe9"], capture_output=True, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.decode("utf-8", "replace").startswith(
+        "framework: the value of --coder 'jos\ufffd' is not UTF-8 text (byte 0xE9 is not UTF-8)")
+    assert not list((root / ".framework").glob("*.tmp"))
+
+
+def test_a_file_name_that_is_not_utf8_inside_an_imported_folder(root: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "fine.txt").write_text("Interviewer: fine.\n", encoding="utf-8")
+    try:
+        (folder / os.fsdecode(b"jos\xe9.txt")).write_text("Interviewer: hello.\n", encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system does not take file names that are not UTF-8")
+    before = dump(root)
+    result = run(root, "import", str(folder))
+    assert result.exit_code == 1 and "the file name is not UTF-8 text" in result.stderr
+    assert dump(root) == before
+
+
+# -- missing or unreadable input files: exit status 1 everywhere -----------------------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["import-survey", "{missing}"],
+    ["import-survey", "{folder}"],
+    ["cases", "import", "{missing}"],
+    ["--coder", "alice", "code", "import", "{missing}"],
+    ["coder", "import", "{missing}"],
+    ["themes", "import", "{missing}"],
+    ["import-qdpx", "{missing}"],
+    ["import", "{missing}"],
+    ["merge", "{missing}"],
+    ["pseudonym", "check", "{missing}", "--key", "{missing}"],
+    ["import-survey", "survey.csv", "--autocode-questions", "{missing}"],
+], ids=lambda args: " ".join(a for a in args if not a.startswith("{")))
+def test_a_missing_input_file_is_bad_input_everywhere(root: Path, tmp_path: Path, args: list[str]) -> None:
+    missing = tmp_path / "nowhere" / "gone.csv"
+    (tmp_path / "survey.csv").write_text("id,answer\n1,a long enough answer with spaces in it\n", encoding="utf-8")
+    filled = [a.format(missing=missing, folder=tmp_path) if "{" in a else
+              (str(tmp_path / a) if a == "survey.csv" else a) for a in args]
+    before = dump(root)
+    result = run(root, *filled)
+    assert result.exit_code == 1, result.output
+    shown = str(tmp_path) if "{folder}" in args else str(missing)
+    assert shown in result.stderr and result.stderr.count("\n") == 1
+    assert dump(root) == before

@@ -50,7 +50,11 @@ PSEUDONYM_NOTE = ("Pseudonymised: names are replaced by the pseudonyms in bracke
 
 
 def check_key(key: Pseudonymiser | None, store: Store | None, *folders: Path | None) -> None:
-    """Refuse a key file kept in the project's exports folder or in a folder written to."""
+    """Refuse a key file kept in the project's exports folder or in a folder written to; and
+    refuse any export from a project that cannot record it in its log (read-only, damaged)."""
+    refused = store.refusal() if store is not None and hasattr(store, "refusal") else None
+    if refused is not None:
+        raise refused
     if key is None or key.path is None:
         return
     if store is not None and getattr(store, "path", None) is not None:

@@ -108,7 +108,6 @@ class _Builder:
         self.index: dict[str, int] = {}
         self.rows: list[Row] = []
         self.numbers: list[int] = []
-        self.stray: tuple[int, int, int] | None = None  # (column, row, cells in that row)
 
     def add(self, number: int, cells: Cells) -> None:
         used = list(_used(cells))
@@ -118,9 +117,9 @@ class _Builder:
             self._header(number, cells, used)
             return
         width = len(self.names)
-        for column, _value in used:
-            if (column >= width or not self.names[column]) and (self.stray is None or column < self.stray[0]):
-                self.stray = (column, number, len(cells))
+        stray = [column for column, _value in used if column >= width or not self.names[column]]
+        if stray:
+            raise self._stray_error(min(stray), number, len(cells))
         if isinstance(cells, Mapping):
             values = tuple(cells.get(i, "") for i in self.keep)
         elif self.keep == list(range(len(self.keep))) and len(cells) >= len(self.keep):
@@ -149,8 +148,6 @@ class _Builder:
     def finish(self) -> Table:
         if self.names is None:
             raise InputError(f"{self.path}: has no rows. Check that you chose the right file (and sheet).")
-        if self.stray is not None:
-            raise self._stray_error(*self.stray)
         columns = [self.names[i] for i in self.keep]
         seen: dict[str, int] = {}
         for i in self.keep:

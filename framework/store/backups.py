@@ -207,8 +207,10 @@ def write_backup(store: Store, folder: Path, reason: str, now: dt.datetime) -> P
             path = _place(part, folder, stem)
         _fsync(folder)
     except (sqlite3.Error, OSError) as exc:
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+        why = "the folder is read-only" if not os.access(existing, os.W_OK | os.X_OK) else str(exc)
         raise StoreError(
-            f"{folder}: could not write a backup of {store.path} ({exc}). Nothing was changed. "
+            f"{folder}: could not write a backup of {store.path} ({why}). Nothing was changed. "
             "Check the free space and permissions there, or choose another folder with the "
             f"project setting {SETTING!r}."
         ) from exc

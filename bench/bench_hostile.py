@@ -1,0 +1,189 @@
+"""Peak memory of importing hostile files, against the 500 MB target.
+
+Generates, in a temporary folder: a .docx with millions of paragraphs (about 185 MB of
+XML in a file of about 20 MB, the XML varied so it is no zip bomb by ratio), a .docx whose
+text is over 50 MB, a .docx within the limits (35 MB of text in 100,000 paragraphs), an
+.xlsx with a cell in column XFD on 200,000 rows, a .csv of nothing but separators, a .txt
+of 16 million one-letter paragraphs and an .rtf of 45 MB. Each is imported by
+``framework`` in a fresh process; its peak resident memory and time are printed next to
+the target and next to two baselines measured in the same run: the floor (the same
+command importing a one-line transcript) and a raw reader (python-docx for .docx,
+openpyxl in read-only mode for .xlsx, Python's csv module for .csv, each reading the
+whole file as those libraries do, limited to 2 GB of address space and 120 s).
+
+Run: python bench/bench_hostile.py [--paragraphs 5000000] [--keep DIR] [--no-raw]
+The exit status is 1 when an import is over the target or ends otherwise than with
+exit status 0 or 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+TARGET_MB = 500
+RAW_LIMIT_MB = 2048
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''\n"
+    "print(done.returncode, round(peak), round(time.perf_counter() - t, 1), line[:110], sep='\\t')\n"
+)
+RAW = {
+    "docx": "import docx, sys\nd = docx.Document(sys.argv[1])\nprint(sum(len(p.text) for p in d.paragraphs))\n",
+    "xlsx": ("import openpyxl, sys\nwb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)\n"
+             "print(sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True)))\n"),
+    "csv": "import csv, sys\nprint(len(list(csv.reader(open(sys.argv[1], encoding='utf-8')))))\n",
+}
+LIMITED = ("import resource, runpy, sys\nlimit = int(sys.argv[1]) << 20\n"
+           "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\nsys.argv = sys.argv[2:]\n"
+           "exec(compile(sys.argv[0], '<raw>', 'exec'))\n")
+
+
+def _docx(path: Path, paragraphs) -> Path:
+    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+            f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships>')
+    types = (f'<?xml version="1.0"?><Types xmlns="{CT}"><Default Extension="rels" '
+             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+             'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", rels)
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
+            for text in paragraphs:
+                part.write(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")
+            part.write(b"</w:body></w:document>")
+    return path
+
+
+def _xlsx(path: Path, rows) -> Path:
+    book = (f'<?xml version="1.0"?><workbook xmlns="{S}" xmlns:r="{R}"><sheets>'
+            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    book_rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+                 f'Type="{R}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
+            f'Type="{R}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    types = (f'<?xml version="1.0"?><Types xmlns="{CT}"><Default Extension="rels" '
+             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+             '<Override PartName="/xl/worksheets/sheet1.xml" '
+             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("xl/workbook.xml", book)
+        archive.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0"?><worksheet xmlns="{S}"><sheetData>'.encode())
+            for row in rows:
+                part.write(row)
+            part.write(b"</sheetData></worksheet>")
+    return path
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def make_files(folder: Path, paragraphs: int) -> list[tuple[str, Path, list[str]]]:
+    rng = random.Random(2026)
+    words = [bytes(rng.choices(b"abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(4000)]
+    files = []
+    files.append(("docx, millions of paragraphs", _docx(folder / "millions.docx",
+                  (b"%x" % rng.getrandbits(24) for _ in range(paragraphs))), ["import"]))
+    files.append(("docx, text over 50 MB", _docx(folder / "long.docx",
+                  (b" ".join(rng.choices(words, k=20_000)) for _ in range(500))), ["import"]))
+    files.append(("docx, 35 MB of text (imports)", _docx(folder / "within.docx",
+                  (b"Respondent: " + b" ".join(rng.choices(words, k=60)) for _ in range(100_000))), ["import"]))
+    header = f'<row r="1">{_cell("A1", "case")}{_cell("B1", "answer")}</row>'.encode()
+    files.append(("xlsx, cell in XFD on 200,000 rows", _xlsx(folder / "xfd.xlsx", [header, *(
+        f'<row r="{n}">{_cell(f"A{n}", f"r{n}")}{_cell(f"XFD{n}", "x")}</row>'.encode()
+        for n in range(2, 200_002))]), ["import-survey"]))
+    commas = folder / "commas.csv"
+    with commas.open("w", encoding="utf-8") as out:
+        out.write("case," + ",".join(f"c{i}" for i in range(2_000)) + "\n")
+        out.writelines("x" + ",y" * 2_000 + "\n" for _ in range(12_000))
+    files.append(("csv, 24 million separators", commas, ["cases", "import"]))
+    tiny = folder / "tiny.txt"
+    tiny.write_bytes(b"x\n\n" * (16 * 1024 * 1024))
+    files.append(("txt, 16 million paragraphs", tiny, ["import"]))
+    rtf = folder / "long.rtf"
+    rtf.write_text("{\\rtf1\\ansi " + ("word " * 60 + "\\par ") * 150_000 + "}", encoding="ascii")
+    files.append(("rtf, 45 MB", rtf, ["import"]))
+    return files
+
+
+def measure(*command: str) -> tuple[int, int, float, str]:
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+    code, peak, seconds, line = (done.stdout.rstrip("\n").split("\t") + [""])[:4]
+    return int(code), int(peak), float(seconds), line
+
+
+def raw(kind: str, path: Path) -> str:
+    script = RAW.get(kind)
+    if script is None:
+        return "-"
+    try:
+        code, peak, seconds, line = measure(sys.executable, "-c", LIMITED, str(RAW_LIMIT_MB), script, str(path))
+    except subprocess.CalledProcessError:
+        return "?"
+    if code != 0:
+        why = "out of memory" if "MemoryError" in line else (line.split(":")[0] or f"exit {code}")
+        return f">{RAW_LIMIT_MB} MB ({why}, {seconds:.0f} s)" if "Memory" in why else f"{why} ({seconds:.0f} s)"
+    return f"{peak} MB, {seconds:.0f} s"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paragraphs", type=int, default=5_000_000)
+    parser.add_argument("--keep", type=Path, default=None, help="Generate the files here and keep them.")
+    parser.add_argument("--no-raw", action="store_true", help="Skip the raw readers (they take minutes).")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-hostile-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"generating files in {folder} ...", flush=True)
+    files = make_files(folder, args.paragraphs)
+    project = folder / "project"
+    if not project.exists():
+        subprocess.run([sys.executable, "-m", "framework", "init", str(project)], check=True, capture_output=True)
+    one_line = folder / "one line.txt"
+    one_line.write_text("Interviewer: one line.\n", encoding="utf-8")
+    _, floor, floor_s, _ = measure(sys.executable, "-m", "framework", "--project", str(project), "import",
+                                   str(one_line))
+    print(f"target: {TARGET_MB} MB peak; floor (a one-line transcript): {floor} MB, {floor_s} s\n")
+    print(f"{'file':36} {'size':>8} {'peak':>8} {'time':>7}  {'exit':4} {'raw reader':28} outcome")
+    failed = False
+    for label, path, command in files:
+        started = time.perf_counter()
+        code, peak, seconds, line = measure(sys.executable, "-m", "framework", "--project", str(project),
+                                            *command, str(path))
+        over = peak > TARGET_MB or code not in (0, 1) or "Traceback" in line
+        failed |= over
+        baseline = "-" if args.no_raw else raw(path.suffix[1:], path)
+        outcome = line.split(": ", 2)[-1][:70] if code == 1 else "imported"
+        size = f"{path.stat().st_size / 1048576:.1f} MB"
+        print(f"{label:36} {size:>8} {peak:>5} MB {seconds:>5.1f} s  {code:<4} {baseline:28} "
+              f"{'OVER TARGET ' if over else ''}{outcome}", flush=True)
+        del started
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
