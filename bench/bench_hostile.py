@@ -23,7 +23,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -49,9 +48,10 @@ RAW = {
              "print(sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True)))\n"),
     "csv": "import csv, sys\nprint(len(list(csv.reader(open(sys.argv[1], encoding='utf-8')))))\n",
 }
-LIMITED = ("import resource, runpy, sys\nlimit = int(sys.argv[1]) << 20\n"
-           "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\nsys.argv = sys.argv[2:]\n"
-           "exec(compile(sys.argv[0], '<raw>', 'exec'))\n")
+RAW_SECONDS = 120
+LIMITED = ("import resource, signal, sys\nlimit = int(sys.argv[1]) << 20\n"
+           "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\nsignal.alarm(int(sys.argv[2]))\n"
+           "sys.argv = sys.argv[3:]\nexec(compile(sys.argv[0], '<raw>', 'exec'))\n")
 
 
 def _docx(path: Path, paragraphs) -> Path:
@@ -141,12 +141,16 @@ def raw(kind: str, path: Path) -> str:
     if script is None:
         return "-"
     try:
-        code, peak, seconds, line = measure(sys.executable, "-c", LIMITED, str(RAW_LIMIT_MB), script, str(path))
+        code, peak, seconds, line = measure(sys.executable, "-c", LIMITED, str(RAW_LIMIT_MB), str(RAW_SECONDS),
+                                            script, str(path))
     except subprocess.CalledProcessError:
         return "?"
+    if code == -14:
+        return f"over {RAW_SECONDS} s ({peak} MB)"
     if code != 0:
-        why = "out of memory" if "MemoryError" in line else (line.split(":")[0] or f"exit {code}")
-        return f">{RAW_LIMIT_MB} MB ({why}, {seconds:.0f} s)" if "Memory" in why else f"{why} ({seconds:.0f} s)"
+        if "MemoryError" in line:
+            return f">{RAW_LIMIT_MB} MB (out of memory, {seconds:.0f} s)"
+        return f"{line.split(':')[0].rsplit('.', 1)[-1] or f'exit {code}'} ({seconds:.0f} s)"
     return f"{peak} MB, {seconds:.0f} s"
 
 
@@ -171,7 +175,6 @@ def main() -> int:
     print(f"{'file':36} {'size':>8} {'peak':>8} {'time':>7}  {'exit':4} {'raw reader':28} outcome")
     failed = False
     for label, path, command in files:
-        started = time.perf_counter()
         code, peak, seconds, line = measure(sys.executable, "-m", "framework", "--project", str(project),
                                             *command, str(path))
         over = peak > TARGET_MB or code not in (0, 1) or "Traceback" in line
@@ -181,7 +184,6 @@ def main() -> int:
         size = f"{path.stat().st_size / 1048576:.1f} MB"
         print(f"{label:36} {size:>8} {peak:>5} MB {seconds:>5.1f} s  {code:<4} {baseline:28} "
               f"{'OVER TARGET ' if over else ''}{outcome}", flush=True)
-        del started
     return 1 if failed else 0
 
 
