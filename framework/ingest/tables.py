@@ -100,8 +100,9 @@ class _Builder:
     """Builds a :class:`Table` from records handed over one at a time: the first
     non-blank record is the header; later records keep only the named columns."""
 
-    def __init__(self, path: Path, *, excel: bool, delimiter: str = ",") -> None:
-        self.path, self.excel, self.delimiter = path, excel, delimiter
+    def __init__(self, path: Path, *, excel: bool, delimiter: str = ",", unnamed: bool = False) -> None:
+        self.path, self.excel, self.delimiter, self.unnamed = path, excel, delimiter, unnamed
+        self.used_unnamed: set[int] = set()
         self.header_row = 0
         self.names: list[str] | None = None
         self.keep: list[int] = []
@@ -118,6 +119,9 @@ class _Builder:
             return
         width = len(self.names)
         stray = [column for column, _value in used if column >= width or not self.names[column]]
+        if stray and self.unnamed:
+            self.used_unnamed.update(column for column in stray if column < width)
+            stray = [column for column in stray if column >= width]
         if stray:
             raise self._stray_error(min(stray), number, len(cells))
         if isinstance(cells, Mapping):
@@ -143,24 +147,26 @@ class _Builder:
             names = [c.strip() for c in cells]
         names[0] = names[0].lstrip("\ufeff").strip()
         self.header_row, self.names = number, names
-        self.keep = [i for i, name in enumerate(names) if name]
+        # With ``unnamed``, a column without a name keeps its place until a value shows it is used.
+        self.keep = [i for i, name in enumerate(names) if name or self.unnamed]
 
     def finish(self) -> Table:
         if self.names is None:
             raise InputError(f"{self.path}: has no rows. Check that you chose the right file (and sheet).")
-        columns = [self.names[i] for i in self.keep]
+        named = {i: self.names[i] or _column_name(i, self.excel) for i in self.keep
+                 if self.names[i] or i in self.used_unnamed}
         seen: dict[str, int] = {}
-        for i in self.keep:
-            key = self.names[i].casefold()
+        for i, name in named.items():
+            key = name.casefold()
             if key in seen:
                 raise InputError(
-                    f'{self.path}: the column name "{self.names[i]}" appears twice in the header (row '
+                    f'{self.path}: the column name "{name}" appears twice in the header (row '
                     f"{self.header_row}, {_column_name(seen[key], self.excel)} and {_column_name(i, self.excel)}). "
                     "Rename one of them and import again."
                 )
             seen[key] = i
-        self.index.update((name, n) for n, name in enumerate(columns))
-        return Table(path=self.path, columns=columns, rows=self.rows, row_numbers=self.numbers)
+        self.index.update((named[i], n) for n, i in enumerate(self.keep) if i in named)
+        return Table(path=self.path, columns=list(named.values()), rows=self.rows, row_numbers=self.numbers)
 
     def _stray_error(self, column: int, row: int, count: int) -> InputError:
         path, names, header = self.path, self.names or [], self.header_row
@@ -262,7 +268,7 @@ def _csv_records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, l
         previous = reader.line_num
 
 
-def _read_delimited(path: Path, suffix: str) -> Table:
+def _read_delimited(path: Path, suffix: str, unnamed: bool = False) -> Table:
     text, _encoding = decode(read_bytes(path), str(path))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -272,7 +278,7 @@ def _read_delimited(path: Path, suffix: str) -> Table:
         delimiter = sniff_delimiter(text, ("\t", ",", ";"))
     else:
         delimiter = sniff_delimiter(text)
-    builder = _Builder(path, excel=False, delimiter=delimiter)
+    builder = _Builder(path, excel=False, delimiter=delimiter, unnamed=unnamed)
     for number, record in _csv_records(path, text, delimiter):
         builder.add(number, record)
     return builder.finish()
@@ -282,9 +288,9 @@ def _read_delimited(path: Path, suffix: str) -> Table:
 # Excel
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+def _read_xlsx(path: Path, sheet: str | None, unnamed: bool = False) -> Table:
     check_size(path)
-    builder = _Builder(path, excel=True)
+    builder = _Builder(path, excel=True, unnamed=unnamed)
     read_sheet(path, sheet, builder.add)
     return builder.finish()
 
@@ -292,7 +298,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 # ---------------------------------------------------------------------------
 
 
-def read_table(path: Path, *, sheet: str | None = None) -> Table:
+def read_table(path: Path, *, sheet: str | None = None, unnamed: bool = False) -> Table:
     """Read a .csv, .tsv, .txt (tab, comma or semicolon separated) or .xlsx table.
 
     The first non-empty row is the header. CSV text is decoded like documents
@@ -305,14 +311,16 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
 
     Raises :class:`InputError` naming the file and row for: unsupported suffixes,
     files over the size limit, damaged files, unnamed or duplicate (ignoring case)
-    column names, rows longer than the header, and unclosed quotes.
+    column names, rows longer than the header, and unclosed quotes. With ``unnamed``, a
+    column with values but no name in the header is named ``column N`` instead (survey
+    exports head a question's several columns with its text over the first only).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        return _read_delimited(path, suffix)
+        return _read_delimited(path, suffix, unnamed)
     if suffix == ".xlsx":
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, unnamed)
     if suffix in (".xls", ".ods", ".xlsm", ".numbers"):
         raise InputError(f"{path}: cannot read {suffix} files. Save the sheet as .xlsx or .csv and import again.")
     raise InputError(
