@@ -80,7 +80,7 @@ class Project:
     def settings(self) -> dict:
         try:
             data = json.loads(self._settings_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         return data if isinstance(data, dict) else {}
 

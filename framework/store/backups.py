@@ -102,7 +102,7 @@ def backup_dir(target: Any) -> Path:
     root, _store = root_and_store(target)
     try:
         settings = json.loads((root / LOCAL_DIR / SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         settings = {}
     chosen = settings.get(SETTING) if isinstance(settings, dict) else None
     if isinstance(chosen, str) and chosen.strip():
