@@ -240,8 +240,29 @@ def test_html_is_self_contained_escaped_and_holds_every_chart(charted: Store, ou
     assert heat["2.2.1 Unallocated cases"] == ["1/3 (33%)", "1/1 (100%)", "0/1 (0%)", "0/1 (0%)"]
     first = page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1]
     assert first.get("title") == "ad_county, dir_london"
-    assert [td.get("style") for td in page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1:]] == [
-        "background: #9cbce0", "background: #6b9bd1", "background: #6b9bd1", "background: #ffffff"]
+    workload = page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1:]
+    assert [(td.get("style"), td.get("class")) for td in workload] == [
+        ("background: #82abd8", None), ("background: #6b9bd1", None), ("background: #6b9bd1", None), (None, "none")]
+    cells = page.xpath('//section[@class="chart"]//td[@class]/@class')
+    assert set(cells) == {"draft", "done"}
+    (marks,) = page.xpath('//p[contains(@class, "legend")][span[@class="mark draft"]]')
+    assert marks.text_content() == ("Cells: draft summary summary done no mark: no summary yet; "
+                                    "quoted passages are in italics, with their document and lines.")
+    (scale,) = page.xpath('//section[@id="mapping"]/p[contains(@class, "legend")]')
+    assert [(s.text, s.get("style")) for s in scale.xpath("span")] == [
+        ("none", None), ("1%", "background: #dce8f4"), ("5%", "background: #cdddef"),
+        ("10%", "background: #c1d5ec"), ("25%", "background: #aac6e5"), ("50%", "background: #90b4dc"),
+        ("75%", "background: #7ca6d6"), ("100%", "background: #6b9bd1")]
+
+
+def test_small_shares_stay_visible_and_never_read_zero() -> None:
+    from framework.export.common import heat_level, percent
+
+    assert [percent(s) for s in (0, 0.001, 0.004, 0.005, 0.0051, 0.02, 0.5, 0.994, 0.996, 1)] == [
+        "0%", "<1%", "<1%", "<1%", "1%", "2%", "50%", "99%", ">99%", "100%"]
+    assert heat_level(0) == 0
+    assert heat_level(0.0001) > 0.15 and heat_level(0.01) == pytest.approx(0.235)
+    assert heat_level(0.25) == pytest.approx(0.575) and heat_level(1) == 1
 
 
 # -- Markdown and CSV ----------------------------------------------------------------------------
@@ -873,3 +894,106 @@ def test_chart_show_splits_many_columns_and_groups_rows(cli, project_dir: Path, 
         "(not set) (1)",
         "assistant_…il_02",
     ]
+
+
+# -- fit for a write-up -----------------------------------------------------------------------------
+
+
+def row_heights(ws) -> list[float | None]:
+    return [ws.row_dimensions[r].height if r in ws.row_dimensions else None for r in range(1, ws.max_row + 1)]
+
+
+def test_xlsx_rows_are_tall_enough_for_wrapped_case_names(charted: Store, project_dir: Path, out: Path) -> None:
+    long_named_case(charted, project_dir)
+    (path,) = export_charts(charted, "alice", "xlsx", out, mode="summaries")
+    wb = load_workbook(path)
+    staffing = wb["1 Staffing"]
+    assert [c.value for c in staffing["A"]] == ["case", "ad_county", "assistant_director_county_council_02",
+                                               "dir_london", "hos_met"]
+    assert staffing.column_dimensions["A"].width == 30
+    # 25 bold characters a line in 30 units: the long name takes two lines, the others one.
+    assert row_heights(staffing) == [None, None, 29.0, None, None]
+    workload = wb["2 Workload"]
+    # The long draft summary (77 characters, 48 a line in a 40-unit column) takes two lines too.
+    assert row_heights(workload) == [None, None, 29.0, None, None]
+    overview = wb["Overview"]
+    assert row_heights(overview) == [43.5, None, 29.0, None, None]  # headings of 12 units wrap
+    assert [c.value for c in overview[1]][:3] == ["case", "1.1 Vacancies", "1.2 Agency staff"]
+
+
+def test_xlsx_heights_from_the_wrap_a_spreadsheet_does() -> None:
+    from framework.export.xlsx import _lines
+
+    assert _lines("assistant_director_county_council_02", 30, 0.85) == 2
+    assert _lines("assistant_director_county_council_02", 45, 0.85) == 1
+    assert _lines("a" * 60, 10, 1.0) == 6
+    assert _lines("hello world foo", 5, 1.0) == 3
+    assert _lines("aaaa_bbbb_cccc", 5, 1.0) == 3
+    assert _lines("first\n\nthird", 40) == 3
+
+
+def test_a_case_without_the_label_attribute_is_named_in_the_refusal(charted: Store, project_dir: Path,
+                                                                    out: Path) -> None:
+    from framework.ingest.documents import import_cases
+
+    long_named_case(charted, project_dir)
+    with pytest.raises(InputError) as refused:
+        export_charts(charted, "alice", "xlsx", out, label="role")
+    assert str(refused.value) == (
+        "case 'assistant_director_county_council_02' has no value for 'role', which the label 'role' uses; "
+        "give it one (framework cases import) or label the cases by another attribute.")
+    assert list(out.glob("*.xlsx")) == []
+    more = project_dir.parent / "more.csv"
+    more.write_text("case,role\nassistant_director_county_council_02,Assistant director\n", encoding="utf-8")
+    import_cases(charted, more)
+    (xlsx,) = export_charts(charted, "alice", "xlsx", out, mode="summaries", label="role")
+    assert [c.value for c in load_workbook(xlsx)["Overview"]["A"]] == [
+        "case", "Assistant director 1", "Assistant director 2", "Director", "Head of service"]
+
+
+def test_chart_exports_skip_empty_cases(charted: Store, out: Path) -> None:
+    from framework.coding.actions import set_cell
+
+    hos_met = charted.cases.get("hos_met").id
+    for theme in ("1.1", "1.2", "2.1", "3"):
+        set_cell(charted, "alice", hos_met, theme, "alice", summary="")
+    (csv_path,) = export_charts(charted, "alice", "csv", out, presence=True, skip_empty=True)
+    assert [r[0] for r in read_csv(csv_path)] == ["case", "ad_county", "dir_london"]
+    (html_path,) = export_charts(charted, "alice", "html", out, skip_empty=True, label="{role} ({authority_type})")
+    page = lxml.html.parse(str(html_path)).getroot()
+    assert page.xpath('//section[@id="chart-1"]//tbody/tr/th/text()') == [
+        "Assistant director (County council)", "Director (London borough)"]
+    titles = [td.get("title") for td in page.xpath('//section[@id="mapping"]//tbody/tr')[3].xpath("td")[1:2]]
+    assert titles == ["Assistant director (County council), Director (London borough)"]
+    logged = [a.payload for a in charted.actions.list() if a.kind == "export"][-1]
+    assert (logged["label"], logged["left_out"]) == ("{role} ({authority_type})", 1)
+
+
+def test_labels_are_numbered_when_shared_and_refused_when_missing(charted: Store, out: Path) -> None:
+    from framework.export.charts import case_labels
+
+    charts = build_charts(charted, "alice")
+    assert case_labels(charts, "interviews") == {"ad_county": "2", "dir_london": "1 1", "hos_met": "1 2"}
+    assert case_labels(charts, "{service}") == {
+        "ad_county": "Adult services", "dir_london": "Children's services", "hos_met": "Joint"}
+    with pytest.raises(InputError, match="label 'grade' names 'grade', which is not a case attribute"):
+        export_charts(charted, "alice", "docx", out, label="grade")
+    charted.cases.get("hos_met")
+    (docx_path,) = export_charts(charted, "alice", "docx", out, label="role", theme_ids=["3"])
+    table = open_docx(str(docx_path)).tables[0]
+    assert [row.cells[0].text for row in table.rows] == ["case", "Assistant director", "Director", "Head of service"]
+
+
+def test_a_repeated_export_says_it_kept_the_earlier_file(cli, project_dir: Path, charted: Store) -> None:
+    first = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html")
+    assert first.stdout == f"wrote {project_dir / 'exports' / 'charts.html'}\n"
+    second = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html", "--skip-empty",
+                 "--label", "role")
+    assert second.exit_code == 0, second.output
+    assert second.stdout == (f"wrote {project_dir / 'exports' / 'charts (2).html'} "
+                             "(charts.html was already there and is kept; --force replaces it)\n")
+    forced = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html", "--force")
+    assert forced.stdout == f"wrote {project_dir / 'exports' / 'charts.html'}\n"
+    quoted = [run(cli, project_dir, "quotes", "--theme", "3", "--coder", "alice").stdout for _ in range(2)]
+    assert quoted[1] == (f"wrote 2 quotes to {project_dir / 'exports' / 'quotes_3 (2).md'} "
+                         "(quotes_3.md was already there and is kept; --force replaces it)\n")

@@ -66,6 +66,14 @@ def _done(key: Pseudonymiser | None) -> str:
     return f" (pseudonymised with {key.path})" if key is not None else ""
 
 
+def _kept(path: Path) -> str:
+    """A note when an export was written beside an earlier one instead of over it."""
+    from framework.export.common import numbered_from
+
+    earlier = numbered_from(path)
+    return f" ({earlier.name} was already there and is kept; --force replaces it)" if earlier else ""
+
+
 def _group_by(value: tuple[str, ...]) -> list[str]:
     return [part.strip() for item in value for part in item.split(",") if part.strip()]
 
@@ -86,10 +94,15 @@ def chart() -> None:
 @click.option("--force", is_flag=True, help="Replace existing files (otherwise a numbered name is used).")
 @click.option("--presence", is_flag=True, help="Write the 0/1 case x theme table (csv or md).")
 @click.option("--long", "long", is_flag=True, help="Write one row per case x theme x passage (csv or md).")
+@click.option("--skip-empty", is_flag=True, help="Leave out the cases with nothing coded or written in these charts.")
+@click.option("--label", default=None, metavar="ATTR",
+              help="Name the cases by this attribute (or a pattern such as \"{role}, {region}\") instead of "
+                   "their ids; a label shared by several cases is numbered.")
 @_pseudonymise_option
 @layer_options
 def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
-                 out_dir: Path | None, force: bool, presence: bool, long: bool, key_file: Path | None) -> None:
+                 out_dir: Path | None, force: bool, presence: bool, long: bool, skip_empty: bool,
+                 label: str | None, key_file: Path | None) -> None:
     """Export the charts as xlsx, docx, html, md or csv."""
 
     from framework.export import export_charts
@@ -99,9 +112,10 @@ def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group
     key = _key(key_file, project.exports_dir)
     paths = export_charts(project.store, layer, fmt, out_dir or project.exports_dir, theme_ids=list(themes),
                           mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence,
-                          key=key, coder=s.current_coder(required=False) or "export")
+                          key=key, coder=s.current_coder(required=False) or "export", skip_empty=skip_empty,
+                          label=label)
     for path in paths:
-        out.print(f"wrote {path}{_done(key)}", markup=False)
+        out.print(f"wrote {path}{_done(key)}{_kept(path)}", markup=False)
 
 
 @chart.command("cell")
@@ -231,10 +245,13 @@ def _chart_parts(charts: Any, chart: Any, screen_width: int, cell: int | None, l
 
 
 def _heat(share: float) -> str:
-    """A background from white to blue by share, with readable text."""
+    """A background from white to blue by share (a small share still tinted), readable text."""
+    from framework.export.common import heat_level
+
+    level = heat_level(share)
     base, top = (255, 255, 255), (0x4E, 0x79, 0xA7)
-    r, g, b = (round(lo + (hi - lo) * share) for lo, hi in zip(base, top))
-    return f"{'white' if share > 0.55 else 'black'} on #{r:02x}{g:02x}{b:02x}"
+    r, g, b = (round(lo + (hi - lo) * level) for lo, hi in zip(base, top))
+    return f"{'white' if level > 0.6 else 'black'} on #{r:02x}{g:02x}{b:02x}" if level else "dim"
 
 
 @click.command("map")
@@ -250,6 +267,7 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
     from rich.table import Table
 
     from framework.analysis.charting import mapping
+    from framework.export.common import percent
 
     result = mapping(state().project().store, layer, by=by, theme_ids=list(themes) or None)
     if as_json:
@@ -261,7 +279,7 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
         t.add_column(escape(heading), overflow="fold", min_width=11)
     for row in result.rows:
         label = escape("  " * row.depth + f"{row.theme.id} {row.theme.label}")
-        counts = [f"[{_heat(g.share)}] {g.count}/{g.total} {g.share:>4.0%} [/]" for g in (row.all, *row.groups)]
+        counts = [f"[{_heat(g.share)}] {g.count}/{g.total} {percent(g.share):>4} [/]" for g in (row.all, *row.groups)]
         t.add_row(label, *counts)
     out.print(t)
     if show_cases:
@@ -304,7 +322,7 @@ def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path
     path, count = export_quotes(project.store, layer, theme, fmt=fmt, pattern=pattern, out=out_file,
                                 directory=project.exports_dir, force=force, key=key,
                                 coder=s.current_coder(required=False) or "export")
-    out.print(f"wrote {count} quotes to {path}{_done(key)}", markup=False)
+    out.print(f"wrote {count} quotes to {path}{_done(key)}{_kept(path)}", markup=False)
 
 
 COMMANDS = {"chart": chart, "map": map_cmd, "quotes": quotes}

@@ -64,6 +64,19 @@ def output_path(directory: Path, name: str, force: bool) -> Path:
     return directory / f"{stem} ({n}){ext}"
 
 
+def numbered_from(path: Path) -> Path | None:
+    """For ``charts (2).xlsx`` written by :func:`output_path` beside an existing
+    ``charts.xlsx``: that earlier file; None for a file that is not numbered so."""
+    match = _NUMBERED.fullmatch(path.stem)
+    if match is None:
+        return None
+    earlier = path.with_name(match.group(1) + path.suffix)
+    return earlier if earlier.exists() else None
+
+
+_NUMBERED = re.compile(r"(.+) \((\d+)\)")
+
+
 def write_file(directory: Path, name: str, force: bool, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file, then put it in place: no half-written exports."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -89,6 +102,32 @@ def check_mode(mode: str) -> str:
     if mode not in CELL_MODES:
         raise InputError(f"cells {mode!r}: choose one of {', '.join(CELL_MODES)}.")
     return mode
+
+
+# -- shares and heat maps ------------------------------------------------------------------------
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage that never reads 0% or 100% when it is not."""
+    text = f"{share:.0%}"
+    if share > 0 and text == "0%":
+        return "<1%"
+    if share < 1 and text == "100%":
+        return ">99%"
+    return text
+
+
+def heat_level(share: float) -> float:
+    """How strongly a heat map colours a share (0..1): nothing for none, and a low share
+    still clearly tinted (square-root scale from a visible floor), so 2% of 100,000
+    survey answers does not look like nobody."""
+    if share <= 0:
+        return 0.0
+    return min(1.0, HEAT_FLOOR + (1 - HEAT_FLOOR) * share ** 0.5)
+
+
+HEAT_FLOOR = 0.15
+"""The tint of the smallest share above none."""
 
 
 # -- cell text -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 
 from framework.analysis.charting import Cell, Chart, ChartSet, Mapping
-from framework.export.common import base_name, check_mode, clean, row_head, row_values, write_file
+from framework.export.common import base_name, check_mode, clean, heat_level, percent, row_head, row_values, write_file
 from framework.export.pseudonymise import PSEUDONYM_NOTE
 
 CSS = """
@@ -25,6 +25,10 @@ tbody th { background: #f4f6f8; white-space: nowrap; }
 td p { margin: 0 0 .4em; } .extract { font-size: .92em; } .extract q { font-style: italic; }
 .ref { color: #444; white-space: nowrap; } .memo { color: #666; }
 td.draft { border-left: 3px solid #f28e2b; } td.done { border-left: 3px solid #59a14f; }
+.legend .mark { padding: 0 .4em; border-left: 3px solid transparent; margin-right: .6em; }
+.legend .mark.draft { border-left-color: #f28e2b; } .legend .mark.done { border-left-color: #59a14f; }
+.legend .swatch { display: inline-block; padding: 0 .45em; border: 1px solid #ddd; margin-left: .2em; }
+.map td.none, .legend .swatch.none { color: #999; background: #fff; }
 tr.group th { background: #eef1f4; font-weight: 600; }
 .map td { text-align: right; white-space: nowrap; } .map td.theme { text-align: left; }
 .d1 { padding-left: 1.5em !important; } .d2 { padding-left: 3em !important; } .d3 { padding-left: 4.5em !important; }
@@ -78,15 +82,33 @@ def chart_html(charts: ChartSet, chart: Chart, mode: str) -> str:
 
 
 def heat_colour(share: float) -> str:
-    """White to mid blue by share: dark text stays readable, printed or on screen."""
+    """White to mid blue by share (see :func:`heat_level`): dark text stays readable,
+    printed or on screen, and a small share is still visibly tinted."""
+    level = heat_level(share)
     low, high = (255, 255, 255), (0x6B, 0x9B, 0xD1)
-    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high))
+    return "#" + "".join(f"{round(a + (b - a) * level):02x}" for a, b in zip(low, high))
 
 
 def _heat(count: int, total: int, cases: tuple[str, ...], share: float) -> str:
     title = esc(", ".join(cases)) if cases else "none"
-    pct = f" ({share:.0%})" if total else ""
+    pct = f" ({percent(share)})" if total else ""
+    if not count:
+        return f'<td class="none" title="{title}">{count}/{total}{pct}</td>'
     return f'<td style="background: {heat_colour(share)}" title="{title}">{count}/{total}{pct}</td>'
+
+
+def _heat_legend() -> str:
+    """The scale of the heat map, from a few per cent to all."""
+    steps = "".join(f'<span class="swatch" style="background: {heat_colour(s)}">{percent(s)}</span>'
+                    for s in (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0))
+    return f'<p class="meta legend">Share of cases: <span class="swatch none">none</span>{steps}</p>'
+
+
+def _marks_legend() -> str:
+    """What the marks on chart cells mean."""
+    return ('<p class="meta legend">Cells: <span class="mark draft">draft summary</span> '
+            '<span class="mark done">summary done</span> <span class="mark">no mark: no summary yet</span>; '
+            "quoted passages are in italics, with their document and lines.</p>")
 
 
 def mapping_html(m: Mapping) -> str:
@@ -94,7 +116,7 @@ def mapping_html(m: Mapping) -> str:
     head = ["Theme", f"All cases ({m.total})", *(f"{v} ({n})" for v, n in m.values)]
     out = [f'<section class="mapping" id="mapping"><h2>Mapping: cases raising each theme{by}</h2>',
            '<p class="meta">Each number is the cases that raised the theme (any passage coded with it or a theme '
-           "below it) out of the cases in the column; hover to see which.</p>",
+           "below it) out of the cases in the column; hover to see which.</p>", _heat_legend(),
            '<table class="map"><thead><tr>', *(f'<th scope="col">{esc(h)}</th>' for h in head), "</tr></thead><tbody>"]
     for row in m.rows:
         depth = f" d{min(row.depth, 3)}" if row.depth else ""
@@ -119,6 +141,7 @@ def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mappin
         f"<h1>{esc(title)}</h1>",
         f'<p class="meta">{len(charts.rows)} cases{esc(grouped)}. References point to document and lines.</p>',
         f'<p class="meta">{esc(PSEUDONYM_NOTE)}</p>' if pseudonymised else "",
+        _marks_legend(),
         f"<nav><ul>{nav}</ul></nav>",
         *(chart_html(charts, c, mode) for c in charts.charts),
         mapping_html(mapping) if mapping is not None else "",

@@ -10,7 +10,6 @@ text cell: nothing a participant said can run as a formula.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from copy import copy
@@ -93,16 +92,59 @@ class _Styles:
         return cell
 
 
-def _lines(text: str, width: float, per_unit: float = 1.2) -> int:
-    """Lines a wrapped cell needs: a column width unit holds about 1.2 characters of prose."""
+PROSE_PER_UNIT = 1.2
+"""Characters of regular text a unit of column width holds (conservatively: rows come out
+a little tall rather than cut)."""
+BOLD_PER_UNIT = 0.85
+"""Characters of bold text (case names, headings) a unit of column width holds."""
+_BREAK_AFTER = re.compile(r"[^_/-]+[_/-]*|[_/-]+")
+
+
+def _lines(text: str, width: float, per_unit: float = PROSE_PER_UNIT) -> int:
+    """Lines a wrapped cell needs, wrapping as spreadsheets do: at spaces, after ``_``,
+    ``-`` and ``/`` (so ``assistant_director_county_council_02`` takes two lines in a
+    narrow column), and inside a word longer than the line."""
     per_line = max(1, int(width * per_unit))
-    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
+    return sum(1 if len(line) <= per_line else _wrapped(line, per_line) for line in text.split("\n"))
+
+
+def _wrapped(line: str, per_line: int) -> int:
+    """Lines a greedy wrap of one paragraph takes at ``per_line`` characters a line."""
+    lines, used = 1, 0
+    for word in line.split():
+        gap = 1 if used else 0
+        if used + gap + len(word) <= per_line:
+            used += gap + len(word)
+        elif len(word) <= per_line:
+            lines, used = lines + 1, len(word)
+        else:  # longer than a line: break after _ - /, and inside pieces still too long
+            for n, piece in enumerate(_BREAK_AFTER.findall(word)):
+                gap = 1 if used and n == 0 else 0
+                if used + gap + len(piece) <= per_line:
+                    used += gap + len(piece)
+                    continue
+                if used:
+                    lines += 1
+                lines += (len(piece) - 1) // per_line
+                used = len(piece) - (len(piece) - 1) // per_line * per_line
+    return lines
+
+
+def _row_height(row: Sequence[Any], widths: Sequence[float], per_unit: Sequence[float]) -> float | None:
+    """The height (points) a row of wrapped text needs, or None for one line."""
+    lines = max((_lines(v, w, u) for v, w, u in zip(row, widths, per_unit) if isinstance(v, str) and v),
+                default=1)
+    return min(_MAX_ROW_PT, lines * _LINE_PT) if lines > 1 else None
 
 
 def _write_table(
     wb: Workbook, title: str, taken: set[str], header: Sequence[str], rows: Iterable[Sequence[Any]],
-    widths: Sequence[float], *, freeze: str = "B2", fit_rows: bool = True,
+    widths: Sequence[float], *, freeze: str = "B2", fit: int | None = None,
 ) -> Any:
+    """A sheet of ``header`` and ``rows`` (the first column bold). Every row whose text
+    wraps gets the height it needs (a spreadsheet does not measure rows it opens, so a
+    wrapped case name would otherwise overlap the next row); ``fit`` limits the measuring
+    to the first columns (the others hold numbers)."""
     ws = wb.create_sheet(sheet_name(title, taken))
     ws.freeze_panes = freeze
     ws.print_title_rows = "1:1"
@@ -113,16 +155,18 @@ def _write_table(
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     styles = _Styles(ws)
-    head_lines = max((_lines(h, w, 0.95) for h, w in zip(header, widths)), default=1)  # bold
-    if head_lines > 1:
-        ws.row_dimensions[1].height = min(_MAX_ROW_PT, head_lines * _LINE_PT)
+    bold = [BOLD_PER_UNIT] * len(widths)
+    body = [BOLD_PER_UNIT] + [PROSE_PER_UNIT] * (len(widths) - 1)
+    measured = widths if fit is None else widths[:fit]
+    height = _row_height(header, widths, bold)
+    if height:
+        ws.row_dimensions[1].height = height
     ws.append([styles.cell(h, styles.header) for h in header])
     index = 1
     for index, row in enumerate(rows, start=2):
-        if fit_rows:
-            lines = max((_lines(v, w) for v, w in zip(row, widths) if isinstance(v, str) and v), default=1)
-            if lines > 1:
-                ws.row_dimensions[index].height = min(_MAX_ROW_PT, lines * _LINE_PT)
+        height = _row_height(row, measured, body)
+        if height:
+            ws.row_dimensions[index].height = height
         ws.append([styles.cell(v, styles.case if i == 0 else styles.body) for i, v in enumerate(row)])
     if header:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{index}"
@@ -152,7 +196,7 @@ def write_xlsx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: 
 
     taken -= {"overview", "codebook"}
     header, rows = overview_table(charts)
-    ws = _write_table(wb, "Overview", taken, header, rows, lead + [12] * (len(header) - len(lead)), fit_rows=False)
+    ws = _write_table(wb, "Overview", taken, header, rows, lead + [12] * (len(header) - len(lead)), fit=len(lead))
     first, last = len(lead) + 1, len(header)
     if rows and last >= first:
         ws.conditional_formatting.add(
