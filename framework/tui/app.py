@@ -24,6 +24,7 @@ from framework.tui.dialogs.common import TextPrompt
 from framework.tui.shared import CellTarget, EditorResult
 from framework.tui.writes import WriteGate
 from framework.views.catalog import ThemeCatalog, push_recent
+from framework.views.exporting import ExportChoices, ExportDone, ExportRequest, export_choices, run_export
 from framework.views.workbench import load_catalog, recent_themes, save_recent
 
 T = TypeVar("T")
@@ -55,6 +56,20 @@ class UsageLoaded(Message):
 class RecentLoaded(Message):
     coder: str
     recent: list[str]
+
+
+@dataclass
+class ExportOffered(Message):
+    """What the export dialog can offer from where the user is."""
+
+    choices: ExportChoices
+
+
+@dataclass
+class Exported(Message):
+    """An export was written."""
+
+    done: ExportDone
 
 
 class FrameworkApp(App[None]):
@@ -295,6 +310,40 @@ class FrameworkApp(App[None]):
 
         self.push_screen(ReviewScreen(coders, theme_ids=theme_ids, theme_title=theme_title, documents=documents))
 
+    # -- exporting ---------------------------------------------------------------------------
+
+    def open_export(self, layer: str, chart_ids: list[str], charts_title: str, *, group_by: tuple[str, ...] = (),
+                    quote_theme: str | None = None, quote_title: str = "") -> None:
+        """Offer to export these charts (or the quotes of ``quote_theme``): choose in a dialog,
+        then write the file in a worker and say where it is."""
+        self._offer_export(layer, chart_ids, charts_title, group_by, quote_theme, quote_title)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-offer")
+    def _offer_export(self, layer: str, chart_ids: list[str], charts_title: str, group_by: tuple[str, ...],
+                      quote_theme: str | None, quote_title: str) -> None:
+        self.post_message(ExportOffered(export_choices(self.project, layer, chart_ids, charts_title,
+                                                       group_by=group_by, quote_theme=quote_theme,
+                                                       quote_title=quote_title)))
+
+    @on(ExportOffered)
+    def _export_offered(self, event: ExportOffered) -> None:
+        from framework.tui.dialogs.export import ExportDialog
+
+        self.push_screen(ExportDialog(event.choices), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is not None:
+            self.notify("Exporting…", timeout=3)
+            self.run_export(request, self.coder or None)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="export")
+    def run_export(self, request: ExportRequest, coder: str | None) -> None:
+        self.post_message(Exported(run_export(self.project, request, coder)))
+
+    @on(Exported)
+    def _exported(self, event: Exported) -> None:
+        self.notify(event.done.message, title="Exported", timeout=15, markup=False)
+
     def action_analysis(self, name: str) -> None:
         """Open the matrix, mapping, agreement, review or pseudonym-key screen (unless showing)."""
         from textual.screen import ModalScreen
@@ -377,6 +426,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     from framework.tui.dialogs.bounds import EditBoundsDialog
     from framework.tui.dialogs.coders import CoderSelection
     from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
+    from framework.tui.dialogs.export import ExportDialog
     from framework.tui.dialogs.memo import MemoDialog
     from framework.tui.dialogs.pseudonym_entry import EntryDialog
     from framework.tui.dialogs.theme_picker import ThemePicker
@@ -405,7 +455,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
         ("Reader: moving and selecting", moving),
         ("Theme picker", _bindings(ThemePicker.BINDINGS)),
         ("Retrieval", _bindings(RetrievalScreen.BINDINGS)),
-        ("Matrix (charts)", _bindings(MatrixScreen.BINDINGS)),
+        ("Matrix (charts)", _bindings(MatrixScreen.BINDINGS) + _bindings(ExportDialog.BINDINGS)),
         ("Cell editor", _bindings(CellEditorScreen.BINDINGS)),
         ("Mapping", _bindings(MappingScreen.BINDINGS)),
         ("Agreement", _bindings(AgreementScreen.BINDINGS) + _bindings(CoderSelection.BINDINGS)),

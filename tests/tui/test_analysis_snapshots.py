@@ -89,3 +89,18 @@ def test_review_screen(snap_compare, make, study) -> None:  # noqa: F811
 def test_review_interleaved_small(snap_compare, make, study) -> None:  # noqa: F811
     assert snap_compare(make(), terminal_size=SMALL,
                         run_before=showing(ReviewScreen(["alice", "bob"], document="int_07"), "i"))
+
+
+def test_export_dialog_at_80_columns(snap_compare, make, study) -> None:  # noqa: F811
+    async def before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(MatrixScreen(chart="2"))
+        await settle(pilot)
+        table = pilot.app.screen.table
+        table.move_cursor(row=table.get_row_index(f"case:{case_id(study, 'int_07')}"),
+                          column=table.get_column_index("2.1"), animate=False)
+        await settle(pilot)
+        await pilot.press("E")
+        await _still(pilot)
+
+    assert snap_compare(make(), terminal_size=(80, 24), run_before=before)

@@ -64,6 +64,8 @@ class MatrixScreen(Screen[None]):
                 tooltip=f"Show up to {TALL_LINES} lines of each summary"),
         Binding("m", "mapping", "Mapping", id="matrix.mapping",
                 tooltip="How many cases raised each theme, by an attribute"),
+        Binding("E", "export", "Export", id="matrix.export",
+                tooltip="Export the charts shown, or the quotes of the theme under the cursor"),
         Binding("u", "undo", "Undo", show=False, id="matrix.undo", tooltip="Undo your last action"),
         Binding("U", "redo", "Redo", show=False, id="matrix.redo", tooltip="Redo what was undone"),
         Binding("f5", "reload", "Reload", show=False, id="matrix.reload",
@@ -276,6 +278,19 @@ class MatrixScreen(Screen[None]):
 
     def action_mapping(self) -> None:
         self.app.open_mapping(self.coding_layer)  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        if self.charts is None or not self.charts.charts:
+            return
+        charts = self.charts
+        shown = charts.charts if self.chart_index == ALL else [charts.charts[self.chart_index]]
+        title = shown[0].title if len(shown) == 1 else f"all {len(shown)} charts"
+        here = self.current()
+        theme = here[2].theme if here is not None else (shown[0].theme if len(shown) == 1 else None)
+        self.app.open_export(  # type: ignore[attr-defined]
+            charts.layer, [c.theme.id for c in shown], title, group_by=charts.group_by,
+            quote_theme=theme.id if theme is not None else None,
+            quote_title=f"{theme.id} {theme.label}" if theme is not None else "")
 
     def action_undo(self) -> None:
         self._history(redo=False)
