@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -101,12 +100,12 @@ def test_normalise_newlines_agrees_with_splitlines(raw: str) -> None:
     assert "\n".join(text.splitlines()) + ("\n" if text.endswith("\n") else "") == text
 
 
-def test_normalise_newlines_is_fast() -> None:
+def test_normalise_newlines_on_a_long_text() -> None:
+    """(Its speed is measured by bench/bench_text.py.)"""
     text = ("Interviewer: a line of text é\r\n" * 400_000) + "\u2028"
-    began = time.perf_counter()
     out = normalise_newlines(text)
-    assert time.perf_counter() - began < 2.0
     assert out.count("\n") == 400_001
+    assert "\r" not in out and out.startswith("Interviewer: a line of text é\nInterviewer:")
 
 
 # ---------------------------------------------------------------------------
@@ -414,22 +413,20 @@ def test_paragraph_invariants(raw: str) -> None:
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
 
 
-def test_paragraphs_are_linear_on_long_lines() -> None:
+def test_paragraphs_of_long_lines() -> None:
+    """(Their speed is measured by bench/bench_text.py.)"""
     text = (
         " " * 300_000 + "\n" + "word " * 100_000 + "\n\n" + "Interviewer: " + "x" * 300_000 + ("\n \n" * 50_000) + "end"
     )
-    began = time.perf_counter()
     paras = paragraphs(text)
-    assert time.perf_counter() - began < 2.0
     assert len(paras) == 3
     assert paras[1].speaker == paras[2].speaker == "Interviewer"
 
 
-def test_paragraphs_many_short_turns_are_fast() -> None:
+def test_paragraphs_of_many_short_turns() -> None:
+    """(Their speed is measured by bench/bench_text.py.)"""
     text = "Interviewer: How?\n\nRespondent: Like this, you see.\n\n" * 100_000
-    began = time.perf_counter()
     paras = paragraphs(text)
-    assert time.perf_counter() - began < 3.0
     assert len(paras) == 200_000
     assert paras[-1].speaker == "Respondent"
 
