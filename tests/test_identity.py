@@ -123,3 +123,25 @@ def test_themes_sync_with_archive_after_removing_a_used_theme(project_dir: Path)
     archived = run(project_dir, "themes", "sync", "--archive")
     assert (archived.exit_code, archived.stdout) == (0, "themes: 1 archived\n")
     assert "themes.yaml" not in archived.stderr
+
+
+def test_coder_lists_name_people_only(project_dir: Path) -> None:
+    from framework.analysis.compare import coders_with_codings, project_agreement
+    from framework.coding.actions import add_coding
+
+    project = open_project(project_dir)
+    try:
+        store = project.store
+        doc = store.documents.get("dir_london").id
+        for coder in ("alice", "bob"):
+            add_coding(store, coder, doc, "1.1", 0, 9)
+        for system in ("consensus", "import"):  # an agreed coding, and one an older import made
+            add_coding(store, system, doc, "1.1", 0, 9, allow_consensus=True)
+        with store.write():
+            store.ensure_coder("doctor")
+        assert coders_with_codings(store) == ["alice", "bob"]
+        with pytest.raises(InputError) as unknown:
+            project_agreement(store, ["alice", "zoe"])
+        assert str(unknown.value) == "no coder named 'zoe'; coders here: alice, bob."
+    finally:
+        project.close()

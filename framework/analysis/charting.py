@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from framework.errors import InputError
-from framework.store import CONSENSUS, Case, ChartCell, Document, Store, Theme
+from framework.store import CONSENSUS, Case, ChartCell, Document, Store, Theme, people
 from framework.store.queries import line_number, line_starts
 
 NO_VALUE = "(not set)"
@@ -266,7 +266,7 @@ def check_layer(store: Store, layer: str) -> str:
         return layer
     if store.scalar("SELECT 1 FROM chart_cells WHERE layer = ? LIMIT 1", (layer,)):
         return layer
-    known = ", ".join(store.coders()) or "none yet"
+    known = ", ".join(people(store.coders())) or "none yet"
     raise InputError(f"no coder named {layer!r} in this project (coders: {known}; or {CONSENSUS!r}).")
 
 

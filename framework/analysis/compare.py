@@ -7,7 +7,7 @@ from typing import Any
 
 from framework.analysis.agreement import LEVELS, compute_agreement
 from framework.errors import InputError
-from framework.store import CONSENSUS, Store
+from framework.store import Store, people
 
 
 def project_agreement(
@@ -33,7 +33,7 @@ def project_agreement(
     known = set(store.coders())
     missing = [c for c in coders if c not in known]
     if missing:
-        raise InputError(f"no coder named {', '.join(map(repr, missing))}; coders here: {', '.join(sorted(known)) or 'none'}.")
+        raise InputError(f"no coder named {', '.join(map(repr, missing))}; coders here: {', '.join(sorted(people(known))) or 'none'}.")
     codings = store.codings.spans(coders)
     docs = {d.name: d for d in store.documents.list()}
     if documents:
@@ -84,6 +84,7 @@ def project_agreement(
 
 
 def coders_with_codings(store: Store) -> list[str]:
-    """Every coder (not the consensus layer) with at least one coding, by name."""
+    """Every coder with at least one coding, by name: people only, never the consensus layer
+    or a name the project acts under (:data:`framework.store.SYSTEM_CODERS`)."""
     names = {c for per_doc in store.documents.coded_counts().values() for c in per_doc}
-    return sorted(names - {CONSENSUS}, key=str.casefold)
+    return sorted(people(names), key=str.casefold)
