@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, input_file, out, progress_bar, project_option, state, table
+from framework.cli.common import emit_json, err, input_file_or_stdin, out, progress_bar, project_option, state, table
 from framework.coding.anchoring import DEFAULT_MIN_SCORE
 from framework.errors import InputError
 
@@ -19,40 +19,67 @@ def code() -> None:
     """Add, list, remove and import codings."""
 
 
-@code.command("add")
+@code.command("add", epilog="To add many codings in one go (much faster than one call each), pipe them "
+              "to 'framework code import -' as JSON Lines, one coding a line: "
+              '{"document": "dir_london_01", "theme": "1.2", "quote": "..."}.')
 @click.argument("document")
 @click.argument("theme")
 @click.option("--start", type=int, default=None, help="First character (0-based).")
 @click.option("--end", type=int, default=None, help="One past the last character.")
 @click.option("--quote", default=None, help="The passage's text, instead of offsets.")
+@click.option("--occurrence", type=int, default=None,
+              help="When the quote is found more than once: which one (1, 2, ...; on --line if given).")
+@click.option("--line", type=int, default=None,
+              help="When the quote is found more than once: the line it is on (as 'framework show' numbers lines).")
+@click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
+              help="Lowest fuzzy-match score (0-100) for placing a quote that is not found as written.")
 @click.option("--memo", default="", help="A memo on the coding.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new coding as JSON.")
 @project_option
-def code_add(document: str, theme: str, start: int | None, end: int | None, quote: str | None, memo: str,
-             as_json: bool) -> None:
-    """Code a passage of DOCUMENT with THEME (by --start/--end or --quote)."""
+def code_add(document: str, theme: str, start: int | None, end: int | None, quote: str | None,
+             occurrence: int | None, line: int | None, min_score: float, memo: str, as_json: bool) -> None:
+    """Code a passage of DOCUMENT with THEME (by --start/--end or --quote).
 
+    A quote is placed where it is found as written; otherwise by fuzzy match on whole
+    words, reported with its score, if it scores at least --min-score. A quote found
+    more than once is refused with the line numbers unless --occurrence or --line picks one.
+    """
     from framework.coding import actions as coding
-    from framework.coding.anchoring import locate
 
     s = state()
     store = s.project().store
     who = s.current_coder()
     doc = store.documents.get(document)
+    text, sha = store.documents.text_and_hash(doc.id)
+    placed = None
     if quote is not None:
         if start is not None or end is not None:
             raise click.UsageError("give either --start/--end or --quote, not both.")
-        placed = locate(store.documents.text(doc.id), quote)
-        if placed is None:
-            raise InputError(f"quote not found in {doc.name}: {quote[:60]!r}")
+        placed = _place(text, quote, doc.name, occurrence=occurrence, line=line, min_score=min_score)
         start, end = placed.start, placed.end
     elif start is None or end is None:
         raise click.UsageError("give --start and --end, or --quote.")
-    result = coding.add_coding(store, who, doc.id, theme, start, end, memo)
+    elif occurrence is not None or line is not None:
+        raise click.UsageError("--occurrence and --line choose among the places a --quote is found.")
+    result = coding.add_coding(store, who, doc.id, theme, start, end, memo, seen=coding.TextSeen(sha, text))
+    how = {"method": placed.method if placed else "offsets", "score": placed.score if placed else None}
     if as_json:
-        emit_json(result.as_json())
-    else:
-        out.print(f"coding {result.id}: {doc.name} [{result.start}:{result.end}] {theme} ({who})")
+        emit_json({**result.as_json(), "placed": how})
+        return
+    out.print(f"coding {result.id}: {doc.name} [{result.start}:{result.end}] {theme} ({who})", markup=False)
+    if placed is not None and placed.method == "fuzzy":
+        flat = " ".join(result.quote.split())
+        out.print(f"placed by fuzzy match (score {placed.score:.1f}, the quote was not found as written): "
+                  f"{flat[:80] + ('…' if len(flat) > 80 else '')!r}", markup=False)
+
+
+def _place(text: str, quote: str, name: str, *, occurrence: int | None, line: int | None, min_score: float):  # noqa: ANN202
+    from framework.coding.anchoring import Placement, place_quote
+
+    placed = place_quote(text, quote, min_score=min_score, occurrence=occurrence, line=line)
+    if not isinstance(placed, Placement):
+        raise InputError(placed.message(name, quote, min_score=min_score, choose="--occurrence N or --line L"))
+    return placed
 
 
 @code.command("list")
@@ -93,9 +120,10 @@ def code_list(coder_filter: str | None, theme: str | None, document: str | None,
 
 @code.command("remove")
 @click.argument("coding_ids", nargs=-1, type=int, required=True)
+@click.option("--as-owner", is_flag=True, help="Remove other coders' codings too (the log records it).")
 @project_option
-def code_remove(coding_ids: tuple[int, ...]) -> None:
-    """Remove codings by id (undo brings them back)."""
+def code_remove(coding_ids: tuple[int, ...], as_owner: bool) -> None:
+    """Remove codings by id (undo brings them back). Only your own, unless --as-owner."""
 
     from framework.coding import actions as coding
 
@@ -103,27 +131,70 @@ def code_remove(coding_ids: tuple[int, ...]) -> None:
     store = s.project().store
     who = s.current_coder()
     for coding_id in coding_ids:
-        removed = coding.remove_coding(store, who, coding_id)
-        out.print(f"removed coding {removed.id} ({removed.document}, {removed.theme_id})")
+        removed = coding.remove_coding(store, who, coding_id, as_owner=as_owner)
+        owner = f", {removed.coder}'s" if removed.coder != who else ""
+        out.print(f"removed coding {removed.id} ({removed.document}, {removed.theme_id}{owner})", markup=False)
+
+
+@code.command("change")
+@click.argument("coding_id", type=int)
+@click.option("--theme", default=None, help="Its new theme.")
+@click.option("--start", type=int, default=None, help="Its new first character (0-based).")
+@click.option("--end", type=int, default=None, help="Its new end (one past the last character).")
+@click.option("--memo", default=None, help="Its new memo ('' removes it).")
+@click.option("--as-owner", is_flag=True, help="Change another coder's coding (the log records it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the coding as JSON.")
+@project_option
+def code_change(coding_id: int, theme: str | None, start: int | None, end: int | None, memo: str | None,
+                as_owner: bool, as_json: bool) -> None:
+    """Change a coding's theme, boundaries or memo (undo takes it back). Only your own, unless --as-owner."""
+    from framework.coding import actions as coding
+
+    s = state()
+    store = s.project().store
+    who = s.current_coder()
+    if theme is None and start is None and end is None and memo is None:
+        raise click.UsageError("say what to change: --theme, --start/--end or --memo.")
+    seen = None
+    if start is not None or end is not None:
+        current = store.codings.get(coding_id)
+        seen = coding.TextSeen(store.documents.text_and_hash(current.document_id)[1])
+    result = coding.update_coding(store, who, coding_id, theme_id=theme, start=start, end=end, memo=memo,
+                                  as_owner=as_owner, seen=seen)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        out.print(f"coding {result.id}: {result.document} [{result.start}:{result.end}] {result.theme_id} "
+                  f"({result.coder})", markup=False)
 
 
 @code.command("import")
-@click.argument("file", type=input_file)
+@click.argument("file", type=input_file_or_stdin)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "tsv", "xlsx"]), default=None,
+              help="The file's format (default: from its name; standard input: jsonl).")
 @click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
-              help="Lowest fuzzy-match score (0-100) for placing a quote that is not found exactly.")
+              help="Lowest fuzzy-match score (0-100) for placing a quote that is not found as written.")
 @click.option("--skip-bad", is_flag=True, help="Import the usable rows and list the others.")
 @project_option
-def code_import(file: Path, min_score: float, skip_bad: bool) -> None:
-    """Import codings from .jsonl, .csv or .xlsx (document, theme, start/end or quote, memo)."""
+def code_import(file: Path, fmt: str | None, min_score: float, skip_bad: bool) -> None:
+    """Import codings from .jsonl, .csv, .tsv or .xlsx, or JSON Lines from standard input (FILE '-').
+
+    Each row: document (or case), theme, start and end or quote, and optionally memo,
+    occurrence or line (which of several places a quote is found), e.g.
+    {"document": "dir_london_01", "theme": "1.2", "quote": "we rely on agency staff"}.
+    """
     from framework.ingest.codings import import_codings
 
+    data = click.get_binary_stream("stdin").read() if str(file) == "-" else None
     s = state()
     who = s.current_coder()
     with progress_bar() as progress:
         report = import_codings(s.project().store, file, coder=who, min_score=min_score, skip_bad=skip_bad,
-                                progress=progress)
-    out.print(report.summary())
-    for problem in report.skipped[:50]:
+                                progress=progress, data=data, fmt=fmt)
+    out.print(report.summary(), markup=False)
+    for row in report.fuzzy:
+        out.print(f"  {row.describe()}", markup=False)
+    for problem in report.skipped:
         err.print(f"skipped: {problem}", markup=False)
 
 

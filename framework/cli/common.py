@@ -108,11 +108,15 @@ class InputPath(click.ParamType):
 
     name = "path"
 
-    def __init__(self, *, folder: bool = False) -> None:
+    def __init__(self, *, folder: bool = False, dash: bool = False) -> None:
         self.folder = folder
+        self.dash = dash
+        """``-`` stands for standard input."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         path = Path(value)
+        if self.dash and str(value) == "-":
+            return path
         what = "folder" if self.folder else "file"
         if not path.exists():
             raise InputError(f"{path}: {what} not found. Check the path and try again.")
@@ -126,6 +130,7 @@ class InputPath(click.ParamType):
 
 
 input_file = InputPath()
+input_file_or_stdin = InputPath(dash=True)
 input_folder = InputPath(folder=True)
 
 

@@ -61,7 +61,9 @@ def import_cmd(paths: tuple[Path, ...], name: str | None, case: str | None) -> N
 
 
 def _print_import(report: Any) -> None:
-    out.print(report.summary())
+    out.print(report.summary(), markup=False)
+    for change in getattr(report, "changed", []):
+        out.print(f"  words changed: {change.describe()}", markup=False)
     for warning in report.warnings:
         err.print(f"note: {warning}", markup=False)
     if report.detached:

@@ -42,6 +42,11 @@ def check_coder(name: str, *, allow_consensus: bool = False) -> str:
 def check_span(store: Store, document_id: int, start: int, end: int, *, where: str = "") -> str:
     """The document's text, after checking 0 <= start < end <= length."""
     text = store.documents.text(document_id)
+    _check_offsets(text, start, end, where)
+    return text
+
+
+def _check_offsets(text: str, start: int, end: int, where: str = "") -> None:
     prefix = f"{where}: " if where else ""
     if start < 0 or end < 0:
         raise InputError(f"{prefix}offsets must not be negative (start {start}, end {end}).")
@@ -51,7 +56,69 @@ def check_span(store: Store, document_id: int, start: int, end: int, *, where: s
         raise InputError(
             f"{prefix}end {end} is past the end of the text ({len(text)} characters)."
         )
-    return text
+
+
+@dataclass(frozen=True)
+class TextSeen:
+    """The version of a document's text that a span was chosen in (its content hash, and the text).
+
+    A write that carries one is checked against the document in the same transaction:
+    if the text changed meanwhile (another process imported a new version), the span
+    follows its words into the new text when they are unchanged (the text is needed for
+    that), and the write is refused with :class:`TextChanged` otherwise.
+    """
+
+    sha256: str
+    text: str | None = None
+
+
+class TextChanged(InputError):
+    """The document's text changed under a write, and the span could not follow its words."""
+
+
+class NotYours(InputError):
+    """A coder tried to remove or change another coder's coding without saying so."""
+
+    def __init__(self, coding: Coding, verb: str) -> None:
+        self.owner = coding.coder
+        super().__init__(
+            f"coding {coding.id} is {coding.coder}'s ({coding.document}, {coding.theme_id}); you can {verb} "
+            f"only your own codings. To {verb} it anyway, add --as-owner (the log records that you did it "
+            f"for {coding.coder})."
+        )
+
+
+def _current(store: Store, document_id: int) -> tuple[str, str]:
+    """The document's text and content hash, read inside the caller's transaction."""
+    row = store.conn.execute("SELECT text, sha256 FROM documents WHERE id = ?", (document_id,)).fetchone()
+    if row is None:
+        raise InputError(f"no document with id {document_id} (it may have been removed by another process).")
+    return str(row[0]), str(row[1])
+
+
+def _against(store: Store, document_id: int, start: int, end: int, seen: TextSeen | None) -> tuple[str, int, int]:
+    """Inside a write: the current text and the span on it, following the words if the text changed."""
+    text, sha = _current(store, document_id)
+    if seen is not None and seen.sha256 != sha:
+        start, end = _follow(store, document_id, text, start, end, seen)
+    _check_offsets(text, start, end)
+    return text, start, end
+
+
+def _follow(store: Store, document_id: int, text: str, start: int, end: int, seen: TextSeen) -> tuple[int, int]:
+    from framework.coding.realign import OffsetMap, follow
+
+    placed = None
+    if seen.text is not None and 0 <= start < end <= len(seen.text):
+        placed = follow(OffsetMap(seen.text, text), start, end, min_score=100.0)
+    if placed is None or placed.method != "exact":
+        name = store.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+        raise TextChanged(
+            f"{name}: the text changed since it was read (another process imported a new version) and "
+            "the passage is no longer there as it was; nothing was saved. Open the document again and "
+            "select the passage in the new text."
+        )
+    return placed.start, placed.end
 
 
 def new_coding_row(
@@ -76,14 +143,18 @@ def add_coding(
     memo: str = "",
     *,
     allow_consensus: bool = False,
+    seen: TextSeen | None = None,
 ) -> Coding:
-    """Code ``[start, end)`` of a document with a theme. Coding it again is a no-op."""
+    """Code ``[start, end)`` of a document with a theme. Coding it again is a no-op.
+
+    With ``seen``, the document's text is checked in the same transaction (see :class:`TextSeen`).
+    """
     check_coder(coder, allow_consensus=allow_consensus)
     theme = store.themes.get(theme_id)
     if theme.archived:
         raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
-    text = check_span(store, document_id, start, end)
     with store.write() as conn:
+        text, start, end = _against(store, document_id, start, end, seen)
         existing = conn.execute(
             'SELECT id FROM codings WHERE coder = ? AND document_id = ? AND theme_id = ? AND start = ? AND "end" = ?',
             (coder, document_id, theme_id, start, end),
@@ -120,12 +191,33 @@ def uncode_whole(store: Store, coder: str, document_ids: list[int], theme_id: st
     return batch.remove_many(store, coder, found, how="answers", details={"theme": theme_id})
 
 
-def remove_coding(store: Store, coder: str, coding_id: int) -> Coding:
-    """Remove one coding; the action log keeps it so undo can bring it back."""
-    coding = store.codings.get(coding_id)
+def _owned(store: Store, coder: str, coding_id: int, verb: str, as_owner: bool) -> Coding:
+    """The coding as it is now (inside the write), if ``coder`` may change it."""
+    coding = store.codings.find(coding_id)
+    if coding is None:
+        raise InputError(
+            f"coding {coding_id} is not in the project (removed by another coder or process?); "
+            "'framework code list' shows the codings there are."
+        )
+    if coding.coder != coder and not as_owner:
+        raise NotYours(coding, verb)
+    return coding
+
+
+def _on_behalf(coder: str, coding: Coding) -> dict[str, Any]:
+    """What the log adds when a coder acts on another coder's coding."""
+    return {"owner": coding.coder, "as_owner": True} if coding.coder != coder else {}
+
+
+def remove_coding(store: Store, coder: str, coding_id: int, *, as_owner: bool = False) -> Coding:
+    """Remove one coding; the action log keeps it so undo can bring it back.
+
+    Another coder's coding is removed only ``as_owner`` (and the log says so).
+    """
     with store.write():
+        coding = _owned(store, coder, coding_id, "remove", as_owner)
         store.codings.delete(coding_id)
-        store.log(coder, "coding.remove", {"coding": coding_row(coding)})
+        store.log(coder, "coding.remove", {"coding": coding_row(coding), **_on_behalf(coder, coding)})
     return coding
 
 
@@ -138,34 +230,42 @@ def update_coding(
     start: int | None = None,
     end: int | None = None,
     memo: str | None = None,
+    as_owner: bool = False,
+    seen: TextSeen | None = None,
 ) -> Coding:
-    """Change a coding's theme, boundaries or memo (one action)."""
-    old = store.codings.get(coding_id)
-    changes: dict[str, Any] = {}
-    if theme_id is not None and theme_id != old.theme_id:
-        if store.themes.get(theme_id).archived:
-            raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
-        changes["theme_id"] = theme_id
-    if start is not None or end is not None:
-        new_start = old.start if start is None else start
-        new_end = old.end if end is None else end
-        if (new_start, new_end) != (old.start, old.end):
-            text = check_span(store, old.document_id, new_start, new_end)
-            before, after = context(text, new_start, new_end)
-            changes.update(start=new_start, end=new_end, quote=text[new_start:new_end],
-                           before=before, after=after, detached=0)
-    if memo is not None and memo != old.memo:
-        changes["memo"] = memo
-    if not changes:
-        return old
-    previous = {k: getattr(old, "theme_id" if k == "theme_id" else k) for k in changes}
-    if "detached" in previous:
-        previous["detached"] = int(old.detached)
-    changes["updated_at"] = now()
-    previous["updated_at"] = old.updated_at
+    """Change a coding's theme, boundaries or memo (one action).
+
+    Another coder's coding is changed only ``as_owner``; new boundaries chosen in a text
+    that has changed since are checked as :func:`add_coding` checks them (``seen``).
+    """
+    if theme_id is not None and store.themes.get(theme_id).archived:
+        raise InputError(f"theme {theme_id!r} is archived; choose a current theme.")
     with store.write():
+        old = _owned(store, coder, coding_id, "change", as_owner)
+        changes: dict[str, Any] = {}
+        if theme_id is not None and theme_id != old.theme_id:
+            changes["theme_id"] = theme_id
+        if start is not None or end is not None:
+            new_start = old.start if start is None else start
+            new_end = old.end if end is None else end
+            if (new_start, new_end) != (old.start, old.end) or seen is not None:
+                text, new_start, new_end = _against(store, old.document_id, new_start, new_end, seen)
+            if (new_start, new_end) != (old.start, old.end):
+                before, after = context(text, new_start, new_end)
+                changes.update(start=new_start, end=new_end, quote=text[new_start:new_end],
+                               before=before, after=after, detached=0)
+        if memo is not None and memo != old.memo:
+            changes["memo"] = memo
+        if not changes:
+            return old
+        previous = {k: getattr(old, k) for k in changes}
+        if "detached" in previous:
+            previous["detached"] = int(old.detached)
+        changes["updated_at"] = now()
+        previous["updated_at"] = old.updated_at
         store.codings.update(coding_id, changes)
-        store.log(coder, "coding.update", {"id": coding_id, "before": previous, "after": changes})
+        store.log(coder, "coding.update", {"id": coding_id, "before": previous, "after": changes,
+                                           **_on_behalf(coder, old)})
     return store.codings.get(coding_id)
 
 
@@ -236,11 +336,14 @@ def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -
             if not exists:
                 store.ensure_coder(row["coder"])
                 store.codings.insert(row)
+                _refit(store, row["id"])
         else:
             store.codings.delete(row["id"])
     elif kind == "coding.update":
         values = payload["before"] if reverse else payload["after"]
         store.codings.update(payload["id"], values)
+        if "start" in values or "end" in values:
+            _refit(store, payload["id"])
     elif kind in batch.KINDS:
         batch.apply(store, kind, payload, reverse=reverse)
     elif kind == "cell.update":
@@ -253,6 +356,32 @@ def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -
             )
         else:
             store.cells.put(ChartCell(**cell))
+
+
+def _refit(store: Store, coding_id: int) -> None:
+    """A coding brought back by undo or redo sits on its own words, even if the text changed since.
+
+    If the text at its offsets is no longer its quote, it is placed again by its quote and
+    context, or kept detached when that fails (as a re-import does).
+    """
+    from framework.coding.anchoring import locate
+
+    row = store.conn.execute(
+        'SELECT document_id, start, "end", quote, before, after FROM codings WHERE id = ?', (coding_id,)
+    ).fetchone()
+    if row is None:
+        return
+    document_id, start, end, quote, before, after = row
+    text, _sha = _current(store, document_id)
+    if text[start:end] == quote:
+        return
+    placed = locate(text, quote, before=before, after=after, hint=start)
+    if placed is None:
+        store.codings.update(coding_id, {"detached": 1})
+        return
+    new_before, new_after = context(text, placed.start, placed.end)
+    store.codings.update(coding_id, {"start": placed.start, "end": placed.end, "quote": text[placed.start:placed.end],
+                                     "before": new_before, "after": new_after, "detached": 0})
 
 
 def _step(store: Store, coder: str, *, back: bool) -> tuple[str, dict[str, Any]] | None:

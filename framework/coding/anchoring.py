@@ -5,14 +5,34 @@ re-imported with edits, or a coder's file meets a slightly different copy of the
 text, each coding is placed again: at its old offsets if the quote is still there,
 else at the exact occurrence whose context fits best, else by fuzzy alignment
 (rapidfuzz) near its old place, then anywhere, above a score threshold.
+
+A quote typed by a researcher (``code add --quote``, ``code import``) is placed by
+:func:`place_quote`, which never guesses: a quote found exactly more than once, or
+matching several places equally well, is refused with the count and the line
+numbers unless an occurrence or a line picks one, and a fuzzy match is placed on
+whole words and reported with its score.
+
+Fuzzy placements are fitted to the text: the alignment's two ends are moved to word
+boundaries (when the quote's own ends were whole words), each end is also aligned on
+its own so that a passage that grew or shrank inside is covered whole, and the score
+reported is the similarity of the quote to exactly the text placed.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CONTEXT_CHARS = 40
 DEFAULT_MIN_SCORE = 85.0
+AMBIGUITY_MARGIN = 2.0
+"""Fuzzy matches scoring within this many points of the best are equally good."""
+MAX_HITS = 10_000
+"""Exact occurrences counted at most (a quote of one common word)."""
+MAX_FUZZY = 20
+"""Equally good fuzzy matches collected at most."""
+_APOSTROPHES = "'\u2019"
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,187 @@ def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tupl
     return text[max(0, start - width) : start], text[end : end + width]
 
 
+# -- words and lines -----------------------------------------------------------------------
+
+
+def inside_word(text: str, pos: int) -> bool:
+    """Whether ``pos`` falls between two characters of one word (``it’s`` is one word)."""
+    if pos <= 0 or pos >= len(text):
+        return False
+    a, b = text[pos - 1], text[pos]
+    if a.isalnum() and b.isalnum():
+        return True
+    if a in _APOSTROPHES and b.isalnum():
+        return pos >= 2 and text[pos - 2].isalnum()
+    if b in _APOSTROPHES and a.isalnum():
+        return pos + 1 < len(text) and text[pos + 1].isalnum()
+    return False
+
+
+def _can_start(text: str, pos: int) -> bool:
+    return 0 <= pos < len(text) and not text[pos].isspace() and not inside_word(text, pos)
+
+
+def _can_end(text: str, pos: int) -> bool:
+    return 0 < pos <= len(text) and not text[pos - 1].isspace() and not inside_word(text, pos)
+
+
+def word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` widened to whole words at both ends (never narrowed)."""
+    while inside_word(text, start):
+        start -= 1
+    while inside_word(text, end):
+        end += 1
+    return start, end
+
+
+class Lines:
+    """1-based line numbers of offsets in a text, as ``framework show`` numbers them."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        at = text.find("\n")
+        while at != -1:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        self.length = len(text)
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def span(self, line: int) -> tuple[int, int]:
+        """The offsets of a line (without its newline); clamped to the text."""
+        line = max(1, min(line, len(self.starts)))
+        end = self.starts[line] - 1 if line < len(self.starts) else self.length
+        return self.starts[line - 1], end
+
+    def covers(self, placement: Placement, line: int) -> bool:
+        return self.line(placement.start) <= line <= self.line(max(placement.start, placement.end - 1))
+
+
+# -- fitting a fuzzy match to the words -----------------------------------------------------
+
+
+def _ratio(quote: str, candidate: str) -> float:
+    from rapidfuzz import fuzz
+
+    return float(fuzz.ratio(quote, candidate))
+
+
+def _near(text: str, centres: Sequence[int], slack: int, ok) -> list[int]:  # noqa: ANN001
+    found: set[int] = set()
+    for centre in centres:
+        for pos in range(max(0, centre - slack), min(len(text), centre + slack) + 1):
+            if ok(text, pos):
+                found.add(pos)
+    return sorted(found)
+
+
+def _align(text: str, part: str, lo: int, hi: int) -> tuple[int, int] | None:
+    from rapidfuzz import fuzz
+
+    lo, hi = max(0, lo), min(len(text), hi)
+    if not part or hi <= lo:
+        return None
+    found = fuzz.partial_ratio_alignment(part, text[lo:hi])
+    return None if found is None else (lo + found.dest_start, lo + found.dest_end)
+
+
+def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True,
+        whole_end: bool = True) -> Placement | None:
+    """The best span near a rough alignment ``[start, end)`` of ``quote``, scored by similarity.
+
+    Each end is also aligned on its own (the quote's first and last words near the rough
+    ends), so a passage that grew or shrank inside is covered whole. With ``whole_start``
+    (``whole_end``) that end is put on a word boundary; otherwise it may fall mid-word
+    as the quote's own end did.
+    """
+    reach = len(quote) + 20
+    edge = max(8, min(40, len(quote) // 3))
+    starts_at, ends_at = [start], [end]
+    head = _align(text, quote[:edge], start - reach, start + reach)
+    tail = _align(text, quote[-edge:], end - reach, end + reach)
+    if head:
+        starts_at.append(head[0])
+    if tail:
+        ends_at.append(tail[1])
+    slack = max(12, min(60, len(quote) // 8))
+    starts = _near(text, starts_at, slack, _can_start)
+    ends = _near(text, ends_at, slack, _can_end)
+    if not whole_start:
+        starts = sorted(set(starts) | {p for p in starts_at if 0 <= p < len(text)})
+    if not whole_end:
+        ends = sorted(set(ends) | {p for p in ends_at if 0 < p <= len(text)})
+    best: tuple[float, int, int] | None = None
+    for s in starts:
+        for e in ends:
+            if e <= s:
+                continue
+            score = _ratio(quote, text[s:e])
+            if best is None or score > best[0] or (score == best[0] and (e - s) > (best[2] - best[1])):
+                best = (score, s, e)
+    if best is None:
+        return None
+    return Placement(best[1], best[2], "fuzzy", round(best[0], 1))
+
+
+def _fuzzy_all(text: str, quote: str, min_score: float, lo: int, hi: int, *, whole_start: bool = True,
+               whole_end: bool = True) -> list[Placement]:
+    """The best fuzzy placement in ``text[lo:hi]`` and any others scoring within the margin."""
+    from rapidfuzz import fuzz
+
+    found: list[Placement] = []
+    ranges = [(max(0, lo), min(len(text), hi))]
+    floor = min_score
+    tries = 0
+    while ranges and len(found) < MAX_FUZZY and tries < 4 * MAX_FUZZY:
+        a, b = ranges.pop()
+        if b - a < max(1, len(quote) // 2):
+            continue
+        tries += 1
+        rough = fuzz.partial_ratio_alignment(quote, text[a:b], score_cutoff=max(0.0, floor - 10))
+        if rough is None or rough.dest_end <= rough.dest_start:
+            continue
+        s, e = a + rough.dest_start, a + rough.dest_end
+        placed = fit(text, quote, s, e, whole_start=whole_start, whole_end=whole_end)
+        if placed is not None and placed.score >= floor and not any(_overlap(placed, f) for f in found):
+            found.append(placed)
+            floor = max(floor, max(f.score for f in found) - AMBIGUITY_MARGIN)
+        ranges += [(a, s), (e, b)]
+    best = max((f.score for f in found), default=0.0)
+    return sorted((f for f in found if f.score >= best - AMBIGUITY_MARGIN), key=lambda f: f.start)
+
+
+def _overlap(a: Placement, b: Placement) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def closest(text: str, quote: str, lo: int = 0, hi: int | None = None) -> Placement | None:
+    """The best fuzzy placement whatever its score (to say how close a missing quote came)."""
+    from rapidfuzz import fuzz
+
+    hi = len(text) if hi is None else hi
+    if not quote or hi <= lo:
+        return None
+    rough = fuzz.partial_ratio_alignment(quote, text[lo:hi])
+    if rough is None or rough.score == 0:
+        return None
+    return fit(text, quote, lo + rough.dest_start, lo + rough.dest_end)
+
+
+# -- re-anchoring a stored coding ------------------------------------------------------------
+
+
+def exact_hits(text: str, quote: str, limit: int = MAX_HITS) -> list[int]:
+    """Start offsets of every exact occurrence of ``quote`` (overlapping ones too)."""
+    hits: list[int] = []
+    at = text.find(quote)
+    while at != -1 and len(hits) < limit:
+        hits.append(at)
+        at = text.find(quote, at + 1)
+    return hits
+
+
 def _context_score(text: str, start: int, end: int, before: str, after: str) -> float:
     from rapidfuzz import fuzz
 
@@ -43,13 +244,7 @@ def _context_score(text: str, start: int, end: int, before: str, after: str) -> 
 
 
 def _exact(text: str, quote: str, before: str, after: str, hint: int | None) -> Placement | None:
-    hits: list[int] = []
-    at = text.find(quote)
-    while at != -1:
-        hits.append(at)
-        if len(hits) > 1000:
-            break
-        at = text.find(quote, at + 1)
+    hits = exact_hits(text, quote, 1001)
     if not hits:
         return None
     if len(hits) == 1:
@@ -65,24 +260,20 @@ def _exact(text: str, quote: str, before: str, after: str, hint: int | None) -> 
     return Placement(best, best + len(quote), "exact", 100.0)
 
 
-def _fuzzy(text: str, quote: str, min_score: float, lo: int = 0, hi: int | None = None) -> Placement | None:
+def _fuzzy(text: str, quote: str, min_score: float, lo: int = 0, hi: int | None = None, *,
+           whole_start: bool = True, whole_end: bool = True) -> Placement | None:
     from rapidfuzz import fuzz  # loaded only when a quote is not found as written
 
-    window = text[lo:hi]
-    if not window:
+    hi = len(text) if hi is None else min(hi, len(text))
+    lo = max(0, lo)
+    if hi <= lo:
         return None
-    found = fuzz.partial_ratio_alignment(quote, window, score_cutoff=min_score)
-    if found is None or found.score < min_score:
+    rough = fuzz.partial_ratio_alignment(quote, text[lo:hi], score_cutoff=max(0.0, min_score - 10))
+    if rough is None:
         return None
-    start, end = lo + found.dest_start, lo + found.dest_end
-    # Trim whitespace the alignment may have swallowed at either edge.
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end <= start:
-        return None
-    return Placement(start, end, "fuzzy", round(found.score, 2))
+    placed = fit(text, quote, lo + rough.dest_start, lo + rough.dest_end, whole_start=whole_start,
+                 whole_end=whole_end)
+    return placed if placed is not None and placed.score >= min_score else None
 
 
 def locate(
@@ -95,10 +286,12 @@ def locate(
     min_score: float = DEFAULT_MIN_SCORE,
     fuzzy: bool = True,
 ) -> Placement | None:
-    """Find ``quote`` in ``text``: exact first, then fuzzy above ``min_score``.
+    """Find a stored coding's ``quote`` in ``text``: exact first, then fuzzy above ``min_score``.
 
     ``hint`` is the quote's old start offset: an exact occurrence there wins, and
-    the fuzzy search looks near it before looking everywhere.
+    the fuzzy search looks near it before looking everywhere. A fuzzy placement puts
+    each end on a word boundary unless the coding's own end fell inside a word (as
+    its context shows).
     """
     if not quote:
         return None
@@ -107,9 +300,130 @@ def locate(
     placed = _exact(text, quote, before, after, hint)
     if placed or not fuzzy:
         return placed
+    whole = {"whole_start": not _joined_inside(before, quote), "whole_end": not _joined_inside(quote, after)}
     if hint is not None:
         margin = max(2000, 4 * len(quote))
-        placed = _fuzzy(text, quote, min_score, max(0, hint - margin), hint + len(quote) + margin)
+        placed = _fuzzy(text, quote, min_score, hint - margin, hint + len(quote) + margin, **whole)
         if placed:
             return placed
-    return _fuzzy(text, quote, min_score)
+    return _fuzzy(text, quote, min_score, **whole)
+
+
+def _joined_inside(left: str, right: str) -> bool:
+    """Whether ``left + right`` joins inside a word (a coding that began or ended mid-word)."""
+    if not left or not right:
+        return False
+    return inside_word(left[-2:] + right[:2], len(left[-2:]))
+
+
+# -- placing a researcher's quote ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """Why a quote was not placed: ``missing``, ``ambiguous``, ``no-occurrence`` or ``not-on-line``."""
+
+    kind: str
+    method: str = "exact"
+    lines: tuple[int, ...] = ()
+    """Where the matches are (1-based line of each start)."""
+    score: float | None = None
+    closest: str = ""
+    closest_line: int | None = None
+    line: int | None = None
+    occurrence: int | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    def message(self, document: str, quote: str, *, min_score: float, choose: str) -> str:
+        """What went wrong, for ``document``; ``choose`` says how to pick one occurrence."""
+        shown = repr(_short(quote))
+        if self.kind == "missing":
+            near = ""
+            if self.closest and self.score is not None:
+                near = (f" (the closest passage, line {self.closest_line}, scores {self.score:.1f}: "
+                        f"{_short(self.closest)!r})")
+            return (f"quote not found in {document}: nothing scored {min_score:g} or more{near}. "
+                    f"Check the quote {shown} or lower --min-score.")
+        how = "found" if self.method == "exact" else f"matched equally well (fuzzy, score {self.score:.1f})"
+        times = "once" if self.count == 1 else f"{self.count} times"
+        on_line = f" on line {self.line}" if self.line is not None else ""
+        if self.kind == "ambiguous":
+            return f"quote {how} {times}{on_line} in {document} ({_line_list(self.lines)}): {shown}; choose one with {choose}."
+        if self.kind == "no-occurrence":
+            return (f"there is no occurrence {self.occurrence}: the quote is {how} {times}{on_line} in {document} "
+                    f"({_line_list(self.lines)}); give a number from 1 to {self.count}.")
+        elsewhere = f"; it is {how} on {_line_list(self.lines)}" if self.lines else ""
+        return f"quote not found on line {self.line} of {document}{elsewhere}: {shown}."
+
+
+def _short(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat[:width] + ("…" if len(flat) > width else "")
+
+
+def _line_list(lines: Sequence[int], limit: int = 12) -> str:
+    lines = sorted(set(lines))
+    if not lines:
+        return ""
+    label = "line" if len(lines) == 1 else "lines"
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return f"{label} {shown}" + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
+
+
+def place_quote(
+    text: str,
+    quote: str,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    occurrence: int | None = None,
+    line: int | None = None,
+    lines: Lines | None = None,
+) -> Placement | QuoteProblem:
+    """Place a researcher's quote, or say why not; see the module docstring.
+
+    ``line`` keeps the occurrences on that line (1-based, as ``framework show`` numbers
+    lines); ``occurrence`` picks the Nth (1-based) of those left, in text order.
+    ``lines`` may be passed in when placing many quotes in one text.
+    """
+    if not quote.strip():
+        return QuoteProblem("missing")
+    index = lines or Lines(text)
+    # An occurrence inside longer words ("locum" in "locums") is not the quote as written:
+    # it is left to the fuzzy search, which places it on whole words and says so.
+    hits = [h for h in exact_hits(text, quote) if not inside_word(text, h) and not inside_word(text, h + len(quote))]
+    if hits:
+        found = [Placement(h, h + len(quote), "exact", 100.0) for h in hits]
+    else:
+        lo, hi = 0, len(text)
+        if line is not None:
+            lo, line_end = index.span(line)
+            hi = line_end + 2 * len(quote)
+        found = _fuzzy_all(text, quote, min_score, lo, hi)
+        if not found:
+            near = closest(text, quote, lo, hi)
+            return QuoteProblem("missing", "fuzzy", score=near.score if near else None,
+                                closest=text[near.start:near.end] if near else "",
+                                closest_line=index.line(near.start) if near else None, line=line)
+    return _choose(found, index, occurrence=occurrence, line=line)
+
+
+def _choose(found: list[Placement], index: Lines, *, occurrence: int | None,
+            line: int | None) -> Placement | QuoteProblem:
+    method = found[0].method
+    score = min(f.score for f in found)
+    if line is not None:
+        on_line = [f for f in found if index.covers(f, line)]
+        if not on_line:
+            return QuoteProblem("not-on-line", method, tuple(index.line(f.start) for f in found), score, line=line)
+        found = on_line
+    lines = tuple(index.line(f.start) for f in found)
+    if occurrence is not None:
+        if not 1 <= occurrence <= len(found):
+            return QuoteProblem("no-occurrence", method, lines, score, line=line, occurrence=occurrence)
+        return found[occurrence - 1]
+    if len(found) > 1:
+        return QuoteProblem("ambiguous", method, lines, score, line=line)
+    return found[0]

@@ -13,13 +13,56 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from framework.coding.anchoring import context, locate
+from framework.coding.anchoring import DEFAULT_MIN_SCORE, Placement, context, locate
+from framework.coding.realign import OffsetMap, follow
 from framework.errors import InputError
 from framework.ingest.formats import SUPPORTED, content_hash, read_document
 from framework.ingest.tables import read_table
 from framework.ingest.text import paragraphs
 from framework.reports import Progress, problem_list
-from framework.store import NewDocument, Store, now
+from framework.store import Coding, NewDocument, Store, now
+
+
+@dataclass(frozen=True)
+class CodingChange:
+    """A coding whose words changed when its document was replaced by a new version."""
+
+    document: str
+    coding_id: int
+    coder: str
+    theme_id: str
+    old: str
+    new: str
+    line: int
+    how: str
+    """``edited`` (the text inside it was edited) or ``fuzzy`` (placed again by its quote)."""
+
+    def describe(self) -> str:
+        old, new = _difference(self.old, self.new)
+        return (f"{self.document} line {self.line}: coding {self.coding_id} ({self.coder}, {self.theme_id}) "
+                f"{old!r} -> {new!r}")
+
+
+def _difference(old: str, new: str, around: int = 24, width: int = 90) -> tuple[str, str]:
+    """The part of two texts that differs, with a few words either side ("…" where cut)."""
+    old, new = " ".join(old.split()), " ".join(new.split())
+    same_start = 0
+    while same_start < min(len(old), len(new)) and old[same_start] == new[same_start]:
+        same_start += 1
+    same_end = 0
+    while (same_end < min(len(old), len(new)) - same_start
+           and old[len(old) - 1 - same_end] == new[len(new) - 1 - same_end]):
+        same_end += 1
+    lo = max(0, same_start - around)
+
+    def cut(text: str) -> str:
+        hi = min(len(text), len(text) - same_end + around)
+        part = text[lo:hi]
+        if len(part) > width:
+            part = part[:width - 1] + "…"
+        return ("…" if lo else "") + part + ("…" if hi < len(text) else "")
+
+    return cut(old), cut(new)
 
 
 @dataclass
@@ -31,6 +74,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     reanchored: int = 0
     detached: list[tuple[str, int, str]] = field(default_factory=list)
+    changed: list[CodingChange] = field(default_factory=list)
+    """Codings still placed, whose text is not what it was (listed for the user to check)."""
     warnings: list[str] = field(default_factory=list)
     coded: int = 0
 
@@ -39,6 +84,8 @@ class ImportReport:
         line = "documents: " + ", ".join(parts)
         if self.reanchored:
             line += f"; {self.reanchored} codings placed again in changed text"
+        if self.changed:
+            line += f" ({len(self.changed)} with changed words, listed below)"
         if self.coded:
             line += f"; {self.coded} answers coded from their question"
         return line
@@ -195,22 +242,53 @@ def _set_case_attributes(store: Store, docs: Sequence[NewDocument]) -> None:
 
 
 def _replace(store: Store, document_id: int, doc: NewDocument, report: ImportReport) -> None:
-    """Replace a document's text and place its codings again."""
+    """Replace a document's text and place its codings again.
+
+    Each coding follows its words from the old text to the new one
+    (:mod:`framework.coding.realign`): it keeps them exactly when the edits are
+    elsewhere, and grows or shrinks with an edit inside it. A coding whose words are
+    gone from where they were (a moved or rewritten passage) is placed again by its
+    quote and context; one that cannot be placed is kept, detached. Every coding whose
+    words are not what they were is listed in the report.
+    """
+    old_text = store.documents.text(document_id)
     store.documents.replace_text(document_id, doc)
     report.updated.append(doc.name)
+    offsets = OffsetMap(old_text, doc.text)
+    lines = None
     for coding in store.codings.list(document_id=document_id):
-        placed = locate(doc.text, coding.quote, before=coding.before, after=coding.after, hint=coding.start)
+        placed = _place_again(offsets, coding)
         if placed is None:
             store.codings.update(coding.id, {"detached": 1, "updated_at": now()})
             report.detached.append((doc.name, coding.id, coding.quote))
             continue
+        quote = doc.text[placed.start:placed.end]
         before, after = context(doc.text, placed.start, placed.end)
         store.codings.update(coding.id, {
-            "start": placed.start, "end": placed.end, "quote": doc.text[placed.start:placed.end],
+            "start": placed.start, "end": placed.end, "quote": quote,
             "before": before, "after": after, "detached": 0,
         })
         if (placed.start, placed.end) != (coding.start, coding.end) or placed.method != "exact":
             report.reanchored += 1
+        if quote != coding.quote:
+            if lines is None:
+                from framework.coding.anchoring import Lines
+
+                lines = Lines(doc.text)
+            report.changed.append(CodingChange(doc.name, coding.id, coding.coder, coding.theme_id, coding.quote,
+                                               quote, lines.line(placed.start), placed.method))
+
+
+def _place_again(offsets: OffsetMap, coding: Coding) -> Placement | None:
+    """Where a coding goes in the new text: following its words, else by its quote and context."""
+    old = offsets.old
+    fits_old = not coding.detached and old[coding.start:coding.end] == coding.quote and coding.quote
+    if fits_old:
+        placed = follow(offsets, coding.start, coding.end, min_score=DEFAULT_MIN_SCORE)
+        if placed is not None:
+            return placed
+    return locate(offsets.new, coding.quote, before=coding.before, after=coding.after,
+                  hint=None if coding.detached else coding.start)
 
 
 # -- cases.csv -----------------------------------------------------------------------------------

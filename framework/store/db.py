@@ -258,6 +258,14 @@ class Store:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another process) commits to the database.
+
+        SQLite's ``PRAGMA data_version``: this connection's own commits leave it unchanged,
+        so a session can poll it cheaply to notice what others changed.
+        """
+        return int(self.scalar("PRAGMA data_version"))
+
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()

@@ -19,10 +19,15 @@ if TYPE_CHECKING:
     from framework.store.db import Store
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    from rapidfuzz import fuzz, process
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the choice closest to ``word`` (ignoring case first), or ""."""
+    names = list(choices)
+    same = [name for name in names if name.casefold() == word.casefold()]
+    if same:
+        return f" Did you mean {same[0]!r}?"
+    from rapidfuzz import fuzz, process, utils
 
-    best = process.extractOne(word, list(choices), scorer=fuzz.ratio, score_cutoff=60)
+    best = process.extractOne(word, names, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=60)
     return f" Did you mean {best[0]!r}?" if best else ""
 
 
@@ -55,7 +60,7 @@ class Cases(_Repo):
             rows = self.store.query("SELECT id, name FROM cases WHERE id = ?", (int(key),))
         if not rows:
             names = [c["name"] for c in self.store.query("SELECT name FROM cases")]
-            raise InputError(f"no case named {key!r}.{_did_you_mean(key, names)} Run 'framework cases' to list them.")
+            raise InputError(f"no case named {key!r}.{did_you_mean(key, names)} Run 'framework cases' to list them.")
         row = rows[0]
         attrs = {
             r["attribute"]: r["value"]
@@ -192,7 +197,7 @@ class Documents(_Repo):
         if doc is None:
             names = [r["name"] for r in self.store.query("SELECT name FROM documents")]
             raise InputError(
-                f"no document named {str(name_or_id)!r}.{_did_you_mean(str(name_or_id), names)} "
+                f"no document named {str(name_or_id)!r}.{did_you_mean(str(name_or_id), names)} "
                 "Run 'framework docs' to list them."
             )
         return doc
@@ -216,6 +221,13 @@ class Documents(_Repo):
         if value is None:
             raise InputError(f"no document with id {document_id}.")
         return str(value)
+
+    def text_and_hash(self, document_id: int) -> tuple[str, str]:
+        """The document's text and its content hash, read together (one version of the text)."""
+        rows = self.store.query("SELECT text, sha256 FROM documents WHERE id = ?", (document_id,))
+        if not rows:
+            raise InputError(f"no document with id {document_id}.")
+        return str(rows[0]["text"]), str(rows[0]["sha256"])
 
     def units(self, document_id: int) -> list[Unit]:
         return [
@@ -310,7 +322,7 @@ class Themes(_Repo):
         if theme is None:
             ids = [r["id"] for r in self.store.query("SELECT id FROM themes")]
             raise InputError(
-                f"no theme with id {theme_id!r}.{_did_you_mean(theme_id, ids)} "
+                f"no theme with id {theme_id!r}.{did_you_mean(theme_id, ids)} "
                 "Run 'framework themes' to list them, or add it to themes.yaml."
             )
         return theme

@@ -21,6 +21,7 @@ from framework.project import Project
 from framework.store import people
 from framework.tui.commands import ActionsProvider
 from framework.tui.dialogs.common import TextPrompt
+from framework.tui.messages import ProjectChanged
 from framework.tui.shared import CellTarget, EditorResult
 from framework.tui.writes import WriteGate
 from framework.views.catalog import ThemeCatalog, push_recent
@@ -33,6 +34,8 @@ BACKUP_CHECK_S = 600
 """How often (seconds) a running session checks whether an hourly backup is due."""
 NOTES_SHOWN = 8
 """How many of the project's opening notes are listed; the rest are counted."""
+CHANGES_CHECK_S = 1.0
+"""How often (seconds) a running session looks whether another process changed the project."""
 
 
 @dataclass
@@ -70,6 +73,17 @@ class Exported(Message):
     """An export was written."""
 
     done: ExportDone
+
+
+class DataChanged(Message):
+    """The project database was changed by another process since the last look."""
+
+
+@dataclass
+class CatalogLoaded(Message):
+    """The themes, read again after another process changed the project."""
+
+    catalog: ThemeCatalog
 
 
 class FrameworkApp(App[None]):
@@ -115,6 +129,7 @@ class FrameworkApp(App[None]):
         self.coders: list[str] = []
         self.recent: list[str] = []
         self.gate = WriteGate()
+        self._data_version: int | None = None
         self._start_document = document
         self._start_line = line
         self.set_reactive(FrameworkApp.coder, coder or "")
@@ -126,6 +141,8 @@ class FrameworkApp(App[None]):
         self.load_start()
         self.push_screen(DocumentsScreen())
         self.set_interval(BACKUP_CHECK_S, self.hourly_backup)
+        self.look_for_changes()
+        self.set_interval(CHANGES_CHECK_S, self.look_for_changes)
         self.show_notes()
 
     def show_notes(self) -> None:
@@ -144,6 +161,35 @@ class FrameworkApp(App[None]):
         from framework.store.backups import maybe_hourly
 
         maybe_hourly(self.project)
+
+    # -- changes made by other processes -----------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="changes")
+    def look_for_changes(self) -> None:
+        """Post :class:`DataChanged` if another process committed since the last look (a cheap pragma)."""
+        version = self.store.data_version()
+        seen, self._data_version = self._data_version, version
+        if seen is not None and version != seen:
+            self.post_message(DataChanged())
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """Another process changed the project: reload the themes and counts, tell every screen."""
+        self._reload_catalog(self.coder or None)
+        for screen in self.screen_stack:
+            screen.post_message(ProjectChanged())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="catalog")
+    def _reload_catalog(self, coder: str | None) -> None:
+        self.post_message(CatalogLoaded(load_catalog(self.store, None if self.show_others else coder)))
+
+    @on(CatalogLoaded)
+    def _catalog_loaded(self, event: CatalogLoaded) -> None:
+        if event.catalog.themes == self.catalog.themes:
+            self.catalog.usage = event.catalog.usage
+            self.catalog_version += 1
+        else:
+            self.set_catalog(event.catalog)
 
     # -- starting --------------------------------------------------------------------------
 

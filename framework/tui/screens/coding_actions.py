@@ -10,20 +10,20 @@ from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.message import Message
-from textual.screen import Screen
 
 from framework.coding import actions as core
 from framework.store import Coding
-from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
 from framework.tui.dialogs.memo import MemoDialog
 from framework.tui.dialogs.theme_picker import PickResult, ThemePicker
+from framework.tui.screens.reader_sync import ReaderSync
 from framework.tui.widgets.transcript import TranscriptView
 from framework.views.workbench import ReaderData
 
 SELECT_FIRST = "Select a passage first: shift+arrows, v (line), t (turn) or the mouse"
 
 
-class CodingActions(Screen[None]):
+class CodingActions(ReaderSync):
     """Code, remove, change, adjust, memo, undo and redo; the reader screen builds on this."""
 
     data: ReaderData | None
@@ -59,9 +59,7 @@ class CodingActions(Screen[None]):
         """What was undone or redone, and where (see :func:`framework.coding.actions.describe_action`)."""
         redo: bool
 
-    @dataclass
-    class CodingsLoaded(Message):
-        codings: list[Coding]
+
 
     # provided by the reader
     @property
@@ -73,6 +71,7 @@ class CodingActions(Screen[None]):
 
     def codings_changed(self, *spans: tuple[int, int]) -> None:
         raise NotImplementedError
+
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -99,24 +98,49 @@ class CodingActions(Screen[None]):
             text.append(" *", style="bold")
         return text
 
-    def _choose_coding(self, verb: str, then: Callable[[Coding], None]) -> None:
-        """The coder's coding at the cursor (or in the selection); asks which if several."""
+    def _choose_coding(self, verb: str, then: Callable[[Coding], None], *, others: bool = False) -> None:
+        """The coder's coding at the cursor (or in the selection); asks which if several.
+
+        With ``others``, another coder's coding shown here can be chosen when none of the
+        coder's own is, after a confirmation (the log records who did it for whom).
+        """
         if not self._ready():
             return
         view = self.view
         span = view.selected_span()
-        found = (view.layout_map.overlapping(*span, view.is_mine) if span
-                 else view.layout_map.at(view.cursor_offset, view.is_mine))
-        found = [c for c in found if c.id > 0]  # not those still being saved
+
+        def here(visible: Callable[[Coding], bool]) -> list[Coding]:
+            found = (view.layout_map.overlapping(*span, visible) if span
+                     else view.layout_map.at(view.cursor_offset, visible))
+            return [c for c in found if c.id > 0]  # not those still being saved
+
+        found = here(view.is_mine)
+        if not found and others:
+            theirs = here(view.is_shown)
+            if theirs:
+                self._pick(theirs, verb, lambda c: self._confirm_theirs(c, verb, then))
+                return
         if not found:
             self.say(f"None of your codings here to {verb}")
-        elif len(found) == 1:
+            return
+        self._pick(found, verb, then)
+
+    def _pick(self, found: list[Coding], verb: str, then: Callable[[Coding], None]) -> None:
+        if len(found) == 1:
             then(found[0])
-        else:
-            found.sort(key=lambda c: (c.end - c.start, c.start))
-            choices = [(self._describe(c), c) for c in found]
-            self.app.push_screen(ChoiceDialog(f"Which coding to {verb}?", choices),
-                                 lambda c: then(c) if c is not None else None)
+            return
+        found.sort(key=lambda c: (c.end - c.start, c.start))
+        choices = [(self._describe(c), c) for c in found]
+        self.app.push_screen(ChoiceDialog(f"Which coding to {verb}?", choices),
+                             lambda c: then(c) if c is not None else None)
+
+    def _confirm_theirs(self, coding: Coding, verb: str, then: Callable[[Coding], None]) -> None:
+        me = self.app.coder  # type: ignore[attr-defined]
+        question = (f"This coding is {coding.coder}'s, not yours ({me}). {verb.capitalize()} it anyway? "
+                    f"The log records that you did it for {coding.coder}.")
+        self.app.push_screen(ConfirmDialog(f"{verb.capitalize()} {coding.coder}'s coding?", question,
+                                           yes=f"{verb.capitalize()} it"),
+                             lambda yes: then(coding) if yes else self.say(f"{coding.coder}'s coding left as it was"))
 
     # -- coding a selection --------------------------------------------------------------------
 
@@ -155,10 +179,16 @@ class CodingActions(Screen[None]):
         self.apply_theme(recent[number - 1], span)
 
     def apply_theme(self, theme_id: str, span: tuple[int, int], *, with_memo: bool = False) -> None:
-        """Save a coding; its highlight shows at once and is confirmed when the write is committed."""
+        """Save a coding; its highlight shows at once and is confirmed when the write is committed.
+
+        The write carries the version of the text the span was chosen in: if another process
+        changed the text meanwhile, the coding follows the same words or is refused (and the
+        document is read again either way).
+        """
         if not self._ready() or self.data is None:
             return
         store, coder, document = self.app.store, self.app.coder, self.data.document  # type: ignore[attr-defined]
+        seen = core.TextSeen(document.sha256, self.data.text)
         self.app.use_theme(theme_id)  # type: ignore[attr-defined]
         self._provisional -= 1
         provisional = Coding(self._provisional, coder, document.id, document.name, theme_id, span[0], span[1],
@@ -168,7 +198,7 @@ class CodingActions(Screen[None]):
         view.goto_offset(span[1], center=False)
         self.codings_changed(span)
         # The write starts once the highlight is painted, so the two do not compete.
-        self._write(lambda: core.add_coding(store, coder, document.id, theme_id, *span),
+        self._write(lambda: core.add_coding(store, coder, document.id, theme_id, *span, seen=seen),
                     lambda coding: self.Coded(coding, with_memo, provisional.id),
                     lambda: self.NotCoded(provisional.id), after_refresh=True)
 
@@ -177,11 +207,21 @@ class CodingActions(Screen[None]):
         coding = self.view.layout_map.codings.get(event.provisional)
         self.view.layout_map.remove(event.provisional)
         self.codings_changed(*([(coding.start, coding.end)] if coding else []))
+        self.reload_document()
 
     @on(Coded)
     def _coded(self, event: Coded) -> None:
         view = self.view
+        provisional = view.layout_map.codings.get(event.provisional)
         view.layout_map.remove(event.provisional)
+        if provisional is not None and (provisional.start, provisional.end) != (event.coding.start, event.coding.end):
+            # The text had changed under the selection: the coding followed its words into the new text.
+            self.codings_changed((provisional.start, provisional.end))
+            self.reload_document()
+            self.say(f"The transcript had changed: coded the same words in the new version with "
+                     f"{self.app.catalog.title(event.coding.theme_id)}")  # type: ignore[attr-defined]
+            self.app.refresh_usage()  # type: ignore[attr-defined]
+            return
         view.layout_map.add(event.coding)
         self.codings_changed((event.coding.start, event.coding.end))
         self.say(f"Coded line {view.index.line_ref(event.coding.start, event.coding.end)} with "
@@ -193,11 +233,15 @@ class CodingActions(Screen[None]):
     # -- changing codings --------------------------------------------------------------------------
 
     def action_remove(self) -> None:
-        self._choose_coding("remove", self._remove)
+        self._choose_coding("remove", self._remove, others=True)
 
     def _remove(self, coding: Coding) -> None:
         store, coder = self.app.store, self.app.coder  # type: ignore[attr-defined]
-        self._write(lambda: core.remove_coding(store, coder, coding.id), self.Removed)
+        theirs = coding.coder != coder
+        self._write(lambda: core.remove_coding(store, coder, coding.id, as_owner=theirs), self.Removed,
+                    self.NotSaved)
+
+
 
     @on(Removed)
     def _removed(self, event: Removed) -> None:
@@ -207,7 +251,7 @@ class CodingActions(Screen[None]):
         self.app.refresh_usage()  # type: ignore[attr-defined]
 
     def action_change_theme(self) -> None:
-        self._choose_coding("change", self._change_theme)
+        self._choose_coding("change", self._change_theme, others=True)
 
     def _change_theme(self, coding: Coding) -> None:
         picker = ThemePicker(self.app.catalog, self.app.recent,  # type: ignore[attr-defined]
@@ -245,8 +289,13 @@ class CodingActions(Screen[None]):
 
     def _update(self, coding: Coding, what: str, **changes: Any) -> None:
         store, coder = self.app.store, self.app.coder  # type: ignore[attr-defined]
-        self._write(lambda: core.update_coding(store, coder, coding.id, **changes),
-                    lambda updated: self.Changed(updated, what))
+        if self.data is None:
+            return
+        if "start" in changes:
+            changes["seen"] = core.TextSeen(self.data.document.sha256, self.data.text)
+        theirs = coding.coder != coder
+        self._write(lambda: core.update_coding(store, coder, coding.id, as_owner=theirs, **changes),
+                    lambda updated: self.Changed(updated, what), self.NotSaved)
         if "theme_id" in changes:
             self.app.use_theme(changes["theme_id"])  # type: ignore[attr-defined]
 
@@ -291,14 +340,3 @@ class CodingActions(Screen[None]):
     def _described(store: Any, result: tuple[str, dict] | None) -> tuple[tuple[str, dict] | None, str]:
         """An undo's or redo's result with its description (read in the same worker)."""
         return result, core.describe_action(store, *result) if result is not None else ""
-
-    def reload_codings(self) -> None:
-        """Read the document's codings again, in turn with the writes (so never a stale state)."""
-        if self.data is not None:
-            store, document_id = self.app.store, self.data.document.id  # type: ignore[attr-defined]
-            self._write(lambda: store.codings.list(document_id=document_id), self.CodingsLoaded)
-
-    @on(CodingsLoaded)
-    def _codings_loaded(self, event: CodingsLoaded) -> None:
-        self.view.layout_map.set(event.codings)
-        self.codings_changed()

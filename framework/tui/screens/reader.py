@@ -343,3 +343,4 @@ class ReaderScreen(CodingActions, Screen[None]):
             self.say("No search yet: press / to search")
             return
         self._show_match((view.current_match - 1) % len(view.matches))
+

@@ -1,0 +1,146 @@
+"""Following a span from one version of a text to the next, each end on its own words.
+
+When a transcript is corrected ("learning day" becomes "learning days (internal)"),
+the old and the new text are compared (paragraph by paragraph, then word by word
+inside the paragraphs that differ) and every offset of the old text is mapped to
+the new one. A coding's start follows the first character it covered and its end
+the last, so a coding grows or shrinks with an edit made inside it and keeps
+exactly its words when the edits are elsewhere. Text inserted just outside a coding
+stays outside it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from framework.coding.anchoring import Placement, inside_word, word_span
+
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+JUNK_ABOVE = 20_000
+"""Token lists longer than this are compared with difflib's popular-token heuristic (fast)."""
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """Where a span of the old text is in the new one, and whether each end sat on unchanged text."""
+
+    start: int
+    end: int
+    start_kept: bool
+    end_kept: bool
+
+
+class OffsetMap:
+    """Maps offsets of ``old`` to offsets of ``new`` through the blocks the two texts share."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        blocks = _shared_blocks(old, new)
+        self._a = [a for a, _b, _n in blocks]
+        self._blocks = blocks
+
+    def _block_at(self, pos: int) -> int:
+        """Index of the last shared block starting at or before ``pos`` (-1 if none)."""
+        return bisect.bisect_right(self._a, pos) - 1
+
+    def first(self, pos: int) -> tuple[int, bool]:
+        """Where the character at ``pos`` went; a changed one maps to the start of its replacement."""
+        i = self._block_at(pos)
+        if i >= 0:
+            a, b, n = self._blocks[i]
+            if pos < a + n:
+                return b + pos - a, True
+            return b + n, False
+        return 0, False
+
+    def last(self, pos: int) -> tuple[int, bool]:
+        """Where the character before ``pos`` went, plus one; a changed one maps to the end of its replacement."""
+        if pos <= 0:
+            return 0, False
+        i = self._block_at(pos - 1)
+        if i >= 0:
+            a, b, n = self._blocks[i]
+            if pos - 1 < a + n:
+                return b + pos - a, True
+        following = i + 1
+        if following < len(self._blocks):
+            return self._blocks[following][1], False
+        return len(self.new), False
+
+    def span(self, start: int, end: int) -> Mapped:
+        new_start, start_kept = self.first(start)
+        new_end, end_kept = self.last(end)
+        return Mapped(new_start, new_end, start_kept, end_kept)
+
+
+def _shared_blocks(old: str, new: str) -> list[tuple[int, int, int]]:
+    """(old offset, new offset, length) of the runs the texts share, in order."""
+    a_lines, b_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    a_at, b_at = _offsets(a_lines), _offsets(b_lines)
+    blocks: list[tuple[int, int, int]] = []
+    matcher = SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            blocks.append((a_at[i1], b_at[j1], a_at[i2] - a_at[i1]))
+        elif tag == "replace":
+            blocks.extend(_word_blocks(old, new, a_at[i1], a_at[i2], b_at[j1], b_at[j2]))
+    merged: list[tuple[int, int, int]] = []
+    for a, b, n in blocks:
+        if n <= 0:
+            continue
+        if merged and merged[-1][0] + merged[-1][2] == a and merged[-1][1] + merged[-1][2] == b:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + n)
+        else:
+            merged.append((a, b, n))
+    return merged
+
+
+def _offsets(parts: list[str]) -> list[int]:
+    at = [0]
+    for part in parts:
+        at.append(at[-1] + len(part))
+    return at
+
+
+def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int, int]]:
+    a_tokens = _TOKENS.findall(old[a0:a1])
+    b_tokens = _TOKENS.findall(new[b0:b1])
+    a_at, b_at = _offsets(a_tokens), _offsets(b_tokens)
+    junk = len(a_tokens) + len(b_tokens) > JUNK_ABOVE
+    matcher = SequenceMatcher(None, a_tokens, b_tokens, autojunk=junk)
+    return [
+        (a0 + a_at[i], b0 + b_at[j], a_at[i + n] - a_at[i])
+        for i, j, n in matcher.get_matching_blocks() if n
+    ]
+
+
+def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Placement | None:
+    """Where the old span ``[start, end)`` is in the new text, or None when it cannot be told.
+
+    ``exact`` when its text is unchanged; ``edited`` when it was edited inside (each end
+    kept its own words; a word an edit lengthened at an end is covered whole). None when
+    the words at both ends changed and the new text is not similar enough (``min_score``),
+    or nothing of the span is left: then the quote and its context must find it.
+    """
+    old, new = offsets.old, offsets.new
+    mapped = offsets.span(start, end)
+    s, e = mapped.start, mapped.end
+    if e <= s:
+        return None
+    whole_s, whole_e = word_span(new, s, e)
+    if not inside_word(old, start):
+        s = whole_s
+    if not inside_word(old, end):
+        e = whole_e
+    quote, placed = old[start:end], new[s:e]
+    if placed == quote:
+        return Placement(s, e, "exact", 100.0)
+    from rapidfuzz import fuzz
+
+    score = round(float(fuzz.ratio(quote, placed)), 1)
+    if not (mapped.start_kept or mapped.end_kept) and score < min_score:
+        return None
+    return Placement(s, e, "edited", score)
