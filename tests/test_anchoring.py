@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framework.coding.anchoring import context, locate
+from framework.coding.anchoring import Placement, QuoteProblem, context, inside_word, locate, place_quote
 
 TEXT = (
     "Respondent: Supervision is monthly. Supervision is monthly for everyone in the team, "
@@ -69,3 +69,103 @@ def test_text_inserted_before_a_quote_shifts_it_exactly(prefix: str, quote: str,
     new = insert + old
     p = locate(new, quote, before=before, after=after, hint=len(prefix))
     assert new[p.start:p.end] == quote
+
+
+# -- a researcher's quote: exact, fuzzy on whole words, or refused ---------------------------------
+
+INTERVIEW = (
+    "Interviewer: What matters most for new workers?\n\n"
+    "Respondent: Honestly, we think that reflective supervision is crucial for newly qualified workers. "
+    "Supervision is monthly.\n\n"
+    "Interviewer: And for managers?\n\n"
+    "Respondent: Supervision is monthly for them too, and reflective supervision is crucial there as well. "
+    "Our locums get it as well.\n"
+)
+
+
+def test_a_near_miss_is_placed_on_whole_words_and_reported_as_fuzzy() -> None:
+    placed = place_quote(INTERVIEW, "we think reflective supervision is crucial")
+    assert isinstance(placed, Placement)
+    assert INTERVIEW[placed.start:placed.end] == "we think that reflective supervision is crucial"
+    assert (placed.method, placed.score) == ("fuzzy", 94.4)
+
+
+def test_a_quote_scoring_below_the_minimum_is_refused_with_the_closest_passage() -> None:
+    problem = place_quote(INTERVIEW, "we think reflective supervision is crucial", min_score=95)
+    assert isinstance(problem, QuoteProblem) and problem.kind == "missing"
+    assert (problem.score, problem.closest, problem.closest_line) == (
+        94.4, "we think that reflective supervision is crucial", 3)
+    assert problem.message("int_01", "we think reflective supervision is crucial", min_score=95, choose="x") == (
+        "quote not found in int_01: nothing scored 95 or more (the closest passage, line 3, scores 94.4: "
+        "'we think that reflective supervision is crucial'). Check the quote "
+        "'we think reflective supervision is crucial' or lower --min-score."
+    )
+
+
+def test_a_quote_found_twice_is_refused_with_the_count_and_lines() -> None:
+    problem = place_quote(INTERVIEW, "Supervision is monthly")
+    assert isinstance(problem, QuoteProblem)
+    assert (problem.kind, problem.method, problem.count, problem.lines) == ("ambiguous", "exact", 2, (3, 7))
+    assert problem.message("int_01", "Supervision is monthly", min_score=85, choose="--occurrence N or --line L") == (
+        "quote found 2 times in int_01 (lines 3, 7): 'Supervision is monthly'; "
+        "choose one with --occurrence N or --line L."
+    )
+
+
+def test_occurrence_or_line_picks_one_of_several() -> None:
+    first = INTERVIEW.index("Supervision is monthly")
+    second = INTERVIEW.index("Supervision is monthly", first + 1)
+    assert place_quote(INTERVIEW, "Supervision is monthly", occurrence=2).start == second
+    assert place_quote(INTERVIEW, "Supervision is monthly", line=3).start == first
+    assert place_quote(INTERVIEW, "Supervision is monthly", line=7, occurrence=1).start == second
+    wrong = place_quote(INTERVIEW, "Supervision is monthly", occurrence=3)
+    assert (wrong.kind, wrong.count) == ("no-occurrence", 2)
+    assert "there is no occurrence 3: the quote is found 2 times in int_01 (lines 3, 7); give a number from 1 to 2." \
+        == wrong.message("int_01", "x", min_score=85, choose="x")
+    elsewhere = place_quote(INTERVIEW, "Supervision is monthly", line=5)
+    assert elsewhere.kind == "not-on-line"
+    assert elsewhere.message("int_01", "Supervision is monthly", min_score=85, choose="x") == (
+        "quote not found on line 5 of int_01; it is found on lines 3, 7: 'Supervision is monthly'.")
+
+
+def test_a_near_miss_of_a_repeated_passage_is_refused_as_ambiguous() -> None:
+    problem = place_quote(INTERVIEW, "reflective supervision is so crucial")
+    assert isinstance(problem, QuoteProblem)
+    assert (problem.kind, problem.method, problem.lines) == ("ambiguous", "fuzzy", (3, 7))
+    placed = place_quote(INTERVIEW, "reflective supervision is so crucial", line=7)
+    assert INTERVIEW[placed.start:placed.end] == "reflective supervision is crucial"
+    assert placed.start > INTERVIEW.index("for managers")
+
+
+def test_a_quote_inside_longer_words_is_placed_on_the_whole_words() -> None:
+    placed = place_quote(INTERVIEW, "Our locum get")
+    assert INTERVIEW[placed.start:placed.end] == "Our locums get"
+    assert placed.method == "fuzzy"
+    assert place_quote(INTERVIEW, "locum").method == "fuzzy"  # only inside "locums": not exact
+
+
+WORDS = st.sampled_from(["staff", "agency", "locum", "weekly", "supervision", "cases", "team", "the", "a",
+                         "crucial", "reflective", "manager", "it’s", "well-being", "20"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(words=st.lists(WORDS, min_size=30, max_size=80), at=st.integers(0, 20), size=st.integers(4, 9),
+       drop=st.integers(1, 3))
+def test_a_fuzzy_placement_always_starts_and_ends_on_word_boundaries(words: list[str], at: int, size: int,
+                                                                     drop: int) -> None:
+    text = " ".join(words) + "."
+    chosen = words[at:at + size]
+    quote = " ".join(chosen[:drop] + chosen[drop + 1:])
+    placed = place_quote(text, quote, min_score=60)
+    if isinstance(placed, Placement):
+        assert not inside_word(text, placed.start) and not inside_word(text, placed.end)
+        assert not text[placed.start].isspace() and not text[placed.end - 1].isspace()
+
+
+def test_a_coding_that_began_mid_word_may_be_placed_mid_word_again() -> None:
+    text = "The team manager allocates at a weekly meeting on Mondays."
+    start = text.index("anager")
+    before, after = context(text, start, start + len("anager allocates at a weekly"))
+    edited = text.replace("at a weekly", "at one weekly")
+    placed = locate(edited, "anager allocates at a weekly", before=before, after=after, hint=start)
+    assert edited[placed.start:placed.end] == "anager allocates at one weekly"

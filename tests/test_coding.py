@@ -166,3 +166,71 @@ def test_each_undo_and_redo_says_what_and_where(store: Store) -> None:
 def test_an_action_of_another_kind_is_named_by_its_kind(store: Store) -> None:
     assert coding.describe_action(store, "consensus.decide", {"passage": 3}) == "consensus decide"
     assert coding.describe_action(store, "coding.add", {"coding": {}}) == "coding add"
+
+
+# -- writes against a text that changed meanwhile, and other coders' codings -------------------------
+
+EDITED = "Interviewer: So, how is work allocated?\n\nRespondent: Weekly, at the allocation meeting — by Zoë.\n"
+
+
+def _replace_elsewhere(path: Path, text: str, sha: str) -> None:
+    """Another process imports a new version of int01."""
+    other = Store(path)
+    with other.write():
+        other.documents.replace_text(1, NewDocument(
+            name="int01", case="int01", kind="transcript", source="int01.txt", text=text, sha256=sha,
+            encoding="utf-8", format="txt", units=[]))
+    other.close()
+
+
+def test_a_span_chosen_in_an_older_text_follows_its_words(db: Store, tmp_path: Path) -> None:
+    seen = coding.TextSeen("0" * 64, TEXT)
+    start = TEXT.index("allocation meeting")
+    _replace_elsewhere(tmp_path / "p.db", EDITED, "1" * 64)
+    made = db.codings.get(coding.add_coding(db, "alice", 1, "2.2", start, start + 18, seen=seen).id)
+    assert (made.start, made.quote) == (EDITED.index("allocation meeting"), "allocation meeting")
+
+
+def test_a_span_whose_words_changed_is_refused(db: Store, tmp_path: Path) -> None:
+    seen = coding.TextSeen("0" * 64, TEXT)
+    start = TEXT.index("Weekly, at the allocation")
+    _replace_elsewhere(tmp_path / "p.db", TEXT.replace("Weekly, at", "Fortnightly, at"), "2" * 64)
+    with pytest.raises(coding.TextChanged, match="int01: the text changed since it was read .* nothing was saved"):
+        coding.add_coding(db, "alice", 1, "2.2", start, start + 25, seen=seen)
+    with pytest.raises(coding.TextChanged):  # without the old text there is nothing to follow
+        coding.add_coding(db, "alice", 1, "2.2", 0, 11, seen=coding.TextSeen("0" * 64))
+    assert db.codings.list() == []
+
+
+def test_a_coding_brought_back_by_undo_sits_on_its_words_in_the_new_text(db: Store, tmp_path: Path) -> None:
+    start = TEXT.index("allocation meeting")
+    made = coding.add_coding(db, "alice", 1, "2.2", start, start + 18)
+    coding.remove_coding(db, "alice", made.id)
+    _replace_elsewhere(tmp_path / "p.db", EDITED, "1" * 64)
+    coding.undo(db, "alice")
+    back = db.codings.get(made.id)
+    assert (back.start, back.quote, back.detached) == (EDITED.index("allocation meeting"), "allocation meeting", False)
+
+
+def test_another_coders_coding_needs_as_owner_and_the_log_says_so(db: Store) -> None:
+    theirs = coding.add_coding(db, "bob", 1, "2.2", 0, 11)
+    with pytest.raises(coding.NotYours, match=r"coding 1 is bob's \(int01, 2.2\); you can remove only your own "
+                                              r"codings. To remove it anyway, add --as-owner"):
+        coding.remove_coding(db, "alice", theirs.id)
+    with pytest.raises(coding.NotYours, match="you can change only your own"):
+        coding.update_coding(db, "alice", theirs.id, memo="mine now")
+    assert db.codings.get(theirs.id).memo == ""
+    coding.update_coding(db, "alice", theirs.id, memo="checked", as_owner=True)
+    coding.remove_coding(db, "alice", theirs.id, as_owner=True)
+    assert db.codings.list() == []
+    logged = [(a.coder, a.kind, a.payload.get("owner"), a.payload.get("as_owner")) for a in db.actions.list()]
+    assert logged[-2:] == [("alice", "coding.update", "bob", True), ("alice", "coding.remove", "bob", True)]
+    coding.undo(db, "alice")
+    assert db.codings.get(theirs.id).coder == "bob"
+
+
+def test_removing_a_coding_removed_elsewhere_says_so(db: Store) -> None:
+    made = coding.add_coding(db, "alice", 1, "2.2", 0, 11)
+    coding.remove_coding(db, "alice", made.id)
+    with pytest.raises(InputError, match="coding 1 is not in the project"):
+        coding.remove_coding(db, "alice", made.id)

@@ -233,3 +233,31 @@ def test_survey_id_column_is_detected_when_not_given(project, tmp_path: Path) ->
     assert report.added == ["r1.q1", "r1.q2", "r2.q1", "r3.q2"]
     again = import_survey(project.store, path, id_column="respondent_id")
     assert again.added == [] and len(again.unchanged) == 4
+
+
+def test_an_edit_inside_a_coded_passage_moves_each_end_with_its_words(project) -> None:
+    store = project.store
+    path = project.transcripts_dir / "dir_london.txt"
+    path.write_text(DIR_LONDON.replace("it’s costly.", "it’s costly. We run a learning day each month for them."),
+                    encoding="utf-8")
+    import_paths(store, [path], root=project.root)
+    doc = store.documents.get("dir_london")
+    text = store.documents.text(doc.id)
+    passage = "We rely on agency staff — it’s costly. We run a learning day each month"
+    start = text.index(passage)
+    grown = coding.add_coding(store, "alice", doc.id, "1.2", start, start + len(passage))
+    later = text.index("Caseloads are around 22")
+    kept = coding.add_coding(store, "bob", doc.id, "2.1", later, later + len("Caseloads are around 22"))
+    path.write_text(text.replace("a learning day", "learning days (internal)"), encoding="utf-8")
+    report = import_paths(store, [path], root=project.root)
+    new_text = store.documents.text(doc.id)
+    after = store.codings.get(grown.id)
+    assert after.quote == "We rely on agency staff — it’s costly. We run learning days (internal) each month"
+    assert new_text[after.start:after.end] == after.quote and not after.detached
+    assert store.codings.get(kept.id).quote == "Caseloads are around 22"
+    assert [(c.coding_id, c.coder, c.theme_id, c.old, c.new, c.line, c.how) for c in report.changed] == [
+        (grown.id, "alice", "1.2", passage, after.quote, 5, "edited")]
+    assert report.changed[0].describe() == (
+        f"dir_london line 5: coding {grown.id} (alice, 1.2) '…— it’s costly. We run a learning day each month' -> "
+        "'…— it’s costly. We run learning days (internal) each month'")
+    assert "(1 with changed words, listed below)" in report.summary()

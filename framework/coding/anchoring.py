@@ -21,7 +21,7 @@ reported is the similarity of the quote to exactly the text placed.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 CONTEXT_CHARS = 40
@@ -117,12 +117,10 @@ def _ratio(quote: str, candidate: str) -> float:
     return float(fuzz.ratio(quote, candidate))
 
 
-def _near(text: str, centres: Sequence[int], slack: int, ok) -> list[int]:  # noqa: ANN001
+def _near(text: str, centres: Sequence[int], slack: int, ok: Callable[[int], bool]) -> list[int]:
     found: set[int] = set()
     for centre in centres:
-        for pos in range(max(0, centre - slack), min(len(text), centre + slack) + 1):
-            if ok(text, pos):
-                found.add(pos)
+        found.update(p for p in range(max(0, centre - slack), min(len(text), centre + slack) + 1) if ok(p))
     return sorted(found)
 
 
@@ -136,15 +134,9 @@ def _align(text: str, part: str, lo: int, hi: int) -> tuple[int, int] | None:
     return None if found is None else (lo + found.dest_start, lo + found.dest_end)
 
 
-def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True,
-        whole_end: bool = True) -> Placement | None:
-    """The best span near a rough alignment ``[start, end)`` of ``quote``, scored by similarity.
-
-    Each end is also aligned on its own (the quote's first and last words near the rough
-    ends), so a passage that grew or shrank inside is covered whole. With ``whole_start``
-    (``whole_end``) that end is put on a word boundary; otherwise it may fall mid-word
-    as the quote's own end did.
-    """
+def _boundaries(text: str, quote: str, start: int, end: int, whole_start: bool,
+                whole_end: bool) -> tuple[list[int], list[int], int]:
+    """Candidate starts and ends near a rough alignment, and the length of the quote's edges."""
     reach = len(quote) + 20
     edge = max(8, min(40, len(quote) // 3))
     starts_at, ends_at = [start], [end]
@@ -155,12 +147,37 @@ def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True
     if tail:
         ends_at.append(tail[1])
     slack = max(12, min(60, len(quote) // 8))
-    starts = _near(text, starts_at, slack, _can_start)
-    ends = _near(text, ends_at, slack, _can_end)
+    # A quote that begins (ends) with a letter or digit begins (ends) on one, not on punctuation.
+    word_first, word_last = quote[:1].isalnum(), quote[-1:].isalnum()
+    starts = _near(text, starts_at, slack, lambda p: _can_start(text, p) and (text[p].isalnum() or not word_first))
+    ends = _near(text, ends_at, slack, lambda p: _can_end(text, p) and (text[p - 1].isalnum() or not word_last))
     if not whole_start:
         starts = sorted(set(starts) | {p for p in starts_at if 0 <= p < len(text)})
     if not whole_end:
         ends = sorted(set(ends) | {p for p in ends_at if 0 < p <= len(text)})
+    return starts, ends, edge
+
+
+def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True,
+        whole_end: bool = True) -> Placement | None:
+    """The best span near a rough alignment ``[start, end)`` of ``quote``, scored by similarity.
+
+    The two ends are aligned separately: the start where the quote's first words fit
+    best, the end where its last words do (the nearer of equals), so a passage that grew
+    or shrank inside is covered whole and no word of the quote's edges is cut off. With
+    ``whole_start`` (``whole_end``) that end is put on a word boundary; otherwise it may
+    fall mid-word as the quote's own end did. The score is the similarity of the quote to
+    exactly the text placed.
+    """
+    starts, ends, edge = _boundaries(text, quote, start, end, whole_start, whole_end)
+    if not starts or not ends:
+        return None
+    if len(quote) >= 2 * edge:
+        head, tail = quote[:edge], quote[-edge:]
+        s = max(starts, key=lambda p: (round(_ratio(head, text[p:p + edge]), 1), -abs(p - start)))
+        e = max(ends, key=lambda p: (round(_ratio(tail, text[max(0, p - edge):p]), 1), -abs(p - end)))
+        if e > s:
+            return Placement(s, e, "fuzzy", round(_ratio(quote, text[s:e]), 1))
     best: tuple[float, int, int] | None = None
     for s in starts:
         for e in ends:
@@ -241,6 +258,12 @@ def _context_score(text: str, start: int, end: int, before: str, after: str) -> 
     if after:
         score += fuzz.ratio(a[: len(after)], after)
     return score
+
+
+def context_fit(text: str, start: int, end: int, before: str, after: str) -> float:
+    """How well (0-100) the text around ``[start, end)`` matches a coding's stored context."""
+    sides = int(bool(before)) + int(bool(after))
+    return _context_score(text, start, end, before, after) / sides if sides else 100.0
 
 
 def _exact(text: str, quote: str, before: str, after: str, hint: int | None) -> Placement | None:

@@ -19,6 +19,8 @@ from difflib import SequenceMatcher
 from framework.coding.anchoring import Placement, inside_word, word_span
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+HALF_LIKE = 50.0
+"""A span that kept only one end is followed only if it is at least this similar (0-100) to what it was."""
 JUNK_ABOVE = 20_000
 """Token lists longer than this are compared with difflib's popular-token heuristic (fast)."""
 
@@ -81,7 +83,8 @@ def _shared_blocks(old: str, new: str) -> list[tuple[int, int, int]]:
     a_lines, b_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     a_at, b_at = _offsets(a_lines), _offsets(b_lines)
     blocks: list[tuple[int, int, int]] = []
-    matcher = SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+    # Blank lines are everywhere: they may extend a match but never anchor one on their own.
+    matcher = SequenceMatcher(lambda line: not line.strip(), a_lines, b_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             blocks.append((a_at[i1], b_at[j1], a_at[i2] - a_at[i1]))
@@ -122,8 +125,9 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
 
     ``exact`` when its text is unchanged; ``edited`` when it was edited inside (each end
     kept its own words; a word an edit lengthened at an end is covered whole). None when
-    the words at both ends changed and the new text is not similar enough (``min_score``),
-    or nothing of the span is left: then the quote and its context must find it.
+    nothing of the span is left, or when the words at an end changed and the new text is
+    not similar enough (:data:`HALF_LIKE` with one end kept, ``min_score`` with none):
+    then the quote and its context must find it.
     """
     old, new = offsets.old, offsets.new
     mapped = offsets.span(start, end)
@@ -141,6 +145,9 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
     from rapidfuzz import fuzz
 
     score = round(float(fuzz.ratio(quote, placed)), 1)
-    if not (mapped.start_kept or mapped.end_kept) and score < min_score:
+    kept = int(mapped.start_kept) + int(mapped.end_kept)
+    # Both ends on their own unchanged words: the edit was inside. One end only: the other
+    # end's words were edited, so the result must still resemble the passage.
+    if score < {2: 0.0, 1: HALF_LIKE, 0: min_score}[kept]:
         return None
     return Placement(s, e, "edited", score)

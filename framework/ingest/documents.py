@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from framework.coding.anchoring import DEFAULT_MIN_SCORE, Placement, context, locate
+from framework.coding.anchoring import DEFAULT_MIN_SCORE, Placement, context, context_fit, locate
 from framework.coding.realign import OffsetMap, follow
 from framework.errors import InputError
 from framework.ingest.formats import SUPPORTED, content_hash, read_document
@@ -54,9 +54,16 @@ def _difference(old: str, new: str, around: int = 24, width: int = 90) -> tuple[
            and old[len(old) - 1 - same_end] == new[len(new) - 1 - same_end]):
         same_end += 1
     lo = max(0, same_start - around)
+    space = old.find(" ", lo, same_start)
+    if lo and space != -1:
+        lo = space + 1  # start on a whole word
 
     def cut(text: str) -> str:
-        hi = min(len(text), len(text) - same_end + around)
+        changed_end = len(text) - same_end
+        hi = min(len(text), changed_end + around)
+        space = text.rfind(" ", changed_end, hi)
+        if hi < len(text) and space != -1:
+            hi = space
         part = text[lo:hi]
         if len(part) > width:
             part = part[:width - 1] + "…"
@@ -89,6 +96,10 @@ class ImportReport:
         if self.coded:
             line += f"; {self.coded} answers coded from their question"
         return line
+
+
+SAME_PLACE = 75.0
+"""How well (0-100) the surroundings of an unchanged copy of a coding's words must match to be its place."""
 
 
 # -- paths ---------------------------------------------------------------------------------
@@ -257,7 +268,7 @@ def _replace(store: Store, document_id: int, doc: NewDocument, report: ImportRep
     offsets = OffsetMap(old_text, doc.text)
     lines = None
     for coding in store.codings.list(document_id=document_id):
-        placed = _place_again(offsets, coding)
+        placed = place_again(offsets, coding)
         if placed is None:
             store.codings.update(coding.id, {"detached": 1, "updated_at": now()})
             report.detached.append((doc.name, coding.id, coding.quote))
@@ -279,12 +290,20 @@ def _replace(store: Store, document_id: int, doc: NewDocument, report: ImportRep
                                                quote, lines.line(placed.start), placed.method))
 
 
-def _place_again(offsets: OffsetMap, coding: Coding) -> Placement | None:
+def place_again(offsets: OffsetMap, coding: Coding) -> Placement | None:
     """Where a coding goes in the new text: following its words, else by its quote and context."""
     old = offsets.old
     fits_old = not coding.detached and old[coding.start:coding.end] == coding.quote and coding.quote
     if fits_old:
         placed = follow(offsets, coding.start, coding.end, min_score=DEFAULT_MIN_SCORE)
+        if placed is not None and placed.method == "edited":
+            # The comparison can pair repeated lines wrongly: the words as they were, in
+            # their own surroundings, win over an edit.
+            same = locate(offsets.new, coding.quote, before=coding.before, after=coding.after, hint=placed.start,
+                          fuzzy=False)
+            if same is not None and context_fit(offsets.new, same.start, same.end, coding.before,
+                                                coding.after) >= SAME_PLACE:
+                return same
         if placed is not None:
             return placed
     return locate(offsets.new, coding.quote, before=coding.before, after=coding.after,

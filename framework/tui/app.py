@@ -130,6 +130,8 @@ class FrameworkApp(App[None]):
         self.recent: list[str] = []
         self.gate = WriteGate()
         self._data_version: int | None = None
+        self.changes_every = CHANGES_CHECK_S
+        """Seconds between looks at whether another process changed the project."""
         self._start_document = document
         self._start_line = line
         self.set_reactive(FrameworkApp.coder, coder or "")
@@ -142,7 +144,7 @@ class FrameworkApp(App[None]):
         self.push_screen(DocumentsScreen())
         self.set_interval(BACKUP_CHECK_S, self.hourly_backup)
         self.look_for_changes()
-        self.set_interval(CHANGES_CHECK_S, self.look_for_changes)
+        self.set_interval(self.changes_every, self.look_for_changes)
         self.show_notes()
 
     def show_notes(self) -> None:

@@ -207,7 +207,7 @@ class CodingActions(ReaderSync):
         coding = self.view.layout_map.codings.get(event.provisional)
         self.view.layout_map.remove(event.provisional)
         self.codings_changed(*([(coding.start, coding.end)] if coding else []))
-        self.reload_document()
+        self.reload_document("Not coded: see the message")
 
     @on(Coded)
     def _coded(self, event: Coded) -> None:
@@ -217,9 +217,8 @@ class CodingActions(ReaderSync):
         if provisional is not None and (provisional.start, provisional.end) != (event.coding.start, event.coding.end):
             # The text had changed under the selection: the coding followed its words into the new text.
             self.codings_changed((provisional.start, provisional.end))
-            self.reload_document()
-            self.say(f"The transcript had changed: coded the same words in the new version with "
-                     f"{self.app.catalog.title(event.coding.theme_id)}")  # type: ignore[attr-defined]
+            self.reload_document(f"The transcript had changed: coded the same words in the new version with "
+                                 f"{self.app.catalog.title(event.coding.theme_id)}")  # type: ignore[attr-defined]
             self.app.refresh_usage()  # type: ignore[attr-defined]
             return
         view.layout_map.add(event.coding)

@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.messages import ProjectChanged
 from framework.views.workbench import DocRow, DocumentList, load_documents
 
 FIXED_COLUMNS = ("case", "document")
@@ -92,6 +93,11 @@ class DocumentsScreen(Screen[None]):
             self.load()
 
     def _reload(self) -> None:
+        self.load()
+
+    @on(ProjectChanged)
+    def _project_changed(self) -> None:
+        """Another process imported, coded or removed something: show the list as it is now."""
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="documents")

@@ -188,6 +188,8 @@ class ReaderScreen(CodingActions, Screen[None]):
 
     @on(TextArea.SelectionChanged, "#transcript")
     def _selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        if event.selection != self.view.selection:
+            return  # a state already gone by: the event of the current selection follows
         if event.selection != self._message_at:
             self.message = ""
         self._update_status()

@@ -29,6 +29,8 @@ class ReaderSync(Screen[None]):
 
     data: ReaderData | None
     adjusting: int | None
+    note_after_reload = ""
+    """Said in the status line once the document has been read again."""
 
     @dataclass
     class Reloaded(Message):
@@ -54,6 +56,9 @@ class ReaderSync(Screen[None]):
     def _view_changed(self) -> None:
         raise NotImplementedError
 
+    def say(self, message: str) -> None:
+        raise NotImplementedError
+
     @on(ProjectChanged)
     def _project_changed(self) -> None:
         self.reload_document()
@@ -62,8 +67,9 @@ class ReaderSync(Screen[None]):
     def _not_saved(self) -> None:
         self.reload_document()
 
-    def reload_document(self) -> None:
-        """Read the document again, in turn with the writes, and show what changed."""
+    def reload_document(self, note: str = "") -> None:
+        """Read the document again, in turn with the writes, and show what changed (then ``note``)."""
+        self.note_after_reload = note or self.note_after_reload
         if self.data is not None:
             store, document_id = self.app.store, self.data.document.id  # type: ignore[attr-defined]
             self.app.write(self, lambda: _read_again(store, document_id), self.Reloaded)  # type: ignore[attr-defined]
@@ -84,12 +90,13 @@ class ReaderSync(Screen[None]):
         view = self.view
         if new.text != old.text:
             self._text_replaced(old, new)
-            return
-        shown = {c for c in view.layout_map.codings.values() if c.id > 0}
-        if shown != set(new.codings):
+        elif {c for c in view.layout_map.codings.values() if c.id > 0} != set(new.codings):
             pending = [c for c in view.layout_map.codings.values() if c.id < 0]
             view.layout_map.set([*new.codings, *pending])
             self.codings_changed()
+        if self.note_after_reload:
+            self.say(self.note_after_reload)
+            self.note_after_reload = ""
 
     def _text_replaced(self, old: ReaderData, new: ReaderData) -> None:
         """A new version of the text: show it, keeping the cursor (and a selection whose words are unchanged)."""
