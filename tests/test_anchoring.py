@@ -137,11 +137,14 @@ def test_a_near_miss_of_a_repeated_passage_is_refused_as_ambiguous() -> None:
     assert placed.start > INTERVIEW.index("for managers")
 
 
-def test_a_quote_inside_longer_words_is_placed_on_the_whole_words() -> None:
+def test_whole_words_come_first_and_a_near_miss_is_widened_to_them() -> None:
     placed = place_quote(INTERVIEW, "Our locum get")
     assert INTERVIEW[placed.start:placed.end] == "Our locums get"
     assert placed.method == "fuzzy"
-    assert place_quote(INTERVIEW, "locum").method == "fuzzy"  # only inside "locums": not exact
+    text = "Two locums left. The locum we kept is good; a locum costs more."
+    assert place_quote(text, "locum").kind == "ambiguous"  # the two whole words, not "locums"
+    assert place_quote(text, "locum", occurrence=1).start == text.index("The locum") + 4
+    assert place_quote(text, "ocums le") == Placement(5, 13, "exact", 100.0)  # only inside words: as written
 
 
 WORDS = st.sampled_from(["staff", "agency", "locum", "weekly", "supervision", "cases", "team", "the", "a",

@@ -21,6 +21,7 @@ reported is the similarity of the quote to exactly the text placed.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -85,24 +86,30 @@ def word_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 class Lines:
-    """1-based line numbers of offsets in a text, as ``framework show`` numbers them."""
+    """1-based line numbers of offsets in a text, as ``framework show`` numbers them.
+
+    The line starts are found on first use, so making one for every document is cheap.
+    """
 
     def __init__(self, text: str) -> None:
-        self.starts = [0]
-        at = text.find("\n")
-        while at != -1:
-            self.starts.append(at + 1)
-            at = text.find("\n", at + 1)
-        self.length = len(text)
+        self.text = text
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
+        return self._starts
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
 
     def span(self, line: int) -> tuple[int, int]:
         """The offsets of a line (without its newline); clamped to the text."""
-        line = max(1, min(line, len(self.starts)))
-        end = self.starts[line] - 1 if line < len(self.starts) else self.length
-        return self.starts[line - 1], end
+        starts = self.starts
+        line = max(1, min(line, len(starts)))
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return starts[line - 1], end
 
     def covers(self, placement: Placement, line: int) -> bool:
         return self.line(placement.start) <= line <= self.line(max(placement.start, placement.end - 1))
@@ -414,9 +421,13 @@ def place_quote(
     if not quote.strip():
         return QuoteProblem("missing")
     index = lines or Lines(text)
-    # An occurrence inside longer words ("locum" in "locums") is not the quote as written:
-    # it is left to the fuzzy search, which places it on whole words and says so.
-    hits = [h for h in exact_hits(text, quote) if not inside_word(text, h) and not inside_word(text, h + len(quote))]
+    # Occurrences on whole words come first: "locum" is the word "locum", not the start of
+    # "locums"; a quote found only inside longer words is placed exactly as written.
+    hits = exact_hits(text, quote)
+    whole = [h for h in hits if not inside_word(text, h) and not inside_word(text, h + len(quote))]
+    hits = whole or hits
+    if len(hits) == 1 and line is None and occurrence is None:
+        return Placement(hits[0], hits[0] + len(quote), "exact", 100.0)
     if hits:
         found = [Placement(h, h + len(quote), "exact", 100.0) for h in hits]
     else:
