@@ -88,10 +88,12 @@ def test_code_import_lists_every_bad_row_json_errors_included(project_dir: Path,
     assert bad.exit_code == 1
     assert bad.stderr.splitlines()[-4:] == [
         "framework: 3 problems (nothing was imported; fix them or use --skip-bad):",
-        f"  {path}: line 2 is not valid JSON (Expecting ',' delimiter at column 67).",
+        f"  {path}: line 2 is not valid JSON (Expecting ',' delimiter at column 67). Each line must be one JSON "
+        "object; fix the line and import again.",
         f"  {path}: line 3: quote found 2 times in dir_london (lines 5, 12): 'it’s'; choose one with an "
         '"occurrence" (1, 2, ...) or "line" column.',
-        f'  {path}: line 4 is a JSON list, not an object ({{"document": ..., "theme": ..., "quote": ...}}).',
+        f"  {path}: line 4 is a JSON list, not an object. Each line must be one JSON object such as "
+        '{"document": "int01", "theme": "1.2"}.',
     ]
     assert codings(project_dir) == []
     good = run(project_dir, "--coder", "bob", "code", "import", str(path), "--skip-bad")

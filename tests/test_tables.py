@@ -464,7 +464,7 @@ def test_read_jsonl_errors(tmp_path: Path) -> None:
         next(records)
     path = write(tmp_path, "list.jsonl", '{"a": 1}\n\n[1, 2]\n')
     with raises(
-        f'{path}: line 3 is a JSON list, not an object. Each line must be one JSON object such as {{"code": "..."}}.'
+        f'{path}: line 3 is a JSON list, not an object. Each line must be one JSON object such as {{"document": "int01", "theme": "1.2"}}.'
     ):
         list(read_jsonl(path))
     empty = write(tmp_path, "empty.jsonl", b"")

@@ -17,7 +17,6 @@ written and the import says so.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 from framework.coding.actions import check_coder
 from framework.coding.anchoring import DEFAULT_MIN_SCORE, Lines, Placement, context, place_quote
 from framework.errors import InputError
-from framework.ingest.tables import read_table
+from framework.ingest.tables import jsonl_records, read_table
 from framework.ingest.text import decode
 from framework.reports import Progress, problem_list
 from framework.store import Document, Store, Theme, now
@@ -100,23 +99,9 @@ def _format_of(path: Path, fmt: str | None) -> str:
 def _jsonl_rows(data: bytes, label: str) -> _Rows:
     """Every JSON object of a JSON Lines text; every line that is not one becomes a problem."""
     text, _encoding = decode(data, label)
-    rows, numbers, problems = [], [], []
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.strip(" \t\r\ufeff")
-        if not line:
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{label}: line {number} is not valid JSON ({exc.msg} at column {exc.colno}).")
-            continue
-        if not isinstance(value, dict):
-            problems.append(f"{label}: line {number} is a JSON {type(value).__name__}, not an object "
-                            '({"document": ..., "theme": ..., "quote": ...}).')
-            continue
-        rows.append(value)
-        numbers.append(number)
-    return _Rows(rows, numbers, "line", problems)
+    problems: list[str] = []
+    records = list(jsonl_records(label, text, problems.append))
+    return _Rows([r.data for r in records], [r.line for r in records], "line", problems)
 
 
 def _table_rows(path: Path, data: bytes | None, fmt: str) -> _Rows:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,8 @@ from framework.ingest.formats import MAX_BYTES, check_size, read_bytes
 from framework.ingest.text import decode
 from framework.ingest.workbook import cell_text, column_letter, read_sheet
 
-__all__ = ["MAX_CELLS", "TABLE_SUFFIXES", "JsonRecord", "Row", "Table", "cell_text", "read_jsonl", "read_table",
-           "sniff_delimiter"]
+__all__ = ["MAX_CELLS", "TABLE_SUFFIXES", "JsonRecord", "Row", "Table", "cell_text", "jsonl_records", "read_jsonl",
+           "read_table", "sniff_delimiter"]
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
 DELIMITERS = (",", "\t", ";")
@@ -354,21 +354,31 @@ def read_jsonl(path: Path) -> Iterator[JsonRecord]:
 
 
 def _jsonl_records(path: Path, text: str) -> Iterator[JsonRecord]:
+    def refuse(problem: str) -> None:
+        raise InputError(problem)
+
+    return jsonl_records(str(path), text, refuse)
+
+
+def jsonl_records(source: str, text: str, bad_line: Callable[[str], None]) -> Iterator[JsonRecord]:
+    """The JSON objects of a JSON Lines text; each line that is not one is passed to ``bad_line``.
+
+    ``bad_line`` gets a message naming ``source`` and the line; it may raise (stop at the
+    first) or keep the message (go on and list every bad line).
+    """
     # Only "\n" (and "\r\n") end a line: JSON strings may contain U+2028 and U+2029.
     for number, line in enumerate(_lines(text), start=1):
-        line = line.strip(" \t\r\n")
+        line = line.strip(" \t\r\n\ufeff")
         if not line:
             continue
         try:
             value = parse_json(line)
         except JsonProblem as exc:
-            raise InputError(
-                f"{path}: line {number} {exc.reason}. "
-                "Each line must be one JSON object; fix the line and import again."
-            ) from None
+            bad_line(f"{source}: line {number} {exc.reason}. "
+                     "Each line must be one JSON object; fix the line and import again.")
+            continue
         if not isinstance(value, dict):
-            raise InputError(
-                f"{path}: line {number} is a JSON {type(value).__name__}, not an object. "
-                'Each line must be one JSON object such as {"code": "..."}.'
-            )
+            bad_line(f"{source}: line {number} is a JSON {type(value).__name__}, not an object. "
+                     'Each line must be one JSON object such as {"document": "int01", "theme": "1.2"}.')
+            continue
         yield JsonRecord(number, value)
