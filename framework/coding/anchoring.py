@@ -424,8 +424,8 @@ def place_quote(
     # Occurrences on whole words come first: "locum" is the word "locum", not the start of
     # "locums"; a quote found only inside longer words is placed exactly as written.
     hits = exact_hits(text, quote)
-    whole = [h for h in hits if not inside_word(text, h) and not inside_word(text, h + len(quote))]
-    hits = whole or hits
+    if len(hits) > 1:
+        hits = [h for h in hits if not inside_word(text, h) and not inside_word(text, h + len(quote))] or hits
     if len(hits) == 1 and line is None and occurrence is None:
         return Placement(hits[0], hits[0] + len(quote), "exact", 100.0)
     if hits:
