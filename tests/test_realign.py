@@ -49,9 +49,14 @@ def test_text_inserted_just_outside_a_coding_stays_outside() -> None:
     assert moved(OLD, new, "run a learning day") == ("run a learning day", "exact", 100.0)
 
 
-def test_a_word_lengthened_at_an_end_is_covered_whole() -> None:
+def test_a_coding_whose_words_are_all_still_there_keeps_exactly_them() -> None:
     new = OLD.replace("learning day every", "learning days every")
-    assert moved(OLD, new, "a learning day") == ("a learning days", "edited", 96.6)
+    assert moved(OLD, new, "a learning day") == ("a learning day", "exact", 100.0)
+
+
+def test_a_word_replaced_at_an_end_is_covered_by_its_replacement() -> None:
+    new = OLD.replace("learning day every", "learning week every")
+    assert moved(OLD, new, "a learning day") == ("a learning week", "edited", 75.9)
 
 
 def test_a_deleted_passage_is_not_followed() -> None:

@@ -5,8 +5,9 @@ the old and the new text are compared (paragraph by paragraph, then word by word
 inside the paragraphs that differ) and every offset of the old text is mapped to
 the new one. A coding's start follows the first character it covered and its end
 the last, so a coding grows or shrinks with an edit made inside it and keeps
-exactly its words when the edits are elsewhere. Text inserted just outside a coding
-stays outside it.
+exactly its words when the edits are elsewhere (a coding whose words are all still
+there, in order and together, never moves off them). Text inserted just outside a
+coding stays outside it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 HALF_LIKE = 50.0
 """A span that kept only one end is followed only if it is at least this similar (0-100) to what it was."""
 JUNK_ABOVE = 20_000
+CHARS_WITHIN = 200
+"""Changed runs of words up to this long are compared character by character too ("day" and "day;")."""
 """Token lists longer than this are compared with difflib's popular-token heuristic (fast)."""
 
 
@@ -109,15 +112,21 @@ def _offsets(parts: list[str]) -> list[int]:
 
 
 def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int, int]]:
+    """Shared runs of two changed paragraphs, word by word, then character by character inside changed words."""
     a_tokens = _TOKENS.findall(old[a0:a1])
     b_tokens = _TOKENS.findall(new[b0:b1])
     a_at, b_at = _offsets(a_tokens), _offsets(b_tokens)
     junk = len(a_tokens) + len(b_tokens) > JUNK_ABOVE
     matcher = SequenceMatcher(None, a_tokens, b_tokens, autojunk=junk)
-    return [
-        (a0 + a_at[i], b0 + b_at[j], a_at[i + n] - a_at[i])
-        for i, j, n in matcher.get_matching_blocks() if n
-    ]
+    blocks: list[tuple[int, int, int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            blocks.append((a0 + a_at[i1], b0 + b_at[j1], a_at[i2] - a_at[i1]))
+        elif tag == "replace" and a_at[i2] - a_at[i1] <= CHARS_WITHIN and b_at[j2] - b_at[j1] <= CHARS_WITHIN:
+            x0, y0 = a0 + a_at[i1], b0 + b_at[j1]
+            chars = SequenceMatcher(None, old[x0:a0 + a_at[i2]], new[y0:b0 + b_at[j2]], autojunk=False)
+            blocks.extend((x0 + i, y0 + j, n) for i, j, n in chars.get_matching_blocks() if n)
+    return blocks
 
 
 def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Placement | None:
@@ -134,14 +143,16 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
     s, e = mapped.start, mapped.end
     if e <= s:
         return None
+    quote = old[start:end]
+    if new[s:e] == quote:
+        return Placement(s, e, "exact", 100.0)
+    # Edited: an end that was on a word boundary stays on one ("day" made "days" is covered whole).
     whole_s, whole_e = word_span(new, s, e)
     if not inside_word(old, start):
         s = whole_s
     if not inside_word(old, end):
         e = whole_e
-    quote, placed = old[start:end], new[s:e]
-    if placed == quote:
-        return Placement(s, e, "exact", 100.0)
+    placed = new[s:e]
     from rapidfuzz import fuzz
 
     score = round(float(fuzz.ratio(quote, placed)), 1)
