@@ -141,3 +141,17 @@ def test_removing_or_changing_another_coders_coding_needs_as_owner(project_dir: 
     log = json.loads(run(project_dir, "log", "--json").stdout)
     assert [(a["coder"], a["kind"], a["payload"].get("owner")) for a in log if a["kind"].startswith("coding.")] == [
         ("bob", "coding.add", None), ("alice", "coding.update", "bob"), ("alice", "coding.remove", "bob")]
+
+
+def test_a_quote_found_as_written_inside_words_is_coded_and_said_so(project_dir: Path) -> None:
+    added = run(project_dir, "--coder", "alice", "code", "add", "dir_london", "1.1", "--quote", "vacancy rat")
+    assert added.exit_code == 0
+    assert added.stderr.splitlines()[-1] == (
+        "note: the passage begins or ends inside a word; widen it with 'code change' if that was not meant.")
+    row = json.dumps({"document": "dir_london", "theme": "1.2", "quote": "ely on agen"})
+    imported = run(project_dir, "--coder", "alice", "code", "import", "-", input=row + "\n")
+    assert imported.stdout.splitlines() == [
+        "codings: 1 added (1 quotes cut inside words, listed below)",
+        "  stdin: line 1: found as written, but it begins or ends inside a word, in dir_london line 5: "
+        "'rely on agency'",
+    ]

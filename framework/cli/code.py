@@ -71,6 +71,15 @@ def code_add(document: str, theme: str, start: int | None, end: int | None, quot
         flat = " ".join(result.quote.split())
         out.print(f"placed by fuzzy match (score {placed.score:.1f}, the quote was not found as written): "
                   f"{flat[:80] + ('…' if len(flat) > 80 else '')!r}", markup=False)
+    elif _cuts_words(text, result.start, result.end):
+        err.print("note: the passage begins or ends inside a word; widen it with 'code change' if that "
+                  "was not meant.", markup=False)
+
+
+def _cuts_words(text: str, start: int, end: int) -> bool:
+    from framework.coding.anchoring import inside_word
+
+    return inside_word(text, start) or inside_word(text, end)
 
 
 def _place(text: str, quote: str, name: str, *, occurrence: int | None, line: int | None, min_score: float):  # noqa: ANN202
@@ -192,7 +201,7 @@ def code_import(file: Path, fmt: str | None, min_score: float, skip_bad: bool) -
         report = import_codings(s.project().store, file, coder=who, min_score=min_score, skip_bad=skip_bad,
                                 progress=progress, data=data, fmt=fmt)
     out.print(report.summary(), markup=False)
-    for row in report.fuzzy:
+    for row in (*report.fuzzy, *report.partial):
         out.print(f"  {row.describe()}", markup=False)
     for problem in report.skipped:
         err.print(f"skipped: {problem}", markup=False)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from framework.coding.actions import check_coder
-from framework.coding.anchoring import DEFAULT_MIN_SCORE, Lines, Placement, context, place_quote
+from framework.coding.anchoring import DEFAULT_MIN_SCORE, Lines, Placement, context, inside_word, place_quote, word_span
 from framework.errors import InputError
 from framework.ingest.tables import jsonl_records, read_table
 from framework.ingest.text import decode
@@ -38,18 +38,26 @@ STDIN = "stdin"
 
 @dataclass(frozen=True)
 class FuzzyRow:
-    """A row whose quote was placed by fuzzy match: where, how well, on which words."""
+    """A row whose quote was not placed exactly on whole words as given: where, how well, on which words.
+
+    Either placed by fuzzy match (``placed`` is the text coded), or found as written
+    inside longer words (``partial``; ``placed`` is then those whole words).
+    """
 
     where: str
     document: str
     line: int
     score: float
     placed: str
+    partial: bool = False
 
     def describe(self) -> str:
         flat = " ".join(self.placed.split())
-        return (f"{self.where}: placed by fuzzy match (score {self.score:.1f}) in {self.document} "
-                f"line {self.line}: {flat[:70] + ('…' if len(flat) > 70 else '')!r}")
+        flat = repr(flat[:70] + ("…" if len(flat) > 70 else ""))
+        if self.partial:
+            return (f"{self.where}: found as written, but it begins or ends inside a word, in {self.document} "
+                    f"line {self.line}: {flat}")
+        return f"{self.where}: placed by fuzzy match (score {self.score:.1f}) in {self.document} line {self.line}: {flat}"
 
 
 @dataclass
@@ -59,6 +67,8 @@ class CodeImportReport:
     added: int = 0
     duplicates: int = 0
     fuzzy: list[FuzzyRow] = field(default_factory=list)
+    partial: list[FuzzyRow] = field(default_factory=list)
+    """Quotes found as written but beginning or ending inside a word."""
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -67,6 +77,8 @@ class CodeImportReport:
             line += f", {self.duplicates} already present"
         if self.fuzzy:
             line += f" ({len(self.fuzzy)} quotes placed by fuzzy match, listed below)"
+        if self.partial:
+            line += f" ({len(self.partial)} quotes cut inside words, listed below)"
         if self.skipped:
             line += f"; {len(self.skipped)} rows skipped"
         return line
@@ -165,6 +177,7 @@ class _Placer:
         self.texts: dict[int, tuple[str, str, Lines | None]] = {}
         self.stamp = now()
         self.fuzzy: list[FuzzyRow] = []
+        self.partial: list[FuzzyRow] = []
 
     def text(self, doc: Document) -> tuple[str, str]:
         """The document's text and the content hash it had when read (one query)."""
@@ -238,6 +251,9 @@ class _Placer:
         if placed.method == "fuzzy":
             self.fuzzy.append(FuzzyRow(where, doc.name, self.lines(doc).line(placed.start), placed.score,
                                        text[placed.start:placed.end]))
+        elif inside_word(text, placed.start) or inside_word(text, placed.end):
+            self.partial.append(FuzzyRow(where, doc.name, self.lines(doc).line(placed.start), placed.score,
+                                         text[slice(*word_span(text, placed.start, placed.end))], partial=True))
         return placed.start, placed.end
 
     def row(self, row: dict[str, Any], where: str) -> dict[str, Any]:
@@ -285,7 +301,7 @@ def import_codings(
             problems.append(str(exc))
     if problems and not skip_bad:
         raise InputError(problem_list(_by_position(problems), "nothing was imported; fix them or use --skip-bad"))
-    report = CodeImportReport(fuzzy=placer.fuzzy, skipped=_by_position(problems))
+    report = CodeImportReport(fuzzy=placer.fuzzy, partial=placer.partial, skipped=_by_position(problems))
     if ready:
         backup_before(store, "before-code-import")
     _write(store, coder, label, ready, placer, report)
