@@ -146,6 +146,11 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
     quote = old[start:end]
     if new[s:e] == quote:
         return Placement(s, e, "exact", 100.0)
+    # The comparison may pair blank space or repeated words otherwise than the edit did:
+    # the words as they were, found where the span went, are the span.
+    here = new.find(quote, max(0, s - len(quote)), e + len(quote))
+    if here != -1 and here < e and s < here + len(quote):
+        return Placement(here, here + len(quote), "exact", 100.0)
     # Edited: an end that was on a word boundary stays on one ("day" made "days" is covered whole).
     whole_s, whole_e = word_span(new, s, e)
     if not inside_word(old, start):
