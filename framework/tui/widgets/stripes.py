@@ -38,6 +38,7 @@ class CodingStripes(Widget):
         super().__init__(id=id)
         self.view = view
         self._base: Style | None = None
+        self._painting: dict[object, Style] = {}
 
     def on_mount(self) -> None:
         self.watch(self.view, "scroll_y", self._scrolled, init=False)
@@ -55,6 +56,14 @@ class CodingStripes(Widget):
         finally:
             self.view.rows_cache = None
             self._base = None
+            self._painting = {}
+
+    def _style(self, key: object, make) -> Style:  # type: ignore[no-untyped-def]
+        """A style looked up once per paint (theme colours and label styles)."""
+        style = self._painting.get(key)
+        if style is None:
+            style = self._painting[key] = make()
+        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -73,8 +82,8 @@ class CodingStripes(Widget):
         if not codings:
             return Strip.blank(width, base)
         codings.sort(key=lambda c: (not view.is_mine(c), c.start, c.theme_id, c.id))
-        label_style = base + self.get_component_rich_style("stripes--label", partial=True)
-        other_style = base + self.get_component_rich_style("stripes--other", partial=True)
+        label_style = self._style("label", lambda: base + self.get_component_rich_style("stripes--label", partial=True))
+        other_style = self._style("other", lambda: base + self.get_component_rich_style("stripes--other", partial=True))
         segments: list[Segment] = []
         used = 0
         seen: set[tuple[str, bool]] = set()
@@ -84,8 +93,9 @@ class CodingStripes(Widget):
             if key in seen:
                 continue
             seen.add(key)
-            colour = Color.parse(view.catalog.colour(coding.theme_id)).rich_color
-            bar = Segment(BAR if mine else "│", base + Style(color=colour, bold=True))
+            colour = view.catalog.colour(coding.theme_id)
+            bar = Segment(BAR if mine else "│", self._style(
+                ("bar", colour), lambda c=colour: base + Style(color=Color.parse(c).rich_color, bold=True)))
             named = coding.start >= start or y == 0
             text = coding.theme_id + (MEMO_MARK if coding.memo else "") if named else ""
             cost = 1 + len(text) + 1

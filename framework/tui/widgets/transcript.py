@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.color import Color
+from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Offset
 from textual.widgets import TextArea
 from textual.widgets.text_area import Selection
@@ -24,6 +25,31 @@ from framework.views.layout import CodingLayout, LineIndex, Turn, turns
 # as a space of the same length so that rows and offsets still agree.
 _OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _DISPLAY = str.maketrans({ch: " " for ch in _OTHER_BREAKS})
+
+class _RowCountingDocument(WrappedDocument):
+    """A wrapped document that counts its rows once per wrap, not on every call.
+
+    TextArea asks for ``height`` for every line it paints, and the plain property sums
+    over every line of the text: on a long transcript that alone took a good part of a
+    repaint. The count is kept until the text is wrapped again.
+    """
+
+    _rows: int | None = None
+
+    def wrap(self, width: int, tab_width: int | None = None) -> None:
+        self._rows = None
+        super().wrap(width, tab_width)
+
+    def wrap_range(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._rows = None
+        return super().wrap_range(*args, **kwargs)
+
+    @property
+    def height(self) -> int:
+        if self._rows is None:
+            self._rows = super().height
+        return self._rows
+
 
 MINE_STRENGTH = 0.42
 """How much of a theme's colour shows behind the coder's own coded text."""
@@ -72,6 +98,16 @@ class TranscriptView(TextArea):
         &:focus { border: none; }
     }
     """
+
+    @property
+    def wrapped_document(self) -> WrappedDocument:
+        return self._wrapped
+
+    @wrapped_document.setter
+    def wrapped_document(self, document: WrappedDocument) -> None:
+        if type(document) is WrappedDocument:
+            document.__class__ = _RowCountingDocument  # the same object, counting its rows once
+        self._wrapped = document
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(
