@@ -7,16 +7,22 @@ A pseudonym key is a CSV file with the columns ``term`` and ``replacement``::
     Northshire,County 1
 
 kept wherever the team chooses (never under the project's ``exports/``). Applying a key
-replaces every occurrence of every term:
+replaces every occurrence of every term, found by the one matcher of
+:mod:`framework.confidentiality.match` (the leak check uses the same one):
 
 * longest term first: "Margaret Hill" is replaced as one before "Margaret" is considered;
-* whole words only: "Northshire" is not replaced inside "Northshireton" (give
-  "Northshireton" its own row), but is in "Northshire's";
-* case-insensitive: "NORTHSHIRE" and "northshire" are the same term, so the same
-  replacement is used everywhere in the project;
-* the spaces inside a term match any run of white space, line breaks included;
+* whole words, where digits, ``_``, ``-``, ``.`` and camel-case joins separate words too:
+  "Northshire" is replaced in "Northshire's", "northshire_team" and "NORTHSHIRE01", not
+  inside "Northshireton" (give "Northshireton" its own row);
+* folded: capitals, accents (``Jürgen``, ``Jurgen``, ``Juergen``), ``ß``/``ss`` and
+  full-width letters do not matter, so the same replacement is used everywhere;
+* the spaces inside a term match any run of white space, ``_``, ``-`` or ``.`` (line
+  breaks included): "Margaret Hill" is found in "Margaret-Hill-interview";
 * replacements are marked in brackets: ``[Director A]`` (a replacement already written
   in brackets is kept as it is).
+
+Two terms that fold to the same words ("Zoë" and "Zoe") are one term: they must have the
+same replacement.
 
 Stored texts are never changed: exporters call :meth:`Pseudonymiser.apply` on the text
 they write, or :meth:`Pseudonymiser.apply_with_offsets` when they also write offsets
@@ -28,12 +34,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from framework.confidentiality.match import Matcher, canonical
 from framework.errors import InputError
 from framework.fileio import write_atomic
 
@@ -67,9 +73,9 @@ class Pseudonymiser:
         self._by_fold: dict[str, tuple[str, str]] = {}
         for term, replacement in entries:
             term = " ".join(term.split())
-            if not term:
+            fold = canonical(term)
+            if not fold:
                 continue
-            fold = term.casefold()
             if fold in self._by_fold:
                 if self._by_fold[fold][1] != mark(replacement):
                     raise InputError(f"the term {term!r} is given two different replacements.")
@@ -78,12 +84,7 @@ class Pseudonymiser:
             self.entries.append((term, mark(replacement)))
         self.path = path
         self.sha256 = sha256 or hashlib.sha256(key_text(self.entries).encode("utf-8")).hexdigest()
-        self._ordered = sorted(self.entries, key=lambda e: (-len(e[0]), e[0].casefold()))
-        self._pattern = (
-            re.compile("|".join(f"(?P<t{i}>{_term_pattern(term)})" for i, (term, _) in enumerate(self._ordered)),
-                       re.IGNORECASE)
-            if self._ordered else None
-        )
+        self._matcher = Matcher([term for term, _ in self.entries])
 
     @classmethod
     def load(cls, path: Path | str) -> Pseudonymiser:
@@ -97,21 +98,18 @@ class Pseudonymiser:
         return [term for term, _ in self.entries]
 
     def replacement_for(self, text: str) -> str | None:
-        found = self._by_fold.get(" ".join(text.split()).casefold())
+        """The replacement of ``text`` when it is one of the key's terms (as the matcher folds it)."""
+        found = self._by_fold.get(canonical(text))
         return found[1] if found else None
 
     def matches(self, text: str) -> list[Match]:
         """Every occurrence of a term, left to right, the longest term at each place."""
-        if self._pattern is None:
-            return []
-        out = []
-        for m in self._pattern.finditer(text):
-            term, replacement = self._ordered[int(m.lastgroup[1:])]
-            out.append(Match(m.start(), m.end(), term, replacement))
-        return out
+        return [Match(f.start, f.end, *self.entries[f.index]) for f in self._matcher.find(text)]
 
     def apply(self, text: str) -> str:
         """``text`` with every term replaced by its bracketed replacement."""
+        if not text:
+            return text
         return self.apply_with_offsets(text, ())[0]
 
     def apply_with_offsets(
@@ -123,7 +121,7 @@ class Pseudonymiser:
         A span edge inside a replaced term moves outwards to the edge of its replacement,
         so a span always covers the whole replacement of any term it touches.
         """
-        found = self.matches(text)
+        found = self.matches(text) if self.entries else []
         pieces: list[str] = []
         starts: list[int] = []  # old start of each match
         ends: list[int] = []
@@ -168,16 +166,19 @@ class Pseudonymiser:
     def find(self, text: str) -> Counter[str]:
         """How often each term still occurs in ``text`` (already-marked replacements are
         skipped, so a pseudonymised export does not report its own replacements)."""
+        return Counter(m.term for m in self.leaks(text))
+
+    def leaks(self, text: str) -> list[Match]:
+        """The terms still in ``text``, its own bracketed replacements left aside."""
+        return self.matches(self.blank_replacements(text))
+
+    def blank_replacements(self, text: str) -> str:
+        """``text`` with each of the key's replacements turned into spaces of the same length
+        (so offsets stay those of ``text``)."""
         for _, replacement in sorted(self.entries, key=lambda e: -len(e[1])):
-            text = text.replace(replacement, " ")
-        return Counter(m.term for m in self.matches(text))
-
-
-def _term_pattern(term: str) -> str:
-    body = r"\s+".join(re.escape(word) for word in term.split())
-    head = r"(?<!\w)" if re.match(r"\w", term) else ""
-    tail = r"(?!\w)" if re.search(r"\w$", term) else ""
-    return head + body + tail
+            if replacement in text:
+                text = text.replace(replacement, " " * len(replacement))
+        return text
 
 
 # -- the key file ------------------------------------------------------------------------------
@@ -224,7 +225,10 @@ def read_key(path: Path) -> tuple[list[tuple[str, str]], str]:
         if not term or not replacement:
             problems.append(f"row {number}: the term and the replacement must both be filled in")
             continue
-        fold = term.casefold()
+        fold = canonical(term)
+        if not fold:
+            problems.append(f"row {number}: the term {term!r} has no letters or digits to look for")
+            continue
         if fold in seen and mark(seen[fold][1]) != mark(replacement):
             problems.append(f"row {number}: {term!r} is also on row {seen[fold][0]} with another replacement")
             continue
@@ -257,8 +261,10 @@ def add_entry(path: Path, term: str, replacement: str) -> str:
         raise InputError("give a term and a replacement, e.g. 'Margaret Hill' 'Director A'.")
     entries = read_key(path)[0] if Path(path).exists() else []
     outcome = "added"
+    if not canonical(term):
+        raise InputError(f"the term {term!r} has no letters or digits to look for; give a name or a place.")
     for i, (old, _) in enumerate(entries):
-        if old.casefold() == term.casefold():
+        if canonical(old) == canonical(term):
             entries[i] = (old, replacement)
             outcome = "changed"
     if outcome == "added":
@@ -272,7 +278,7 @@ def add_entry(path: Path, term: str, replacement: str) -> str:
 def remove_entry(path: Path, term: str) -> bool:
     """Remove ``term`` (any case) from the key file; whether it was there."""
     entries = read_key(Path(path))[0]
-    kept = [(t, r) for t, r in entries if t.casefold() != " ".join(term.split()).casefold()]
+    kept = [(t, r) for t, r in entries if canonical(t) != canonical(term)]
     if len(kept) == len(entries):
         return False
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -18,21 +18,25 @@ from framework.confidentiality.key import Pseudonymiser
 from framework.errors import InputError
 from framework.export.common import check_mode
 from framework.export.options import FORMATS, TABLE_FORMATS
-from framework.export.pseudonymise import check_key, log_export, pseudonymise_charts, pseudonymise_mapping
+from framework.export.pseudonymise import Masking, check_key, log_export, pseudonymise_charts, pseudonymise_mapping
+from framework.export.staging import staged
 from framework.store import Store
 
 
 def export_chart_set(
     charts: ChartSet, fmt: str, directory: Path, *, mode: str = "both", force: bool = False,
     long: bool = False, presence: bool = False, store: Store | None = None, key: Pseudonymiser | None = None,
-    coder: str | None = None, skip_empty: bool = False, label: str | None = None,
+    coder: str | None = None, skip_empty: bool = False, label: str | None = None, refs: str | None = None,
 ) -> list[Path]:
     """Write built charts; returns the files written. HTML adds the mapping when given the store.
 
     With ``key`` every text written is pseudonymised (this needs the store, for the document
-    texts the passages are cut from). Given the store, the export is logged (as ``coder``).
-    ``skip_empty`` leaves out the cases with nothing in these charts; ``label`` names the
-    cases by an attribute or a pattern of attributes (see :func:`labelled`).
+    texts the passages are cut from), and every file is checked for the key's terms before it
+    is given its name. ``refs`` (``none``, ``pseudonymised``, ``full``; by default
+    ``pseudonymised`` with a key, else ``full``) is how references to passages are written.
+    Given the store, the export is logged (as ``coder``). ``skip_empty`` leaves out the cases
+    with nothing in these charts; ``label`` names the cases by an attribute or a pattern of
+    attributes (see :func:`labelled`).
     """
     check_mode(mode)
     if fmt not in FORMATS:
@@ -40,7 +44,7 @@ def export_chart_set(
     if (long or presence) and fmt not in TABLE_FORMATS:
         raise InputError(f"the long and presence tables are written as md or csv, not {fmt}; "
                          "add --format csv (or md).")
-    if key is not None and store is None:
+    if (key is not None or refs is not None) and store is None:
         raise InputError("a pseudonymised export needs the project's store (the passages are replaced "
                          "within their documents).")
     check_key(key, store, directory)
@@ -50,7 +54,9 @@ def export_chart_set(
     labels = case_labels(charts, label) if label else None
     if labels is not None:
         charts = labelled(charts, labels)
-    paths = _write(charts, fmt, directory, mode, force, long, presence, store, key, labels)
+    masking = Masking.make(store, key, refs) if store is not None else None
+    with staged(key):
+        paths = _write(charts, fmt, directory, mode, force, long, presence, store, masking, labels)
     if store is not None:
         extra: dict[str, object] = {"label": label} if label else {}
         if skip_empty:
@@ -62,9 +68,10 @@ def export_chart_set(
 
 def _write(
     original: ChartSet, fmt: str, directory: Path, mode: str, force: bool, long: bool, presence: bool,
-    store: Store | None, key: Pseudonymiser | None, labels: dict[str, str] | None = None,
+    store: Store | None, masking: Masking | None, labels: dict[str, str] | None = None,
 ) -> list[Path]:
-    charts = original if key is None or store is None else pseudonymise_charts(original, key, store)
+    key = masking.key if masking is not None else None
+    charts = original if masking is None or not masking.changes else pseudonymise_charts(original, key, store, masking)
     pseudonymised = key is not None
     if fmt == "xlsx":
         from framework.export.xlsx import export_xlsx
@@ -88,7 +95,7 @@ def _write(
         if table is not None and labels is not None:
             table = labelled_mapping(table, labels)
         if table is not None and key is not None:
-            table = pseudonymise_mapping(table, key, charts)
+            table = pseudonymise_mapping(table, key, charts, masking)
         return export_html(charts, directory, mode=mode, force=force, mapping=table, pseudonymised=pseudonymised)
     if fmt == "md":
         from framework.export.markdown import export_markdown
@@ -104,19 +111,21 @@ def export_charts(
     store: Store, layer: str, fmt: str, directory: Path, *, theme_ids: Sequence[str] | None = None,
     mode: str = "both", group_by: Sequence[str] = (), force: bool = False, long: bool = False,
     presence: bool = False, key: Pseudonymiser | None = None, coder: str | None = None,
-    skip_empty: bool = False, label: str | None = None,
+    skip_empty: bool = False, label: str | None = None, refs: str | None = None,
 ) -> list[Path]:
     """Build the charts of ``layer`` and write them as ``fmt`` into ``directory``.
 
-    ``key`` pseudonymises everything written; ``coder`` is who the action log names
-    (default ``export``); ``skip_empty`` and ``label`` as for :func:`export_chart_set`.
+    ``key`` pseudonymises everything written; ``refs`` is how references are written;
+    ``coder`` is who the action log names (default ``export``); ``skip_empty``, ``label`` and
+    ``refs`` as for :func:`export_chart_set`.
     """
     check_mode(mode)
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     charts = build_charts(store, layer, theme_ids=theme_ids, group_by=group_by)
     return export_chart_set(charts, fmt, directory, mode=mode, force=force, long=long, presence=presence,
-                            store=store, key=key, coder=coder, skip_empty=skip_empty, label=label)
+                            store=store, key=key, coder=coder, skip_empty=skip_empty, label=label,
+                            refs=refs)
 
 
 # -- fit for a write-up --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 from framework.analysis.charting import Cell, Chart, ChartSet, Extract, ThemeTree
 from framework.errors import InputError
+from framework.export import staging
 from framework.export.options import CELL_MODES
 from framework.themes.model import CODEBOOK_COLUMNS
 
@@ -78,9 +79,16 @@ _NUMBERED = re.compile(r"(.+) \((\d+)\)")
 
 
 def write_file(directory: Path, name: str, force: bool, write: Callable[[Path], None]) -> Path:
-    """Write through a temporary file, then put it in place: no half-written exports."""
+    """Write through a temporary file, then put it in place: no half-written exports.
+
+    A pseudonymised export (:func:`framework.export.staging.staged`) keeps the file under its
+    temporary name until every file of the export has been checked for the key's terms.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     path = output_path(directory, name, force)
+    stage = staging.current()
+    if stage is not None:
+        return stage.write(path, write)
     tmp = directory / f".{path.stem}.{uuid.uuid4().hex[:8]}.part{path.suffix}"
     try:
         write(tmp)
@@ -195,7 +203,8 @@ def long_table(charts: ChartSet) -> tuple[list[str], list[list[Any]]]:
                     seen.add(e.coding_id)
                     rows.append([
                         r.case.name, *(r.case.attributes.get(a, "") for a in charts.attributes),
-                        e.theme_id, " > ".join(tree.path(e.theme_id)), e.document, e.line_start, e.line_end,
+                        e.theme_id, " > ".join(tree.path(e.theme_id)), e.document,
+                        *((e.line_start, e.line_end) if e.reference else ("", "")),
                         e.reference, e.quote, e.memo, e.coder,
                     ])
     return header, rows

@@ -6,6 +6,7 @@ passages are in italics followed by their reference, and every reference is kept
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,23 @@ def new_document(title: str, *, landscape: bool = True) -> Any:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
     doc.styles["Normal"].font.size = Pt(9)
-    doc.core_properties.title = title
+    set_properties(doc, title)
     doc.add_heading(clean(title), level=0)
     return doc
+
+
+def set_properties(doc: Any, title: str) -> None:
+    """The document's properties: its title, written by ``framework`` (never a person's
+    name, nor the template's own author and description)."""
+    from datetime import datetime
+
+    props = doc.core_properties
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    props.title = clean(title)
+    props.author = props.last_modified_by = "framework"
+    props.comments = props.subject = props.keywords = props.category = ""
+    props.created = props.modified = now
+    props.revision = 1
 
 
 def repeat_header(row: Any) -> None:
@@ -47,7 +62,8 @@ def repeat_header(row: Any) -> None:
 def add_extract(paragraph: Any, e: Extract) -> None:
     """``“quote”`` in italics, then the reference (and the memo, in grey)."""
     paragraph.add_run(clean("“" + " ".join(e.quote.split()) + "”")).italic = True
-    paragraph.add_run(" " + e.reference)
+    if e.reference:
+        paragraph.add_run(" " + e.reference)
     if e.memo.strip():
         run = paragraph.add_run(clean(f" (memo: {e.memo.strip()})"))
         run.font.color.rgb = GREY
@@ -67,8 +83,9 @@ def _fill(cell: Any, content: Cell, mode: str) -> None:
 
 
 def add_note(doc: Any) -> None:
-    """The note of a pseudonymised document, in grey under the title."""
+    """The note of a pseudonymised document, in grey under the title (and in its properties)."""
     doc.add_paragraph().add_run(PSEUDONYM_NOTE).font.color.rgb = GREY
+    doc.core_properties.comments = PSEUDONYM_NOTE
 
 
 def write_docx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: bool = False) -> None:

@@ -58,8 +58,8 @@ def _cell(cell: Cell, mode: str) -> str:
     if mode in ("extracts", "both"):
         for e in cell.extracts:
             memo = f' <span class="memo">(memo: {esc(e.memo.strip())})</span>' if e.memo.strip() else ""
-            parts.append(f'<p class="extract"><q>{esc(" ".join(e.quote.split()))}</q> '
-                         f'<span class="ref">{esc(e.reference)}</span>{memo}</p>')
+            ref = f' <span class="ref">{esc(e.reference)}</span>' if e.reference else ""
+            parts.append(f'<p class="extract"><q>{esc(" ".join(e.quote.split()))}</q>{ref}{memo}</p>')
     status = f' class="{cell.status}"' if cell.status in ("draft", "done") else ""
     return f"<td{status}>{''.join(parts)}</td>"
 

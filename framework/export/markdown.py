@@ -32,7 +32,8 @@ def _emphasis(text: str) -> str:
 
 def md_extract(e: Extract) -> str:
     """``*“quote”* [doc L12-14]`` (and the memo)."""
-    text = f"*“{_emphasis(md_cell(' '.join(e.quote.split())))}”* {md_cell(e.reference)}"
+    text = f"*“{_emphasis(md_cell(' '.join(e.quote.split())))}”*"
+    text += f" {md_cell(e.reference)}" if e.reference else ""
     return text + (f" (memo: {md_cell(e.memo.strip())})" if e.memo.strip() else "")
 
 

@@ -10,3 +10,5 @@ QUOTE_FORMATS = ("docx", "md", "csv")
 """Formats of quotation exports."""
 DEFAULT_PATTERN = "[{case}]"
 """How a quotation is attributed unless a pattern is given."""
+REFS = ("none", "pseudonymised", "full")
+"""How references to passages are written: left out, through the pseudonym key, or as stored."""

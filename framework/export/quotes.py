@@ -5,17 +5,19 @@ The attribution is built from case attributes with a pattern such as
 id). A pattern naming an attribute the project does not have, or one that a quoted case
 has no value for, is refused with the attribute named, so no quote goes out unattributed.
 
-With a pseudonym key the quotes, attributions, case and document names, memos and theme
-labels are pseudonymised (see :mod:`framework.export.pseudonymise`); a case id can itself
-identify someone, so an attribution pattern of attributes, such as
-``[{role}, {authority_type}]``, is the usual safe choice. References keep the line numbers
-of the original documents.
+With a pseudonym key the quotes, attributions, memos and theme labels are pseudonymised
+(see :mod:`framework.export.pseudonymise`); cases and documents are shown by their labels
+(``{case}`` gives ``Case 3``, see :mod:`framework.export.references`), since a case id can
+itself identify someone. An attribution pattern of attributes, such as
+``[{role}, {authority_type}]``, is the usual choice. References (``--refs``) are left out,
+shown through the labels, or written in full; they keep the line numbers of the original
+documents.
 """
 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from framework.analysis.charting import Extract, ThemeTree, check_layer, load_extracts
@@ -25,11 +27,15 @@ from framework.export.common import clean, safe_stem, write_file
 from framework.export.options import DEFAULT_PATTERN, QUOTE_FORMATS
 from framework.export.pseudonymise import (
     PSEUDONYM_NOTE,
+    Masking,
     check_key,
+    check_theme_ids,
     log_export,
     pseudonymise_extracts,
     pseudonymise_tree,
 )
+from framework.export.references import natural
+from framework.export.staging import staged
 from framework.store import Case, Store
 
 QUOTE_COLUMNS = ("theme", "theme_path", "case", "attribution", "quote", "reference", "document",
@@ -85,11 +91,13 @@ def attribution(pattern: str, case: Case) -> str:
 
 
 def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAULT_PATTERN,
-                   key: Pseudonymiser | None = None) -> list[Quote]:
+                   key: Pseudonymiser | None = None, refs: str | None = None) -> list[Quote]:
     """Every passage of ``layer`` coded with the theme or a theme below it, attributed.
 
     In framework order of the themes, then by case, document and position (of the stored
-    texts). With ``key`` every text of the quotes is pseudonymised.
+    texts). With ``key`` every text of the quotes is pseudonymised and cases are shown by
+    their labels; ``refs`` is how references are written (``none``, ``pseudonymised``,
+    ``full``; by default ``pseudonymised`` with a key, else ``full``).
     """
     check_layer(store, layer)
     store.themes.get(theme_id)
@@ -119,15 +127,24 @@ def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAU
         detail = "; ".join(f"{name!r} is empty for {', '.join(dict.fromkeys(names))}" for name, names in missing.items())
         raise InputError(f"attribution pattern {pattern!r}: {detail}. Give those cases a value "
                          "(framework cases import) or change the pattern.")
-    if key is not None:
-        shown = pseudonymise_tree(tree, key)
-        extracts = pseudonymise_extracts(store, (q.extract for q in quotes), key)
-        quotes = [Quote(q.theme_id, " > ".join(shown.path(q.theme_id)), key.apply(q.case),
-                        key.apply(q.attribution), extracts[q.extract.coding_id]) for q in quotes]
-        # in the order of the pseudonymised names, which does not hint at the names replaced
-        quotes.sort(key=lambda q: (rank[q.theme_id], q.case.casefold(), q.case, q.extract.document.casefold(),
-                                   q.extract.start, q.extract.end))
-    return quotes
+    masking = Masking.make(store, key, refs)
+    if not masking.changes:
+        return quotes
+    extracts = pseudonymise_extracts(store, (q.extract for q in quotes), key, masking)
+    if key is None:
+        return [replace(q, extract=extracts[q.extract.coding_id]) for q in quotes]
+    shown = pseudonymise_tree(tree, key)
+    out = []
+    for q in quotes:
+        case = cases[q.extract.case_id]
+        label = masking.case(case.name)
+        named = replace(case, name=label[1:-1] if label.startswith("[") and label.endswith("]") else label)
+        out.append(Quote(q.theme_id, " > ".join(shown.path(q.theme_id)), label,
+                         key.apply(attribution(pattern, named)), extracts[q.extract.coding_id]))
+    # in the order of the pseudonymised names, which does not hint at the names replaced
+    out.sort(key=lambda q: (rank[q.theme_id], natural(q.case), natural(q.extract.document),
+                            q.extract.start, q.extract.end))
+    return out
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -148,7 +165,8 @@ def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree, pseudonymi
             current = q.theme_id
             theme = tree.themes[q.theme_id]
             lines += [f"## {_md(theme.id)} {_md(theme.label)}", ""]
-        lines += [f"> “{_md(q.text, emphasis=True)}”", ">", f"> {_md(q.attribution)} · {_md(q.extract.reference)}", ""]
+        ref = f" · {_md(q.extract.reference)}" if q.extract.reference else ""
+        lines += [f"> “{_md(q.text, emphasis=True)}”", ">", f"> {_md(q.attribution)}{ref}", ""]
     if not quotes:
         lines.append("No passages are coded with this theme yet.")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -170,8 +188,9 @@ def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Pa
         paragraph = doc.add_paragraph()
         paragraph.add_run(clean(f"“{q.text}”")).italic = True
         paragraph.add_run(" " + clean(q.attribution))
-        ref = paragraph.add_run(" " + clean(q.extract.reference))
-        ref.font.color.rgb = GREY
+        if q.extract.reference:
+            ref = paragraph.add_run(" " + clean(q.extract.reference))
+            ref.font.color.rgb = GREY
     if not quotes:
         doc.add_paragraph("No passages are coded with this theme yet.")
     doc.save(str(path))
@@ -187,7 +206,8 @@ def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: Th
 
         write_csv(path, QUOTE_COLUMNS, [
             [q.theme_id, q.theme_path, q.case, q.attribution, q.extract.quote, q.extract.reference,
-             q.extract.document, q.extract.line_start, q.extract.line_end, q.extract.memo, q.extract.coder]
+             q.extract.document, *((q.extract.line_start, q.extract.line_end) if q.extract.reference else ("", "")),
+             q.extract.memo, q.extract.coder]
             for q in quotes
         ])
     elif fmt == "docx":
@@ -199,13 +219,14 @@ def write_quotes(quotes: list[Quote], fmt: str, path: Path, title: str, tree: Th
 def export_quotes(
     store: Store, layer: str, theme_id: str, *, fmt: str = "md", pattern: str = DEFAULT_PATTERN,
     out: Path | None = None, directory: Path | None = None, force: bool = False,
-    key: Pseudonymiser | None = None, coder: str | None = None,
+    key: Pseudonymiser | None = None, coder: str | None = None, refs: str | None = None,
 ) -> tuple[Path, int]:
     """Write the quotes of a theme; returns the file and the number of quotes.
 
     ``out`` is the file to write (numbered if it exists and ``force`` is off); without it
-    ``quotes_<id>.<fmt>`` in ``directory``. ``key`` pseudonymises everything written. The
-    export is logged, as ``coder`` (default ``export``).
+    ``quotes_<id>.<fmt>`` in ``directory``. ``key`` pseudonymises everything written (and the
+    file is checked for the key's terms before it gets its name); ``refs`` is how references
+    are written. The export is logged, as ``coder`` (default ``export``).
     """
     if fmt not in QUOTE_FORMATS:
         raise InputError(f"quotes format {fmt!r}: choose one of {', '.join(QUOTE_FORMATS)}.")
@@ -214,12 +235,17 @@ def export_quotes(
     else:
         folder, name = out or directory or Path("."), f"quotes_{safe_stem(theme_id)}.{fmt}"
     check_key(key, store, folder)
-    quotes = collect_quotes(store, layer, theme_id, pattern, key=key)
+    check_theme_ids([theme_id], key)
+    if key is not None and key.matches(name):
+        raise InputError(f"{name}: the file name holds {key.matches(name)[0].term!r}, a term of the pseudonym key; "
+                         "give the export another name.")
+    quotes = collect_quotes(store, layer, theme_id, pattern, key=key, refs=refs)
     tree = ThemeTree.from_store(store)
     if key is not None:
         tree = pseudonymise_tree(tree, key)
     theme = tree.themes[theme_id]
     title = f"Quotes: {theme.id} {theme.label} ({key.apply(layer) if key is not None else layer})"
-    path = write_file(folder, name, force, lambda p: write_quotes(quotes, fmt, p, title, tree, key is not None))
+    with staged(key):
+        path = write_file(folder, name, force, lambda p: write_quotes(quotes, fmt, p, title, tree, key is not None))
     log_export(store, coder, fmt, [path], key, export="quotes", layer=layer, theme=theme_id, pattern=pattern)
     return path, len(quotes)

@@ -182,7 +182,7 @@ def write_xlsx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: 
     description says so)."""
     check_mode(mode)
     wb = Workbook(write_only=True)
-    wb.properties.creator = "framework"
+    wb.properties.creator = wb.properties.lastModifiedBy = "framework"
     wb.properties.title = clean(f"Framework charts ({charts.layer})")
     if pseudonymised:
         wb.properties.description = PSEUDONYM_NOTE
