@@ -11,7 +11,7 @@ import click
 
 from framework.cli.common import emit_json, err, out, project_option, state
 from framework.errors import InputError
-from framework.export.options import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS
+from framework.export.options import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, REFS
 from framework.store.model import CONSENSUS
 
 if TYPE_CHECKING:
@@ -62,8 +62,14 @@ def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
     return key
 
 
+_refs_option = click.option(
+    "--refs", type=click.Choice(REFS), default=None,
+    help="References to passages: left out, shown through the key (cases and documents by their labels), "
+         "or in full [default: pseudonymised with --pseudonymise, else full].")
+
+
 def _done(key: Pseudonymiser | None) -> str:
-    return f" (pseudonymised with {key.path})" if key is not None else ""
+    return f" (pseudonymised with {key.path}; checked: no key terms)" if key is not None else ""
 
 
 def _kept(path: Path) -> str:
@@ -99,10 +105,11 @@ def chart() -> None:
               help="Name the cases by this attribute (or a pattern such as \"{role}, {region}\") instead of "
                    "their ids; a label shared by several cases is numbered.")
 @_pseudonymise_option
+@_refs_option
 @layer_options
 def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
                  out_dir: Path | None, force: bool, presence: bool, long: bool, skip_empty: bool,
-                 label: str | None, key_file: Path | None) -> None:
+                 label: str | None, key_file: Path | None, refs: str | None) -> None:
     """Export the charts as xlsx, docx, html, md or csv."""
 
     from framework.export import export_charts
@@ -113,7 +120,7 @@ def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group
     paths = export_charts(project.store, layer, fmt, out_dir or project.exports_dir, theme_ids=list(themes),
                           mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence,
                           key=key, coder=s.current_coder(required=False) or "export", skip_empty=skip_empty,
-                          label=label)
+                          label=label, refs=refs)
     for path in paths:
         out.print(f"wrote {path}{_done(key)}{_kept(path)}", markup=False)
 
@@ -300,13 +307,14 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
               help="File to write (default: exports/quotes_<theme>.<format>).")
 @click.option("--force", is_flag=True, help="Replace an existing file (otherwise a numbered name is used).")
 @_pseudonymise_option
+@_refs_option
 @layer_options
 def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path | None, force: bool,
-           key_file: Path | None) -> None:
+           key_file: Path | None, refs: str | None) -> None:
     """Every coded passage of a theme, attributed, for the write-up.
 
-    With --pseudonymise, quote with an attribution of attributes (e.g. "[{role}, {authority_type}]"):
-    a case id can itself identify someone.
+    With --pseudonymise, cases are shown by their labels ({case} gives "Case 3") and references
+    through them; an attribution of attributes (e.g. "[{role}, {authority_type}]") reads best.
     """
 
     from framework.export import export_quotes
@@ -321,7 +329,7 @@ def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path
     key = _key(key_file, project.exports_dir)
     path, count = export_quotes(project.store, layer, theme, fmt=fmt, pattern=pattern, out=out_file,
                                 directory=project.exports_dir, force=force, key=key,
-                                coder=s.current_coder(required=False) or "export")
+                                coder=s.current_coder(required=False) or "export", refs=refs)
     out.print(f"wrote {count} quotes to {path}{_done(key)}{_kept(path)}", markup=False)
 
 

@@ -18,24 +18,32 @@ def export() -> None:
     """Export the project for other programs."""
 
 
+_pseudonymise_option = click.option(
+    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Replace the names in this pseudonym key (CSV: term,replacement) in everything written; "
+         "the file is checked for them before it is given its name.")
+
+
 @click.command("qdc")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .qdc file to write.")
+@_pseudonymise_option
 @project_option
-def export_qdc(out_file: Path) -> None:
+def export_qdc(out_file: Path, key_file: Path | None) -> None:
     """Write the framework as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdc as run
 
     s = state()
-    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export")
-    out.print(result.summary(), markup=False)
+    key = Pseudonymiser.load(key_file) if key_file else None
+    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key)
+    out.print(result.summary() + (" (pseudonymised)" if key is not None else ""), markup=False)
 
 
 @click.command("qdpx")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .qdpx file to write.")
-@click.option("--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Replace the names in this pseudonym key (CSV: term,replacement) in everything written.")
+@_pseudonymise_option
 @click.option("--positions", type=click.Choice(["standard", "nvivo"]), default="standard", show_default=True,
               help="Count positions in characters, as the standard says (QualCoder, ATLAS.ti, MAXQDA), or in "
                    "UTF-16 code units, as NVivo does (differs only where a text holds emoji and the like).")
@@ -83,25 +91,34 @@ _key_option = click.option("--key", "key_file", required=True, type=click.Path(d
 
 
 @pseudonym.command("suggest")
-@click.option("--min-count", type=int, default=1, show_default=True, help="Only terms found at least this often.")
+@click.option("--min-count", type=int, default=1, show_default=True,
+              help="Only terms found at least this often (in the texts and the names together).")
 @click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Leave out the terms already in this key.")
+              help="Leave out the terms already in this key (default: the key chosen for this project).")
+@click.option("--acronyms", is_flag=True, help="Offer acronyms (ICS, PQ) too.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @project_option(coder=False)
-def pseudonym_suggest(min_count: int, key_file: Path | None, as_json: bool) -> None:
-    """List capitalised names and places found in the documents, to review for the key."""
+def pseudonym_suggest(min_count: int, key_file: Path | None, acronyms: bool, as_json: bool) -> None:
+    """List names and places found in the documents and in document and case names, to review for the key.
+
+    Sentence starts, common words, acronyms, titles of laws, countries and peoples are left out.
+    """
     from framework.confidentiality.key import Pseudonymiser
     from framework.confidentiality.suggest import suggest
 
     store = state().project().store
+    key_file = key_file or _remembered_key()
     key = Pseudonymiser.load(key_file) if key_file and key_file.exists() else None
-    found = suggest([store.documents.text(d.id) for d in store.documents.list()], min_count=min_count, key=key)
+    documents = store.documents.list()
+    names = [d.name for d in documents] + [c.name for c in store.cases.list()]
+    found = suggest([store.documents.text(d.id) for d in documents], min_count=min_count, key=key, names=names,
+                    acronyms=acronyms)
     if as_json:
         emit_json([s.as_json() for s in found])
         return
-    t = table("term", "count", "documents")
+    t = table("term", "count", "documents", "in names")
     for s in found:
-        t.add_row(s.term, str(s.count), str(s.documents))
+        t.add_row(s.term, str(s.count), str(s.documents), str(s.names))
     out.print(t)
 
 
@@ -148,28 +165,91 @@ def pseudonym_list(key_file: Path, as_json: bool) -> None:
     out.print(t)
 
 
-@pseudonym.command("check")
-@click.argument("file", type=input_file)
-@_key_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def pseudonym_check(file: Path, key_file: Path, as_json: bool) -> None:
-    """List key terms still present in an export (.txt .md .csv .html .docx .xlsx .qdpx); exit 1 if any."""
-    from framework.confidentiality.check import check_counts
-    from framework.confidentiality.key import Pseudonymiser
+def _remembered_key() -> Path | None:
+    """The key file chosen for this project (in the key screen), if any."""
+    import json
 
+    from framework.paths import LOCAL_DIR, SETTINGS
+
+    root = state().project_dir
+    try:
+        value = json.loads((root / LOCAL_DIR / SETTINGS).read_text(encoding="utf-8")).get("pseudonym_key")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+@pseudonym.command("check")
+@click.argument("files", nargs=-1, required=True, type=input_file)
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The pseudonym key file (default: the key chosen for this project).")
+@click.option("--json", "as_json", is_flag=True, help="Print every hit as JSON.")
+@project_option(coder=False)
+def pseudonym_check(files: tuple[Path, ...], key_file: Path | None, as_json: bool) -> None:
+    """Look for the key's terms in exports (.xlsx .docx .qdpx .html .md .csv, text): every part of
+    each file, its properties and its name. Prints each hit with its place; exit 1 if any."""
+    from framework.confidentiality.check import scan
+    from framework.confidentiality.key import Pseudonymiser
+    from framework.errors import InputError
+
+    key_file = key_file or _remembered_key()
+    if key_file is None:
+        raise InputError("no pseudonym key: give --key KEY.csv (or choose one for this project with K in framework).")
     key = Pseudonymiser.load(key_file)
-    counts = check_counts(file, key)
-    found = [(term, counts[term]) for term in key.terms if counts[term]]
+    hits = []
+    leaking = 0
+    for file in files:
+        found = scan(file, key)
+        hits += found
+        leaking += bool(found)
+        if not as_json:
+            for hit in found:
+                click.echo(hit.describe())
     if as_json:
-        emit_json([{"term": term, "count": n} for term, n in found])
-    elif found:
-        err.print(f"{file}: {len(found)} key term(s) still present:", markup=False)
-        for term, n in found:
-            click.echo(f"{term}\t{n}")
+        emit_json([hit.as_json() for hit in hits])
+    elif hits:
+        err.print(f"{len(hits)} key term(s) found in {leaking} of {len(files)} file(s) "
+                  f"(looked for the {_terms(key)} of {key_file})", markup=False)
     else:
-        out.print(f"{file}: no key terms found ({len(key.terms)} checked)", markup=False)
-    if found:
+        out.print(f"no key terms found in {len(files)} file(s) (looked for the {_terms(key)} of {key_file})",
+                  markup=False)
+    if hits:
         click.get_current_context().exit(1)
+
+
+def _terms(key: object) -> str:
+    n = len(key.terms)  # type: ignore[attr-defined]
+    return f"{n} term{'' if n == 1 else 's'}"
+
+
+@pseudonym.command("labels")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The pseudonym key file (default: the key chosen for this project).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@project_option(coder=False)
+def pseudonym_labels(key_file: Path | None, as_json: bool) -> None:
+    """List how pseudonymised exports show each case and document ([Case 3]), to find a passage again."""
+    from framework.confidentiality.key import Pseudonymiser
+    from framework.errors import InputError
+    from framework.export.references import labels
+
+    key_file = key_file or _remembered_key()
+    if key_file is None:
+        raise InputError("no pseudonym key: give --key KEY.csv (or choose one for this project with K in framework).")
+    store = state().project().store
+    found = labels(store, Pseudonymiser.load(key_file))
+    rows = [("case", name, label) for name, label in found.cases.items()]
+    rows += [("document", name, label) for name, label in found.documents.items()]
+    if as_json:
+        emit_json([{"kind": kind, "name": name, "label": label} for kind, name, label in rows])
+        return
+    t = table("kind", "name", "label")
+    for kind, name, label in rows:
+        t.add_row(kind, name, label)
+    out.print(t)
 
 
 export.add_command(export_qdc)

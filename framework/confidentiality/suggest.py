@@ -1,4 +1,12 @@
-"""Suggesting terms for a pseudonym key: capitalised words that look like names."""
+"""Suggesting terms for a pseudonym key: capitalised words that look like names, and the
+names inside document and case names.
+
+Left out, so that the list is worth reading: words at the start of a sentence, common
+words and words also written in lower case, acronyms (``ICS``, ``PQ``; offered with
+``acronyms=True``), titles of laws ("Children Act"), countries and peoples. Names found in
+document and case names (``margaret_hill_01``, ``Oakfield-site``) are offered even when
+the texts never mention them: an export would show them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from framework.confidentiality.key import Pseudonymiser
+from framework.confidentiality.match import fold_text
+from framework.confidentiality.vocabulary import COUNTRIES, FILE_WORDS, LEGISLATION, PEOPLES
 
 COMMON = frozenset("""
 a about after again all also although an and another any are as at be because been before being
@@ -29,16 +39,68 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SENTENCE_END = set(".!?:;\"“”‘(–—…")
 
 
+ACRONYM_LETTERS = 5
+"""An all-capital word of at most this many letters is taken for an acronym."""
+_NAME_PART = re.compile(r"[^\W\d_]+")
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """A capitalised name or place found in the texts, with how often a key row for it would apply."""
+    """A capitalised name or place found in the texts (or in document and case names), with
+    how often a key row for it would apply: in the texts, and in the names."""
 
     term: str
     count: int
     documents: int
+    names: int = 0
+    """Document and case names it appears in."""
 
     def as_json(self) -> dict[str, object]:
-        return {"term": self.term, "count": self.count, "documents": self.documents}
+        return {"term": self.term, "count": self.count, "documents": self.documents, "names": self.names}
+
+
+def is_acronym(word: str) -> bool:
+    letters = [ch for ch in word if ch.isalpha()]
+    return 2 <= len(letters) <= ACRONYM_LETTERS and all(ch.isupper() for ch in letters)
+
+
+def not_a_name(term: str, *, acronyms: bool = False) -> bool:
+    """Whether a candidate is a country, a people, the title of a law, or (unless
+    ``acronyms``) made only of acronyms, countries and peoples."""
+    words = term.replace("’", "'").removesuffix("'s").split()
+    folded = term.casefold()
+    if folded in COUNTRIES or folded in PEOPLES or words[-1].casefold() in LEGISLATION:
+        return True
+    return all((is_acronym(w) and not acronyms) or w.casefold() in COUNTRIES or w.casefold() in PEOPLES
+               for w in words)
+
+
+def name_terms(names: Iterable[str], lower: set[str]) -> dict[str, int]:
+    """Runs of name-like parts of document and case names (``margaret_hill_01`` -> "Margaret
+    Hill"), capitalised, with the number of names holding each. A part is name-like when
+    it has three letters or more and is not a common word, a word of file and role names,
+    a country, or a word the texts write in lower case."""
+    out: dict[str, int] = {}
+    for name in dict.fromkeys(names):
+        folded = fold_text(name).text
+        run: list[str] = []
+        runs: list[list[str]] = []
+        for part in re.split(r"([^\W\d_]+)", folded):
+            if _NAME_PART.fullmatch(part):
+                if len(part) >= 3 and part not in COMMON and part not in FILE_WORDS and part not in COUNTRIES \
+                        and part not in PEOPLES and part not in lower:
+                    run.append(part)
+                    continue
+            elif part and set(part) <= set(" _-.\x1f"):
+                continue  # a separator inside a run: "margaret_hill"
+            if run:
+                runs.append(run)
+            run = []
+        if run:
+            runs.append(run)
+        for found in dict.fromkeys(" ".join(w.capitalize() for w in r) for r in runs):
+            out[found] = out.get(found, 0) + 1
+    return out
 
 
 def _capitalised(word: str) -> bool:
@@ -76,13 +138,14 @@ def _candidates(text: str) -> Iterable[str]:
         i = j
 
 
-def suggest(texts: Sequence[str], *, min_count: int = 1,
-            key: Pseudonymiser | None = None) -> list[Suggestion]:
+def suggest(texts: Sequence[str], *, min_count: int = 1, key: Pseudonymiser | None = None,
+            names: Sequence[str] = (), acronyms: bool = False) -> list[Suggestion]:
     """Capitalised words and runs of them ("Margaret Hill", "Northshire County Council")
-    that are not at the start of a sentence, not common words and not written in lower
-    case elsewhere in the texts; counted as a key row for each would count them (whole
-    words, case-insensitive, longest first). Terms already in ``key`` are left out.
-    Sorted by count (most first), then alphabetically."""
+    that are not at the start of a sentence, not common words, not written in lower case
+    elsewhere in the texts and not left out as the module says; and the name-like parts of
+    ``names`` (document and case names). Counted as a key row for each would count them,
+    in the texts and in the names. Terms already in ``key`` are left out. Sorted by count
+    (most first), then alphabetically."""
     lower = {w.group() for text in texts for w in _WORD.finditer(text) if w.group().islower()}
     found: dict[str, str] = {}
     for text in texts:
@@ -90,8 +153,13 @@ def suggest(texts: Sequence[str], *, min_count: int = 1,
             words = term.split()
             if len(words) == 1 and term.casefold() in lower:
                 continue
+            if not_a_name(term, acronyms=acronyms):
+                continue
             if key is not None and key.replacement_for(term) is not None:
                 continue
+            found.setdefault(term.casefold(), term)
+    for term in name_terms(names, lower):
+        if key is None or (key.replacement_for(term) is None and not key.matches(term)):
             found.setdefault(term.casefold(), term)
     if not found:
         return []
@@ -105,6 +173,9 @@ def suggest(texts: Sequence[str], *, min_count: int = 1,
         here = Counter(m.term for m in counter.matches(text))
         counts.update(here)
         documents.update(here.keys())
-    out = [Suggestion(term, counts[term], documents[term]) for term in counter.terms
-           if counts[term] >= min_count and term.casefold() in found]
-    return sorted(out, key=lambda s: (-s.count, s.term.casefold()))
+    in_names: Counter[str] = Counter()
+    for name in dict.fromkeys(names):
+        in_names.update({m.term for m in counter.matches(name)})
+    out = [Suggestion(term, counts[term], documents[term], in_names[term]) for term in counter.terms
+           if counts[term] + in_names[term] >= min_count and term.casefold() in found]
+    return sorted(out, key=lambda s: (-(s.count + s.names), s.term.casefold()))

@@ -10,15 +10,39 @@ from pathlib import Path
 from framework.exchange.qda import UTF16, ExportResult, log_export, project_name, project_namespace, write_atomic
 
 
-def export_qdc(project: object, out: Path, *, coder: str) -> ExportResult:
-    """Write the codebook as a REFI-QDA ``.qdc`` file and log the export."""
+def _write(project: object, out: Path, data: bytes, key: object | None) -> None:
+    """Write the file; a pseudonymised one only after it is checked for the key's terms."""
+    from framework.confidentiality.key import Pseudonymiser, check_key_location
+    from framework.errors import InputError
+    from framework.export.staging import write_checked
+
+    path = Path(out)
+    if key is None:
+        write_atomic(path, data)
+        return
+    assert isinstance(key, Pseudonymiser)
+    if key.path is not None:
+        check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name for the export.")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder for the export.")
+    if key.matches(path.name):
+        raise InputError(f"{path}: the file name holds {key.matches(path.name)[0].term!r}, a term of the "
+                         "pseudonym key; give the export another name.")
+    write_checked(path, data, key)
+
+
+def export_qdc(project: object, out: Path, *, coder: str, key: object | None = None) -> ExportResult:
+    """Write the codebook as a REFI-QDA ``.qdc`` file (theme names and descriptions
+    pseudonymised with ``key`` when given) and log the export."""
     from framework.exchange.write import codebook_bytes
 
     store = project.store  # type: ignore[attr-defined]
-    data, count = codebook_bytes(store, project_namespace(store))
-    write_atomic(Path(out), data)
-    log_export(store, coder, "qdc", Path(out), None, None)
-    return ExportResult(Path(out), "qdc", themes=count)
+    data, count = codebook_bytes(store, project_namespace(store), key)
+    _write(project, out, data, key)
+    log_export(store, coder, "qdc", Path(out), getattr(key, "path", None), getattr(key, "sha256", None))
+    return ExportResult(Path(out), "qdc", themes=count, key_sha256=getattr(key, "sha256", None))
 
 
 def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = None,
@@ -26,18 +50,16 @@ def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = 
     """Write the project as a REFI-QDA ``.qdpx`` file (pseudonymised with ``key``, a
     :class:`framework.confidentiality.key.Pseudonymiser`, when given) and log the export.
     ``positions="nvivo"`` counts positions in UTF-16 code units, as NVivo does."""
-    from framework.confidentiality.key import Pseudonymiser, check_key_location
+    from framework.confidentiality.key import check_key_location
     from framework.exchange.write import project_bytes
 
     store = project.store  # type: ignore[attr-defined]
-    if key is not None:
-        assert isinstance(key, Pseudonymiser)
-        if key.path is not None:
-            check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]
+    if key is not None and getattr(key, "path", None) is not None:
+        check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]  # before the work
     result = ExportResult(Path(out), "qdpx", key_sha256=key.sha256 if key is not None else None)
     data = project_bytes(store, project_namespace(store), project_name(project), result, key,
                          UTF16 if positions == "nvivo" else None)
-    write_atomic(Path(out), data)
+    _write(project, out, data, key)
     log_export(store, coder, "qdpx", Path(out), key.path if key is not None else None, result.key_sha256)
     return result
 

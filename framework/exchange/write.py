@@ -26,6 +26,7 @@ from framework.exchange.qda import (
     xml_text,
     zip_bytes,
 )
+from framework.export.references import labels
 from framework.store import Store, Theme
 
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
@@ -60,12 +61,16 @@ def _add_codes(parent: Element, ns: str, children: dict[str | None, list[Theme]]
         _add_codes(code, ns, children, theme.id, make_guid, text, note_refs)
 
 
-def codebook_bytes(store: Store, namespace: uuid.UUID) -> tuple[bytes, int]:
-    """The ``.qdc`` file of the project's current (not archived) themes, and their number."""
+def codebook_bytes(store: Store, namespace: uuid.UUID, key: Any = None) -> tuple[bytes, int]:
+    """The ``.qdc`` file of the project's current (not archived) themes, and their number
+    (pseudonymised with ``key``, a :class:`framework.confidentiality.key.Pseudonymiser`)."""
     themes, children = _tree(store)
-    root = Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=origin_text(namespace))
+    if key is not None:
+        namespace = uuid.uuid5(namespace, f"pseudonymised {key.sha256}")
+    root = Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=origin_text(None if key is not None else namespace))
     codes = SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    _add_codes(codes, CODEBOOK_NS, children, None, lambda tid: guid(namespace, "theme", tid), str, None)
+    text = key.apply if key is not None else str
+    _add_codes(codes, CODEBOOK_NS, children, None, lambda tid: guid(namespace, "theme", tid), text, None)
     return xml_bytes(root, CODEBOOK_NS), len(themes)
 
 
@@ -118,6 +123,7 @@ class _Writer:
         if key is not None:
             namespace = uuid.uuid5(namespace, f"pseudonymised {key.sha256}")
         self.store, self.namespace, self.result, self.key, self.units = store, namespace, result, key, units
+        self.labels = labels(store, key) if key is not None else None
         self.root = Element(_q("Project"), name=self.text(name),
                             origin=origin_text(None if key is not None else namespace, units))
         self.themes, self.children = _tree(store)
@@ -133,6 +139,14 @@ class _Writer:
 
     def text(self, value: str) -> str:
         return xml_text(self.key.apply(value) if self.key is not None and value else value)
+
+    def case_name(self, name: str) -> str:
+        """A case as written: pseudonymised, its label (a case id can identify someone too)."""
+        return xml_text(self.labels.cases.get(name, self.text(name)) if self.labels is not None else name)
+
+    def source_name(self, name: str) -> str:
+        """A document as written: pseudonymised, its label."""
+        return xml_text(self.labels.documents.get(name, self.text(name)) if self.labels is not None else name)
 
     def g(self, kind: str, *parts: object) -> str:
         return guid(self.namespace, kind, *parts)
@@ -178,7 +192,7 @@ class _Writer:
         if names:
             users_el = SubElement(self.root, _q("Users"))
             for user in names:
-                SubElement(users_el, _q("User"), guid=self.g("user", user), name=xml_text(user))
+                SubElement(users_el, _q("User"), guid=self.g("user", user), name=self.text(user))
 
     # -- notes ---------------------------------------------------------------------------------
 
@@ -205,8 +219,8 @@ class _Writer:
         for r in cells:
             case = case_names.get(r["case_id"], str(r["case_id"]))
             self.note(self.g("cell", case, r["theme_id"], r["layer"]),
-                      f"Summary: {case} / {code_name(r['theme_id'], labels[r['theme_id']])}", r["updated_by"],
-                      f"{CELL_MARK}; layer: {xml_text(r['layer'])}; case: {self.text(case)}; "
+                      f"Summary: {self.case_name(case)} / {code_name(r['theme_id'], labels[r['theme_id']])}",
+                      r["updated_by"], f"{CELL_MARK}; layer: {self.text(r['layer'])}; case: {self.case_name(case)}; "
                       f"theme: {xml_text(r['theme_id'])}; status: {r['status']}", r["summary"],
                       ("theme", r["theme_id"]), r["updated_at"], as_file=True)
 
@@ -227,8 +241,10 @@ class _Writer:
                 where if where[0] in ("project", "document") else None
             if home is not None:  # the item's Description holds it too, for the programs that read that
                 self.descriptions.setdefault(home, []).append(self.text(m["text"]))
-            self.note(self.g("memo", m["id"]), f"Memo: {kind} {target}".strip(), m["coder"],
-                      f"{MEMO_MARK}; target: {kind} {self.text(target)}".strip(), m["text"], where,
+            shown = self.case_name(target) if kind == "case" else self.source_name(target) \
+                if kind == "document" else self.text(target)
+            self.note(self.g("memo", m["id"]), f"Memo: {kind} {shown}".strip(), m["coder"],
+                      f"{MEMO_MARK}; target: {kind} {shown}".strip(), m["text"], where,
                       m["created_at"], as_file=home is None)
 
     # -- codes, variables, cases -----------------------------------------------------------------
@@ -247,7 +263,7 @@ class _Writer:
         if attributes:
             variables = SubElement(self.root, _q("Variables"))
             for a in attributes:
-                SubElement(variables, _q("Variable"), guid=self.g("variable", a.name), name=xml_text(a.name),
+                SubElement(variables, _q("Variable"), guid=self.g("variable", a.name), name=self.text(a.name),
                            typeOfVariable=types[a.name])
         if not self.cases:
             return
@@ -257,7 +273,8 @@ class _Writer:
         for d in self.documents:
             docs_of.setdefault(d.case_id, []).append(d.name)
         for c in self.cases:
-            case_el = SubElement(cases_el, _q("Case"), guid=self.g("case", c.name), name=_unique(self.text(c.name), taken))
+            case_el = SubElement(cases_el, _q("Case"), guid=self.g("case", c.name),
+                                 name=_unique(self.case_name(c.name), taken))
             if self.descriptions.get(("case", c.name)):
                 SubElement(case_el, _q("Description")).text = "\n\n".join(self.descriptions[("case", c.name)])
             for a in attributes:
@@ -303,7 +320,7 @@ class _Writer:
             moved = [(s + bisect.bisect_left(wide, s), e + bisect.bisect_left(wide, e)) for s, e in moved]
         where = dict(zip(spans, moved))
         sguid = self.g("source", d.name)
-        src = SubElement(parent, _q("TextSource"), guid=sguid, name=_unique(self.text(d.name), taken),
+        src = SubElement(parent, _q("TextSource"), guid=sguid, name=_unique(self.source_name(d.name), taken),
                          plainTextPath=f"internal://{sguid}.txt")
         if d.kind == "survey" and d.question:
             SubElement(src, _q("Description")).text = SURVEY_MARK + self.text(d.question)
@@ -332,7 +349,8 @@ class _Writer:
                                creatingUser=user, creationDateTime=stamp)
         SubElement(coding_el, _q("CodeRef"), targetGUID=self.g("theme", c.theme_id))
         if c.memo.strip():
-            memo_guid = self.note(self.g("coding memo", c.coder, d.name, c.theme_id, *span), f"Memo: {d.name}",
+            memo_guid = self.note(self.g("coding memo", c.coder, d.name, c.theme_id, *span),
+                                  f"Memo: {self.source_name(d.name)}",
                                   c.coder, "", c.memo, None, c.created_at, as_file=False)
             SubElement(coding_el, _q("NoteRef"), targetGUID=memo_guid)
 

@@ -123,6 +123,11 @@ def load_texts(store: Store) -> Texts:
     return [(doc.name, store.documents.text(doc.id)) for doc in store.documents.list()]
 
 
+def case_names(store: Store) -> list[str]:
+    """Every case's name (case ids can hold names too)."""
+    return [case.name for case in store.cases.list()]
+
+
 def term_counts(entries: Sequence[Entry], texts: Texts) -> dict[str, int]:
     """How often each key term is replaced in the texts, by its case-folded term."""
     key = Pseudonymiser(entries)
@@ -171,15 +176,17 @@ def guess_kind(term: str, place: int = 0, person: int = 0) -> str:
     return PLACE if place > person else PERSON
 
 
-def candidates(texts: Texts, entries: Sequence[Entry]) -> list[Candidate]:
-    """The core's suggestions (terms already in the key left out), each with a guessed kind.
+def candidates(texts: Texts, entries: Sequence[Entry], cases: Sequence[str] = ()) -> list[Candidate]:
+    """The core's suggestions (terms already in the key left out), each with a guessed kind;
+    names in the documents' names and in ``cases`` (case names) are suggested too.
 
-    Counted as the key would count them with the suggestion added: where a key term covers a
-    suggested one ("Hill" inside "Margaret Hill"), the key's term wins, and a suggestion left
-    with no occurrence of its own is dropped.
+    Counted as the key would count them with the suggestion added, in the texts and in the
+    names: where a key term covers a suggested one ("Hill" inside "Margaret Hill"), the key's
+    term wins, and a suggestion left with no occurrence of its own is dropped.
     """
     key = Pseudonymiser(entries) if entries else None
-    found = suggest([text for _, text in texts], key=key)
+    names = [name for name, _ in texts] + list(cases)
+    found = suggest([text for _, text in texts], key=key, names=names)
     if not found:
         return []
     suggested = {s.term.casefold(): s.term for s in found}
@@ -188,26 +195,37 @@ def candidates(texts: Texts, entries: Sequence[Entry]) -> list[Candidate]:
     documents: Counter[str] = Counter()
     place: Counter[str] = Counter()
     person: Counter[str] = Counter()
-    for _, text in texts:
-        here: set[str] = set()
-        for m in counter.matches(text):
-            fold = m.term.casefold()
-            if fold not in suggested:
-                continue
-            counts[fold] += 1
-            here.add(fold)
-            before = _WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
-            if before:
-                word = before.group(1).casefold()
-                place[fold] += word in PLACE_BEFORE
-                person[fold] += 3 * (word in PERSON_BEFORE)
-            after = _WORD_AFTER.match(text[m.end:m.end + 40])
-            if after:
-                person[fold] += after.group(1).casefold() in PERSON_AFTER
-        documents.update(here)
+    for name, text in texts:
+        here = _scan_text(counter, suggested, text, counts, place, person)
+        in_name = {m.term.casefold() for m in counter.matches(name)} & suggested.keys()
+        counts.update(in_name)
+        documents.update(here | in_name)
+    for name in dict.fromkeys(cases).keys() - {name for name, _ in texts}:
+        counts.update({m.term.casefold() for m in counter.matches(name)} & suggested.keys())
     out = [Candidate(term, counts[fold], documents[fold], guess_kind(term, place[fold], person[fold]))
            for fold, term in suggested.items() if counts[fold]]
     return sorted(out, key=lambda c: (-c.count, c.term.casefold()))
+
+
+def _scan_text(counter: Pseudonymiser, suggested: dict[str, str], text: str, counts: Counter[str],
+               place: Counter[str], person: Counter[str]) -> set[str]:
+    """Count the suggestions in one text and score the words around them; the suggestions found."""
+    here: set[str] = set()
+    for m in counter.matches(text):
+        fold = m.term.casefold()
+        if fold not in suggested:
+            continue
+        counts[fold] += 1
+        here.add(fold)
+        before = _WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
+        if before:
+            word = before.group(1).casefold()
+            place[fold] += word in PLACE_BEFORE
+            person[fold] += 3 * (word in PERSON_BEFORE)
+        after = _WORD_AFTER.match(text[m.end:m.end + 40])
+        if after:
+            person[fold] += after.group(1).casefold() in PERSON_AFTER
+    return here
 
 
 def next_replacement(kind: str, entries: Sequence[Entry]) -> str:

@@ -37,6 +37,7 @@ from framework.views.pseudonyms import (
     Sample,
     Texts,
     candidates,
+    case_names,
     check_key_choice,
     display_path,
     load_texts,
@@ -149,7 +150,7 @@ class PseudonymScreen(Screen[None]):
         if texts is None:
             texts = load_texts(self.app.store)  # type: ignore[attr-defined]
         self.post_message(self.KeyRead(generation, state, texts))
-        found = candidates(texts, state.entries)
+        found = candidates(texts, state.entries, case_names(self.app.store))  # type: ignore[attr-defined]
         self.post_message(self.Scanned(generation, found, term_counts(state.entries, texts)))
 
     @on(KeyRead)
