@@ -824,13 +824,13 @@ def test_cli_pseudonymise_option(cli, named, key, tmp_path: Path) -> None:
     wrote = run(cli, root, "chart", "export", "--format", "csv", "--theme", "1", "--coder", "alice",
                 "--pseudonymise", key_file, "--out", str(tmp_path / "shared"))
     assert wrote.exit_code == 0, wrote.output
-    assert wrote.stdout.strip() == f"wrote {tmp_path / 'shared' / 'chart_1.csv'} (pseudonymised with {key_file})"
+    assert wrote.stdout.strip() == f"wrote {tmp_path / 'shared' / 'chart_1.csv'} (pseudonymised with {key_file}; checked: no key terms)"
     assert read_csv(tmp_path / "shared" / "chart_1.csv")[1][0] == "[Case 1]"
     quoted = run(cli, root, "quotes", "--theme", "1", "--coder", "alice", "--pattern", "[{role}, {authority}]",
                  "--pseudonymise", key_file)
     assert quoted.exit_code == 0, quoted.output
     path = root / "exports" / "quotes_1.md"
-    assert quoted.stdout.strip() == f"wrote 1 quotes to {path} (pseudonymised with {key_file})"
+    assert quoted.stdout.strip() == f"wrote 1 quotes to {path} (pseudonymised with {key_file}; checked: no key terms)"
     assert f"> “{QUOTE}”" in path.read_text(encoding="utf-8")
     no_key_terms(path, key)
     assert stored(named.store) == before

@@ -214,3 +214,167 @@ def test_suggestions_skip_words_a_key_term_already_covers() -> None:
     texts = ["Yes, we asked Margaret Hill about it. Then Margaret Hill said no, and Hill Farm closed."]
     key = Pseudonymiser([("Margaret Hill", "Director A")])
     assert [(s.term, s.count) for s in suggest(texts, key=key)] == [("Hill Farm", 1)]
+
+
+# -- the matcher: names however they are written ---------------------------------------------------
+
+HOSTILE = Pseudonymiser([
+    ("Margaret Hill", "Director A"), ("Oakfield", "Site 1"), ("Jürgen Weiß", "Manager B"), ("Weiß", "Manager B"),
+    ("dir_london_01", "Case 1"), ("O'Brien", "Person C"),
+])
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("the Oakfield_team", ["Oakfield"]),
+    ("oakfield01 and 01oakfield", ["oakfield", "oakfield"]),
+    ("Margaret-Hill-interview.docx", ["Margaret-Hill"]),
+    ("OAKFIELD, oakfield, OakField", ["OAKFIELD", "oakfield", "OakField"]),
+    ("OakfieldTeam, teamOakfield, OAKFIELDTeam, OAKFIELDteam", ["Oakfield", "Oakfield", "OAKFIELD", "OAKFIELD"]),
+    ("margaret_hill, MargaretHill, MARGARET.HILL, Margaret\n  Hill", ["margaret_hill", "MargaretHill",
+                                                                    "MARGARET.HILL", "Margaret\n  Hill"]),
+    ("Margaret Hill's and Margaret Hill’s", ["Margaret Hill", "Margaret Hill"]),
+    ("JÜRGEN WEISS, Jurgen Weiss, Juergen Weiss, Ju\u0308rgen Weiß", ["JÜRGEN WEISS", "Jurgen Weiss",
+                                                                      "Juergen Weiss", "Ju\u0308rgen Weiß"]),
+    ("WEIẞ and weiss", ["WEIẞ", "weiss"]),
+    ("Ｏａｋｆｉｅｌｄ and Oak\u00adfield", ["Ｏａｋｆｉｅｌｄ", "Oak\u00adfield"]),
+    ("dir-london-01 and DIR_LONDON_01.txt", ["dir-london-01", "DIR_LONDON_01"]),
+    ("O’Brien, OBrien and O'BRIEN", ["O’Brien", "OBrien", "O'BRIEN"]),
+    # other words: a longer word, another number, a list of two names
+    ("Oakfields, Oakfieldton, dir_london_011, Margaret, Hill", []),
+])
+def test_the_matcher_finds_names_however_they_are_written(text, found):
+    assert [text[m.start:m.end] for m in HOSTILE.matches(text)] == found
+
+
+def test_terms_the_matcher_cannot_tell_apart_are_one_term(tmp_path):
+    with pytest.raises(InputError, match="two different replacements"):
+        Pseudonymiser([("Zoë", "Person 1"), ("ZOE", "Person 2")])
+    assert Pseudonymiser([("Margaret-Hill", "A"), ("margaret hill", "A")]).terms == ["Margaret-Hill"]
+    key = tmp_path / "key.csv"
+    key.write_text("term,replacement\nJürgen Weiß,A\nJURGEN WEISS,B\n---,C\n", encoding="utf-8")
+    with pytest.raises(InputError) as found:
+        Pseudonymiser.load(key)
+    assert str(found.value) == (f"{key}: row 3: 'JURGEN WEISS' is also on row 2 with another replacement; "
+                                "row 4: the term '---' has no letters or digits to look for. Fix the key and try again.")
+
+
+HOSTILE_WORDS = ["Margaret", "Hill", "margaret", "HILL", "Oakfield", "OAKFIELD", "oakfield", "Jürgen", "JÜRGEN",
+                 "Juergen", "Weiß", "WEISS", "WEIẞ", "dir", "london", "01", "O'Brien", "team", "Team", "x", "s",
+                 "\u00ad", "’s"]
+HOSTILE_SEPARATORS = [" ", "\n", "_", "-", ".", "", "'", "’", "01", ", "]
+
+
+@st.composite
+def hostile_texts(draw):
+    words = draw(st.lists(st.tuples(st.sampled_from(HOSTILE_WORDS), st.sampled_from(HOSTILE_SEPARATORS)), max_size=20))
+    text = "".join(w + s for w, s in words)
+    points = st.integers(min_value=0, max_value=len(text))
+    spans = draw(st.lists(st.tuples(points, points).map(sorted), max_size=6))
+    return text, [tuple(s) for s in spans]
+
+
+@settings(max_examples=400, deadline=None)
+@given(hostile_texts())
+def test_nothing_of_the_key_is_left_after_applying_it(case):
+    text, spans = case
+    new, moved = HOSTILE.apply_with_offsets(text, spans)
+    assert new == HOSTILE.apply(text)
+    assert HOSTILE.leaks(new) == []
+    for (new_start, new_end), passage in zip(moved, HOSTILE.excerpts(text, spans)):
+        assert 0 <= new_start <= new_end <= len(new)
+        assert HOSTILE.leaks(passage) == []  # a cut passage holds no part of a name
+        assert len(passage) >= new_end - new_start
+
+
+# -- what the check reads ------------------------------------------------------------------------------
+
+
+def test_check_reads_document_properties_and_names_the_place(tmp_path):
+    import docx
+
+    from framework.confidentiality.check import scan
+
+    document = docx.Document()
+    document.core_properties.author = "Margaret Hill"
+    document.core_properties.title = "Notes from Oakfield"
+    document.add_paragraph("nothing here")
+    document.add_paragraph("the OAKFIELD_team")
+    path = tmp_path / "Margaret-Hill notes.docx"
+    document.save(path)
+    assert [(h.place, h.found) for h in scan(path, HOSTILE)] == [
+        ("file name", "Margaret-Hill"),
+        ("document properties, title", "Oakfield"),
+        ("document properties, creator", "Margaret Hill"),
+        ("document, paragraph 2", "OAKFIELD"),
+    ]
+
+
+def test_check_reads_html_attributes_markdown_escapes_csv_cells_and_lines(tmp_path):
+    from framework.confidentiality.check import scan
+
+    page = tmp_path / "chart.html"
+    page.write_text('<p>ok</p>\n<td title="dir_london_01, x">3/4</td>\n<!-- Oakfield -->\n'
+                    "<p>Margaret <b>Hill</b> and Oak<span>field</span></p>", encoding="utf-8")
+    assert [(h.place, h.found) for h in scan(page, HOSTILE)] == [
+        ("line 3, comment", "Oakfield"), ("line 4", "Margaret Hill"), ("line 4", "Oakfield"),
+        ("line 2, attribute title", "dir_london_01")]
+    md = tmp_path / "chart.md"
+    md.write_text("# Chart\n\n| margaret\\_hill | Oak&shy;field<br>WEISS |\n", encoding="utf-8")
+    assert [(h.place, h.found) for h in scan(md, HOSTILE)] == [
+        ("line 3", "margaret_hill"), ("line 3", "Oak\u00adfield"), ("line 3", "WEISS")]
+    table = tmp_path / "chart.csv"
+    table.write_text("case,quote\nc1,ok\nc2,\"said Jurgen\nWeiss\"\n", encoding="utf-8-sig")
+    assert [(h.place, h.found) for h in scan(table, HOSTILE)] == [("row 3, column 2 (quote)", "Jurgen\nWeiss")]
+    text = tmp_path / "notes.txt"
+    text.write_text("one\ntwo\nthree oakfield01\n", encoding="utf-8")
+    assert [(h.place, h.found, h.context) for h in scan(text, HOSTILE)] == [
+        ("line 3", "oakfield", "one two three «oakfield»01")]
+
+
+def test_check_reads_every_entry_of_a_zip_and_its_names(tmp_path):
+    import zipfile
+
+    from framework.confidentiality.check import scan
+
+    path = tmp_path / "bundle.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", '<?xml version="1.0"?>\n<Project name="x">\n  <Note name="Oakfield"/>\n'
+                                        "  <Text>fine</Text>\n</Project>")
+        archive.writestr("sources/Margaret_Hill.txt", "line one\nWeiß\n")
+        archive.writestr("images/a.png", b"\x89PNG\x00\x00 author: dir_london_01 \x00")
+    assert [(h.place, h.found) for h in scan(path, HOSTILE)] == [
+        ("images/a.png (binary data)", "dir_london_01"),
+        ("project.qde, line 3, name", "Oakfield"),
+        ("entry name 'sources/Margaret_Hill.txt'", "Margaret_Hill"),
+        ("sources/Margaret_Hill.txt, line 2", "Weiß"),
+    ]
+
+
+# -- suggestions ------------------------------------------------------------------------------------------
+
+NOISY = """Interviewer: Tell me about the ICS and the PQ programme.
+Respondent: Well, the Children Act 1989 and the Care Act say so. We recruited from Romania and India, and from England.
+Then we asked Margaret Hill, and Jürgen Weiß agreed. The NHS England team met at Oakfield House. Our Polish staff
+are great, says Tom Baker."""
+
+
+def test_suggestions_leave_out_acronyms_laws_countries_and_peoples():
+    assert [s.term for s in suggest([NOISY])] == ["Jürgen Weiß", "Margaret Hill", "Oakfield House", "Tom Baker"]
+    assert [s.term for s in suggest([NOISY], acronyms=True)] == [
+        "ICS", "Jürgen Weiß", "Margaret Hill", "NHS England", "Oakfield House", "PQ", "Tom Baker"]
+
+
+def test_suggestions_offer_names_from_document_and_case_names():
+    names = ["margaret_hill_01", "Oakfield-site2", "dir_london_02", "JUERGEN_WEISS", "int_07", "r001.q1", "ad_county"]
+    found = [(s.term, s.count, s.documents, s.names) for s in suggest([NOISY], names=names)]
+    assert found == [
+        ("Jürgen Weiß", 1, 1, 1),  # "JUERGEN_WEISS" is the same name
+        ("Margaret Hill", 1, 1, 1),
+        ("London", 0, 0, 1),
+        ("Oakfield", 0, 0, 1),  # in the texts, "Oakfield House" is the longer name
+        ("Oakfield House", 1, 1, 0),
+        ("Tom Baker", 1, 1, 0),
+    ]
+    key = Pseudonymiser([("Oakfield", "Site 1")])
+    assert [s.term for s in suggest([NOISY], names=names, key=key)] == [
+        "Jürgen Weiß", "Margaret Hill", "London", "Oakfield House", "Tom Baker"]

@@ -234,15 +234,17 @@ def pseudonym_labels(key_file: Path | None, as_json: bool) -> None:
     """List how pseudonymised exports show each case and document ([Case 3]), to find a passage again."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.errors import InputError
-    from framework.export.references import labels
+    from framework.export.references import labels, natural
 
     key_file = key_file or _remembered_key()
     if key_file is None:
         raise InputError("no pseudonym key: give --key KEY.csv (or choose one for this project with K in framework).")
     store = state().project().store
     found = labels(store, Pseudonymiser.load(key_file))
-    rows = [("case", name, label) for name, label in found.cases.items()]
-    rows += [("document", name, label) for name, label in found.documents.items()]
+    rows = sorted([("case", name, label) for name, label in found.cases.items()],
+                  key=lambda r: (natural(r[2]), r[1]))
+    rows += sorted([("document", name, label) for name, label in found.documents.items()],
+                   key=lambda r: (natural(r[2]), r[1]))
     if as_json:
         emit_json([{"kind": kind, "name": name, "label": label} for kind, name, label in rows])
         return

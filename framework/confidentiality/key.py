@@ -159,9 +159,17 @@ class Pseudonymiser:
 
     def excerpts(self, text: str, spans: Iterable[tuple[int, int]]) -> list[str]:
         """The pseudonymised passage of each span of ``text`` (a whole document), replaced in
-        context: a term cut by a span edge is still replaced whole."""
+        context: a term cut by a span edge is still replaced whole, and a word cut so that
+        it becomes a term ("Oakfield" cut from "Oakfieldton") is replaced too."""
         new_text, moved = self.apply_with_offsets(text, spans)
-        return [new_text[start:end] for start, end in moved]
+        return [self.seal(new_text[start:end]) for start, end in moved]
+
+    def seal(self, cut: str) -> str:
+        """A piece cut from pseudonymised text with the terms the cut itself made replaced
+        (the key's own replacements are left as they are)."""
+        for m in reversed(self.leaks(cut)):
+            cut = cut[:m.start] + m.replacement + cut[m.end:]
+        return cut
 
     def find(self, text: str) -> Counter[str]:
         """How often each term still occurs in ``text`` (already-marked replacements are
@@ -173,11 +181,11 @@ class Pseudonymiser:
         return self.matches(self.blank_replacements(text))
 
     def blank_replacements(self, text: str) -> str:
-        """``text`` with each of the key's replacements turned into spaces of the same length
-        (so offsets stay those of ``text``)."""
+        """``text`` with each of the key's replacements blanked out by as many NUL characters
+        (so offsets stay those of ``text``, and words on either side stay apart)."""
         for _, replacement in sorted(self.entries, key=lambda e: -len(e[1])):
             if replacement in text:
-                text = text.replace(replacement, " " * len(replacement))
+                text = text.replace(replacement, "\x00" * len(replacement))
         return text
 
 

@@ -26,7 +26,7 @@ from framework.exchange.qda import (
     xml_text,
     zip_bytes,
 )
-from framework.export.references import labels
+from framework.export.references import labels, rewrite_references
 from framework.store import Store, Theme
 
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
@@ -138,7 +138,16 @@ class _Writer:
         self.note_names: set[str] = set()
 
     def text(self, value: str) -> str:
-        return xml_text(self.key.apply(value) if self.key is not None and value else value)
+        """A text as written: pseudonymised, with references to passages shown by the documents' labels."""
+        if self.key is None or not value:
+            return xml_text(value)
+        if self.labels is not None:
+            value = rewrite_references(value, "pseudonymised", self.labels.documents)
+        return xml_text(self.key.apply(value))
+
+    def cut(self, piece: str) -> str:
+        """A piece cut from a pseudonymised text, with any term the cut made replaced."""
+        return xml_text(self.key.seal(piece) if self.key is not None else piece)
 
     def case_name(self, name: str) -> str:
         """A case as written: pseudonymised, its label (a case id can identify someone too)."""
@@ -330,7 +339,7 @@ class _Writer:
             start, end = where[span]
             for c in sorted(mine[span], key=lambda c: (c.theme_id, c.coder)):
                 first, last = chars[span]
-                self.selection(src, d, c, span, start, end, xml_text(body[first:last][:QUOTE_CHARS]))
+                self.selection(src, d, c, span, start, end, self.cut(body[first:last][:QUOTE_CHARS]))
                 self.result.codings += 1
         for memo_guid in self.refs.get(("document", str(d.id)), []):
             SubElement(src, _q("NoteRef"), targetGUID=memo_guid)

@@ -72,8 +72,8 @@ class Stage:
             more = f" (and {len(hits) - SHOWN_HITS} more)" if len(hits) > SHOWN_HITS else ""
             raise LeakFound(
                 f"not written: the pseudonymised export still holds {len(hits)} key term(s) in {files} file(s), "
-                f"so nothing was left in the folder: {shown}{more}. Rename what the message points to "
-                "(or give the spelling its own row in the key) and export again.", hits)
+                f"so nothing was left in the folder: {shown}{more}. Change the name at each place named (or the "
+                "key's row, if it names a word the program writes itself) and export again.", hits)
         for tmp, final in self.pending:
             os.replace(tmp, final)
         self.pending = []
