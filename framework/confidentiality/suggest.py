@@ -60,8 +60,11 @@ class Suggestion:
 
 
 def is_acronym(word: str) -> bool:
-    letters = [ch for ch in word if ch.isalpha()]
-    return 2 <= len(letters) <= ACRONYM_LETTERS and all(ch.isupper() for ch in letters)
+    """An all-capital word of two to five letters, or its plural (``ICS``, ``PQ``, ``AMHPs``)."""
+    letters = "".join(ch for ch in word.replace("’", "'").removesuffix("'s") if ch.isalpha())
+    if len(letters) > 2 and letters.endswith("s") and letters[:-1].isupper():
+        letters = letters[:-1]
+    return 2 <= len(letters) <= ACRONYM_LETTERS and letters.isupper()
 
 
 def not_a_name(term: str, *, acronyms: bool = False) -> bool:
