@@ -165,6 +165,16 @@ def _boundaries(text: str, quote: str, start: int, end: int, whole_start: bool,
     return starts, ends, edge
 
 
+EDGE_MARGIN = 6.0
+"""Candidate ends whose edge words fit within this many points of the best are weighed whole."""
+
+
+def _best_edges(candidates: list[int], score: Callable[[int], float]) -> list[int]:
+    scored = [(score(p), p) for p in candidates]
+    top = max(s for s, _p in scored)
+    return [p for s, p in scored if s >= top - EDGE_MARGIN]
+
+
 def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True,
         whole_end: bool = True) -> Placement | None:
     """The best span near a rough alignment ``[start, end)`` of ``quote``, scored by similarity.
@@ -180,11 +190,11 @@ def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True
     if not starts or not ends:
         return None
     if len(quote) >= 2 * edge:
+        # Each end where the quote's own first (last) words fit best, within a few points;
+        # among those, the pair most like the whole quote.
         head, tail = quote[:edge], quote[-edge:]
-        s = max(starts, key=lambda p: (round(_ratio(head, text[p:p + edge]), 1), -abs(p - start)))
-        e = max(ends, key=lambda p: (round(_ratio(tail, text[max(0, p - edge):p]), 1), -abs(p - end)))
-        if e > s:
-            return Placement(s, e, "fuzzy", round(_ratio(quote, text[s:e]), 1))
+        starts = _best_edges(starts, lambda p: _ratio(head, text[p:p + edge]))
+        ends = _best_edges(ends, lambda p: _ratio(tail, text[max(0, p - edge):p]))
     best: tuple[float, int, int] | None = None
     for s in starts:
         for e in ends:
