@@ -32,6 +32,9 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
 DELIMITERS = (",", "\t", ";")
 MAX_CELLS = 5_000_000
 """Most cells (rows x named columns) one table may have."""
+SHARED_VALUES = 65_536
+"""How many distinct short values (``yes``, ``Director``, ``3``) a table keeps one copy of."""
+SHARED_LENGTH = 40
 _DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _SNIFF_RECORDS = 50
 
@@ -103,6 +106,8 @@ class _Builder:
     def __init__(self, path: Path, *, excel: bool, delimiter: str = ",", unnamed: bool = False) -> None:
         self.path, self.excel, self.delimiter, self.unnamed = path, excel, delimiter, unnamed
         self.used_unnamed: set[int] = set()
+        self.shared: dict[str, str] = {}
+        self.simple = False
         self.header_row = 0
         self.names: list[str] | None = None
         self.keep: list[int] = []
@@ -125,12 +130,12 @@ class _Builder:
         if stray:
             raise self._stray_error(min(stray), number, len(cells))
         if isinstance(cells, Mapping):
-            values = tuple(cells.get(i, "") for i in self.keep)
-        elif self.keep == list(range(len(self.keep))) and len(cells) >= len(self.keep):
-            values = tuple(cells[:len(self.keep)])
+            values = [cells.get(i, "") for i in self.keep]
+        elif self.simple and len(cells) >= len(self.keep):
+            values = cells[:len(self.keep)]
         else:
-            values = tuple(cells[i] if i < len(cells) else "" for i in self.keep)
-        self.rows.append(Row(self.index, values))
+            values = [cells[i] if i < len(cells) else "" for i in self.keep]
+        self.rows.append(Row(self.index, self._share(values)))
         self.numbers.append(number)
         if len(self.rows) * max(len(self.keep), 1) > MAX_CELLS:
             raise InputError(
@@ -138,6 +143,22 @@ class _Builder:
                 f"({len(self.keep):,} columns x {len(self.rows):,} rows so far), the limit for one file. "
                 "Split it into smaller files, or remove the columns you do not need, and import again."
             )
+
+    def _share(self, values: Sequence[str]) -> tuple[str, ...]:
+        """The values, each short one replaced by the copy already kept: a column of a
+        hundred thousand "yes" and "no" holds two strings, not a hundred thousand."""
+        shared = self.shared
+        out = []
+        for value in values:
+            if len(value) <= SHARED_LENGTH:
+                kept = shared.get(value)
+                if kept is None:
+                    if len(shared) < SHARED_VALUES:
+                        shared[value] = value
+                else:
+                    value = kept
+            out.append(value)
+        return tuple(out)
 
     def _header(self, number: int, cells: Cells, used: list[tuple[int, str]]) -> None:
         width = max(column for column, _ in used) + 1
@@ -149,6 +170,7 @@ class _Builder:
         self.header_row, self.names = number, names
         # With ``unnamed``, a column without a name keeps its place until a value shows it is used.
         self.keep = [i for i, name in enumerate(names) if name or self.unnamed]
+        self.simple = self.keep == list(range(len(self.keep)))
 
     def finish(self) -> Table:
         if self.names is None:
