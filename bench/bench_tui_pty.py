@@ -24,7 +24,6 @@ import fcntl
 import os
 import random
 import select
-import shutil
 import signal
 import statistics
 import struct
@@ -193,14 +192,10 @@ def reader_figures(runs: int, tmp: Path) -> bool:
 
 
 def screen_figures(runs: int, tmp: Path) -> bool:
-    sample = tmp / "sample"
-    sample.mkdir()
-    for name in ("themes.yaml", "cases.csv"):
-        shutil.copy(ROOT / name, sample / name)
-    for name in ("transcripts", "codings"):
-        shutil.copytree(ROOT / name, sample / name)
+    from bench_startup import sample_project
+
+    sample = sample_project(tmp)
     framework = [sys.executable, "-m", "framework", "--project", str(sample), "--coder", "alice"]
-    subprocess.run([*framework, "docs"], check=True, capture_output=True, cwd=tmp)
     app = Terminal(framework, tmp)
     app.wait_for(b"dir_london_01")
     matrix, agreement = [], []
