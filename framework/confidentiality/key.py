@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ class Pseudonymiser:
         self.path = path
         self.sha256 = sha256 or hashlib.sha256(key_text(self.entries).encode("utf-8")).hexdigest()
         self._matcher = Matcher([term for term, _ in self.entries])
+        replacements = sorted({r for _, r in self.entries}, key=lambda r: (-len(r), r))
+        self._replacements = re.compile("|".join(map(re.escape, replacements))) if replacements else None
 
     @classmethod
     def load(cls, path: Path | str) -> Pseudonymiser:
@@ -162,7 +165,8 @@ class Pseudonymiser:
         context: a term cut by a span edge is still replaced whole, and a word cut so that
         it becomes a term ("Oakfield" cut from "Oakfieldton") is replaced too."""
         new_text, moved = self.apply_with_offsets(text, spans)
-        return [self.seal(new_text[start:end]) for start, end in moved]
+        return [self.seal(new_text[start:end]) if _splits_word(new_text, start, end) else new_text[start:end]
+                for start, end in moved]
 
     def seal(self, cut: str) -> str:
         """A piece cut from pseudonymised text with the terms the cut itself made replaced
@@ -183,13 +187,19 @@ class Pseudonymiser:
     def blank_replacements(self, text: str) -> str:
         """``text`` with each of the key's replacements blanked out by as many NUL characters
         (so offsets stay those of ``text``, and words on either side stay apart)."""
-        for _, replacement in sorted(self.entries, key=lambda e: -len(e[1])):
-            if replacement in text:
-                text = text.replace(replacement, "\x00" * len(replacement))
-        return text
+        if "[" not in text or self._replacements is None:
+            return text
+        return self._replacements.sub(lambda m: "\x00" * len(m.group()), text)
 
 
 # -- the key file ------------------------------------------------------------------------------
+
+
+def _splits_word(text: str, start: int, end: int) -> bool:
+    """Whether cutting ``text[start:end]`` cuts through a word at either edge (only then can
+    the cut make a new word that is a term)."""
+    return (0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum()) or \
+        (0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum())
 
 
 def key_text(entries: Sequence[tuple[str, str]]) -> str:

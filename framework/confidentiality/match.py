@@ -199,37 +199,11 @@ Option = tuple[int, tuple[str, ...], tuple[str, ...], int]
 """A way to find a term: its size, its words, what stands between them, and its index."""
 
 
-class _Words:
-    """The words of a folded text, read one at a time: runs of letters or of digits, each
-    possibly split further by camel-case joins (kept as sorted offsets)."""
-
-    def __init__(self, flat: str, joins: list[int]) -> None:
-        self.flat = flat
-        self.joins = joins
-        self._stream = _TOKEN.finditer(flat)
-        self.spans: list[tuple[int, int]] = []
-        self.base = 0
-
-    def get(self, i: int) -> tuple[int, int] | None:
-        """The ``i``-th word's ``(start, end)``, or ``None`` past the end."""
-        while i - self.base >= len(self.spans):
-            m = next(self._stream, None)
-            if m is None:
-                return None
-            self.spans.append(m.span())
-        return self.spans[i - self.base]
-
-    def forget(self, before: int) -> None:
-        """Drop the words before index ``before``."""
-        if before - self.base > 64:
-            del self.spans[: before - self.base]
-            self.base = before
-
-    def cuts(self, start: int, end: int) -> list[int]:
-        """The camel-case joins strictly inside ``start``..``end``."""
-        if not self.joins:
-            return []
-        return self.joins[bisect_right(self.joins, start): bisect_left(self.joins, end)]
+def _cuts(joins: list[int], start: int, end: int) -> list[int]:
+    """The camel-case joins strictly inside ``start``..``end``."""
+    if not joins:
+        return []
+    return joins[bisect_right(joins, start): bisect_left(joins, end)]
 
 
 class Matcher:
@@ -258,67 +232,65 @@ class Matcher:
             return []
         folded = fold_text(text, joins=True)
         flat, joins = _without_joins(folded)
-        words = _Words(flat, joins)
+        first = self._first
         out: list[Found] = []
-        i, resume = 0, 0
-        while (span := words.get(i)) is not None:
-            words.forget(i)
-            start, end = span
-            hit = None
-            for at in [start, *words.cuts(start, end)]:
+        resume = 0
+        for m in _TOKEN.finditer(flat):
+            end = m.end()
+            if end <= resume:
+                continue
+            start = m.start()
+            inner = _cuts(joins, start, end) if joins else ()
+            if not inner and m.group() not in first:
+                continue
+            for at in (start, *inner):
                 if at < resume:
                     continue
-                hit = self._best(words, i, at)
-                if hit is not None:
+                hit = self._best(flat, joins, at, end)
+                if hit is None:
+                    continue
+                at, stop, index = hit
+                out.append(Found(folded.original_start(_with_joins(at, joins, True)),
+                                 folded.original_end(_with_joins(stop, joins, False)), index))
+                resume = stop
+                if stop >= end:
                     break
-            if hit is None:
-                i += 1
-                continue
-            at, stop, last, index = hit
-            out.append(Found(folded.original_start(_with_joins(at, joins, True)),
-                             folded.original_end(_with_joins(stop, joins, False)), index))
-            last_end = words.get(last)[1]  # type: ignore[index]
-            i, resume = (last, stop) if stop < last_end else (last + 1, 0)
         return out
 
-    def _best(self, words: _Words, i: int, at: int) -> tuple[int, int, int, int] | None:
-        """The longest term starting at ``at`` inside word ``i``: (start, end, last word, term)."""
-        flat = words.flat
-        end = words.get(i)[1]  # type: ignore[index]
-        best: tuple[int, int, int, int, int] | None = None
-        for stop in [*words.cuts(at, end), end]:
-            for size, terms_words, between, index in self._first.get(flat[at:stop], ()):
-                if best is not None and (size, -index) <= (best[0], -best[4]):
+    def _best(self, flat: str, joins: list[int], at: int, end: int) -> tuple[int, int, int] | None:
+        """The longest term starting at ``at`` in the run of letters or digits ending at
+        ``end``: (start, end, term), or ``None``."""
+        best: tuple[int, int, int, int] | None = None
+        for stop in [*_cuts(joins, at, end), end]:
+            for size, words, between, index in self._first.get(flat[at:stop], ()):
+                if best is not None and (size, -index) <= (best[0], -best[3]):
                     break
-                found = _rest(words, terms_words, between, i, stop)
+                found = _rest(flat, joins, words, between, end, stop)
                 if found is not None:
-                    best = (size, at, found[0], found[1], index)
+                    best = (size, at, found, index)
                     break
         return None if best is None else best[1:]
 
 
-def _rest(words: _Words, term: tuple[str, ...], between: tuple[str, ...], i: int, pos: int) -> tuple[int, int] | None:
-    """Where the remaining words of ``term`` end when its first word ends at ``pos`` in word ``i``:
-    (end offset, index of the last word), or ``None`` if they are not there."""
-    flat = words.flat
+def _rest(flat: str, joins: list[int], term: tuple[str, ...], between: tuple[str, ...], end: int,
+          pos: int) -> int | None:
+    """Where the remaining words of ``term`` end when its first word ends at ``pos`` in a run
+    of letters or digits ending at ``end``, or ``None`` if they are not there."""
     for k in range(1, len(term)):
-        span = words.get(i)
-        assert span is not None
-        if pos < span[1]:  # the next word follows a camel-case join inside this run
+        if pos < end:  # the next word follows a camel-case join inside this run
             if between[k - 1]:
                 return None
             start = pos
         else:
-            nxt = words.get(i + 1)
-            if nxt is None or _significant(flat[span[1]:nxt[0]]) != between[k - 1]:
+            nxt = _TOKEN.search(flat, end)
+            if nxt is None or _significant(flat[end:nxt.start()]) != between[k - 1]:
                 return None
-            i += 1
-            start, span = nxt[0], nxt
+            start, end = nxt.span()
         stop = start + len(term[k])
-        if flat[start:stop] != term[k] or not (stop == span[1] or stop in words.cuts(start, span[1])):
+        if flat[start:stop] != term[k] or not (stop == end or stop in _cuts(joins, start, end)):
             return None
         pos = stop
-    return pos, i
+    return pos
 
 
 def _without_joins(folded: Folded) -> tuple[str, list[int]]:

@@ -114,11 +114,12 @@ class Masking:
     def make(cls, store: Store, key: Pseudonymiser | None, refs: str | None = None) -> Masking:
         refs = default_refs(refs, key)
         found = labels(store, key) if key is not None else None
-        names = [d.name for d in store.documents.list()]
         if found is not None and refs == "pseudonymised":
             documents = found.documents
+        elif key is not None or refs == "none":
+            documents = {d.name: key.apply(d.name) if key is not None else d.name for d in store.documents.list()}
         else:
-            documents = {n: key.apply(n) if key is not None else n for n in names}
+            documents = {}  # written as they are
         return cls(key, refs, found, documents)
 
     @property
