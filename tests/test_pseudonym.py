@@ -378,3 +378,13 @@ def test_suggestions_offer_names_from_document_and_case_names():
     key = Pseudonymiser([("Oakfield", "Site 1")])
     assert [s.term for s in suggest([NOISY], names=names, key=key)] == [
         "Jürgen Weiß", "Margaret Hill", "London", "Oakfield House", "Tom Baker"]
+
+
+def test_editing_a_key_entry_to_another_spelling_of_the_same_name_keeps_it(tmp_path):
+    from framework.views.pseudonyms import replace_entry
+
+    key = tmp_path / "key.csv"
+    add_entry(key, "Zoë Brontë", "Person 1")
+    add_entry(key, "Leeds", "City 1")
+    replace_entry(key, ("Zoë Brontë", "Person 1"), "Zoe Bronte", "Person 2")
+    assert Pseudonymiser.load(key).entries == [("Leeds", "[City 1]"), ("Zoe Bronte", "[Person 2]")]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framework.confidentiality.key import Pseudonymiser, add_entry, check_key_location, read_key, remove_entry
+from framework.confidentiality.match import canonical
 from framework.confidentiality.suggest import suggest
 from framework.errors import InputError
 from framework.project import Project
@@ -100,12 +101,12 @@ def replace_entry(path: Path, old: Entry, term: str, replacement: str) -> str:
     """Change the key row ``old`` to ``term -> replacement`` (through the core's add and
     remove). A term whose spelling changes moves to the end of the key. Returns ``"changed"``."""
     term = " ".join(term.split())
-    if term.casefold() != old[0].casefold():
+    if canonical(term) != canonical(old[0]):
         add_entry(path, term, replacement)
         remove_entry(path, old[0])
     elif term == old[0]:
         add_entry(path, term, replacement)
-    else:  # the same term with other capitals: the core keeps the first spelling, so re-add it
+    else:  # the same term spelt otherwise (capitals, accents): the core keeps the first spelling, so re-add it
         remove_entry(path, old[0])
         try:
             add_entry(path, term, replacement)
@@ -275,7 +276,7 @@ def sample(texts: Texts, entries: Sequence[Entry], term: str, replacement: str |
     """The first sentence in the texts where the key (with ``term -> replacement`` added, when
     given) replaces ``term``; ``None`` when the term is not found."""
     term = " ".join(term.split())
-    rows = [e for e in entries if e[0].casefold() != term.casefold()] if replacement else list(entries)
+    rows = [e for e in entries if canonical(e[0]) != canonical(term)] if replacement else list(entries)
     if replacement:
         rows.append((term, replacement))
     try:
