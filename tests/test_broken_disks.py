@@ -230,6 +230,9 @@ def test_damaged_pages_refuse_every_write_and_doctor_reports_them(coded: Path) -
     assert sorted(p.name for p in (coded / ".framework" / "backups").iterdir()) == backups  # no copy of the damage
     restored = run(coded, "restore", "1", "--yes")
     assert restored.exit_code == 0, restored.output
+    aside = list(coded.glob("framework.db.damaged-*"))
+    assert [p.read_bytes() for p in aside if not p.name.endswith(("-wal", "-shm"))] == [damaged]
+    assert sorted(p.name for p in (coded / ".framework" / "backups").iterdir()) == backups  # still the newest
     assert run(coded, "doctor").exit_code == 0
     again = run(coded, "--coder", "alice", "code", "add", "dir_london", "1.2", "--start", "0", "--end", "9")
     assert again.exit_code == 0, again.output

@@ -52,8 +52,10 @@ def restore(target: Any, backup_path: Path | str, *, now: dt.datetime | None = N
     (reason ``before-restore``); then the backup's pages are written into the live
     database with the backup API (other processes see the change through SQLite's
     locks); then the result is checked with ``PRAGMA integrity_check``. A current
-    database too damaged to open is moved aside (``framework.db.damaged-<time>``),
-    never deleted. ``target`` is a Project (its store is reopened) or a project folder.
+    database that is damaged (too damaged to open, or found damaged when opened) or empty
+    is moved aside (``framework.db.damaged-<time>``), never deleted, and never copied
+    among the backups, where it would be the newest and push good ones out.
+    ``target`` is a Project (its store is reopened) or a project folder.
     """
     source = Path(backup_path)
     check_backup(source)
@@ -76,8 +78,14 @@ def restore(target: Any, backup_path: Path | str, *, now: dt.datetime | None = N
         if own:
             store.close()
         raise refused
+    if store is not None and store.damage:
+        store.close()
+        moved = _move_aside(db_path, now)
+        store = None
     if store is None:
         _copy_into(source, db_path)
+        if not own:
+            target.store = Store(db_path)
         return RestoreResult(source, None, moved)
     try:
         previous = write_backup(store, backup_dir(target), "before-restore", now)
