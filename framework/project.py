@@ -51,6 +51,8 @@ class Project:
     created: bool = False
     themes_loaded: SyncReport | None = None
     """What loading ``themes.yaml`` on opening changed (on the first run, or when the file had changed)."""
+    _unsaved: dict[str, object] = field(default_factory=dict, repr=False)
+    """Settings changed in a read-only folder: they hold for this session only."""
 
     @property
     def themes_path(self) -> Path:
@@ -81,8 +83,10 @@ class Project:
         try:
             data = json.loads(self._settings_path().read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
-            return {}
-        return data if isinstance(data, dict) else {}
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        return {**data, **self._unsaved}
 
     def save_setting(self, key: str, value: object) -> None:
         """Set one per-user setting; safe from several threads and processes at once."""
@@ -92,7 +96,8 @@ class Project:
         """Replace one setting by ``change(old value or None)`` in one step; returns the new value.
 
         The file is written whole beside the old one and put in its place: a value that
-        cannot be written (not Unicode) or a full disk leaves the old file and no other."""
+        cannot be written (not Unicode) or a full disk leaves the old file and no other. In a
+        read-only folder the value holds for this session only."""
         with _SETTINGS_LOCK:
             data = self.settings()
             data[key] = value = change(data.get(key))
@@ -100,8 +105,15 @@ class Project:
                 encoded = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
                 raise InputError(f"the setting {key!r} is not Unicode text; it was not saved.") from None
-            self.local_dir.mkdir(exist_ok=True)
-            write_atomic(self._settings_path(), encoded)
+            if self.store.read_only:
+                self._unsaved[key] = value
+                return value
+            try:
+                self.local_dir.mkdir(exist_ok=True)
+                write_atomic(self._settings_path(), encoded)
+            except OSError as exc:
+                raise InputError(f"{self._settings_path()}: the setting {key!r} could not be saved "
+                                 f"({exc.strerror or exc}).") from None
         return value
 
     # -- who is coding ---------------------------------------------------------------------

@@ -316,3 +316,21 @@ def test_a_restore_into_a_missing_database_never_writes_it_in_place(coded: Path,
     assert db not in seen and any(p.name.endswith(parts.SUFFIX) for p in seen)
     assert not list(coded.glob(f"*{parts.SUFFIX}")) and not list(coded.glob(f".*{parts.SUFFIX}"))
     assert len(json.loads(run(coded, "code", "list", "--json").stdout)) == 6
+
+
+SETTING = """
+import sys
+from framework.project import open_project
+project = open_project(sys.argv[1])
+project.save_setting("recent_themes", ["1.1", "2.1"])
+print(project.settings()["recent_themes"], project.store.read_only is not None)
+"""
+
+
+def test_settings_changed_in_a_read_only_folder_hold_for_the_session(read_only: Path) -> None:
+    before = sorted(p.name for p in (read_only / ".framework").iterdir())
+    proc = subprocess.run([*PREFIX, sys.executable, "-c", SETTING, str(read_only)], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["['1.1',", "'2.1']", "True"]
+    assert sorted(p.name for p in (read_only / ".framework").iterdir()) == before
