@@ -35,7 +35,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # -- reading JSON ------------------------------------------------------------------------------------
 
-MAX_JSON_BYTES = 200 * 1024 * 1024
+MAX_JSON_BYTES = 50 * 1024 * 1024
 """Largest JSON file read whole."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -107,7 +107,8 @@ def load_json_file(path: Path, what: str = "JSON file", *, limit: int = MAX_JSON
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc}). "
                          "Check the path and its permissions.") from None
     if len(data) > limit:
-        raise InputError(f"{path}: the file is larger than {limit // (1024 * 1024)} MB; it is too large to read.")
+        raise InputError(f"{path}: the file is larger than {limit // (1024 * 1024)} MB, the limit for one file. "
+                         "Split it (for a coder file: export fewer codings at a time) and try again.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
