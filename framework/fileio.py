@@ -108,7 +108,7 @@ def load_json_file(path: Path, what: str = "JSON file", *, limit: int = MAX_JSON
                          "Check the path and its permissions.") from None
     if len(data) > limit:
         raise InputError(f"{path}: the file is larger than {limit // (1024 * 1024)} MB, the limit for one file. "
-                         "Split it (for a coder file: export fewer codings at a time) and try again.")
+                         "For a coder file, bring the coder's copy in with 'framework merge' instead.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
