@@ -62,6 +62,8 @@ class FrameworkGroup(click.Group):
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # the reader of the output went away (framework docs | head)
+            ctx.exit(1)
         except Exception as exc:
             obj = ctx.find_object(State)
             message = failure_message(exc, obj.project_dir if obj is not None else Path("."))
