@@ -23,16 +23,14 @@ import random
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.hostile_files import cell, write_docx, write_xlsx  # noqa: E402
 
 TARGET_MB = 500
 RAW_LIMIT_MB = 2048
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 MEASURE = (
     "import resource, subprocess, sys, time\n"
@@ -54,67 +52,19 @@ LIMITED = ("import resource, signal, sys\nlimit = int(sys.argv[1]) << 20\n"
            "sys.argv = sys.argv[3:]\nexec(compile(sys.argv[0], '<raw>', 'exec'))\n")
 
 
-def _docx(path: Path, paragraphs) -> Path:
-    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-            f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships>')
-    types = (f'<?xml version="1.0"?><Types xmlns="{CT}"><Default Extension="rels" '
-             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", types)
-        archive.writestr("_rels/.rels", rels)
-        with archive.open("word/document.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
-            for text in paragraphs:
-                part.write(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")
-            part.write(b"</w:body></w:document>")
-    return path
-
-
-def _xlsx(path: Path, rows) -> Path:
-    book = (f'<?xml version="1.0"?><workbook xmlns="{S}" xmlns:r="{R}"><sheets>'
-            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    book_rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-                 f'Type="{R}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-            f'Type="{R}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    types = (f'<?xml version="1.0"?><Types xmlns="{CT}"><Default Extension="rels" '
-             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-             '<Override PartName="/xl/worksheets/sheet1.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", types)
-        archive.writestr("_rels/.rels", rels)
-        archive.writestr("xl/workbook.xml", book)
-        archive.writestr("xl/_rels/workbook.xml.rels", book_rels)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0"?><worksheet xmlns="{S}"><sheetData>'.encode())
-            for row in rows:
-                part.write(row)
-            part.write(b"</sheetData></worksheet>")
-    return path
-
-
-def _cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-
-
 def make_files(folder: Path, paragraphs: int) -> list[tuple[str, Path, list[str]]]:
     rng = random.Random(2026)
     words = [bytes(rng.choices(b"abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(4000)]
     files = []
-    files.append(("docx, millions of paragraphs", _docx(folder / "millions.docx",
+    files.append(("docx, millions of paragraphs", write_docx(folder / "millions.docx",
                   (b"%x" % rng.getrandbits(24) for _ in range(paragraphs))), ["import"]))
-    files.append(("docx, text over 50 MB", _docx(folder / "long.docx",
+    files.append(("docx, text over 50 MB", write_docx(folder / "long.docx",
                   (b" ".join(rng.choices(words, k=20_000)) for _ in range(500))), ["import"]))
-    files.append(("docx, 35 MB of text (imports)", _docx(folder / "within.docx",
+    files.append(("docx, 35 MB of text (imports)", write_docx(folder / "within.docx",
                   (b"Respondent: " + b" ".join(rng.choices(words, k=60)) for _ in range(100_000))), ["import"]))
-    header = f'<row r="1">{_cell("A1", "case")}{_cell("B1", "answer")}</row>'.encode()
-    files.append(("xlsx, cell in XFD on 200,000 rows", _xlsx(folder / "xfd.xlsx", [header, *(
-        f'<row r="{n}">{_cell(f"A{n}", f"r{n}")}{_cell(f"XFD{n}", "x")}</row>'.encode()
+    header = f'<row r="1">{cell("A1", "case")}{cell("B1", "answer")}</row>'.encode()
+    files.append(("xlsx, cell in XFD on 200,000 rows", write_xlsx(folder / "xfd.xlsx", [header, *(
+        f'<row r="{n}">{cell(f"A{n}", f"r{n}")}{cell(f"XFD{n}", "x")}</row>'.encode()
         for n in range(2, 200_002))]), ["import-survey"]))
     commas = folder / "commas.csv"
     with commas.open("w", encoding="utf-8") as out:

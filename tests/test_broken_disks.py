@@ -26,18 +26,11 @@ from framework.coding import actions as coding
 from framework.project import open_project
 from framework.store import backups as bk
 from framework.store import parts
+from tests.hostile_files import dump
 
 
 def run(root: Path, *args: str):
     return CliRunner().invoke(main, ["--project", str(root), *args])
-
-
-def dump(root: Path) -> list[str]:
-    conn = sqlite3.connect(f"{(root / 'framework.db').resolve().as_uri()}?immutable=1", uri=True)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -244,6 +237,7 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from framework.store import parts
+from tests.hostile_files import dump
 with parts.writing(Path(sys.argv[1])) as part:
     part.write_bytes(b"x" * 1024)
     print("writing", flush=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,18 +24,11 @@ from framework.cli import main
 from framework.coding.anchoring import context, locate
 from framework.ingest.text import LINE_BREAKS, normalise_newlines
 from framework.project import open_project
+from tests.hostile_files import dump
 
 
 def run(root: Path, *args: str):
     return CliRunner().invoke(main, ["--project", str(root), *args])
-
-
-def dump(root: Path) -> list[str]:
-    conn = sqlite3.connect(root / "framework.db")
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture

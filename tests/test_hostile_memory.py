@@ -20,14 +20,11 @@ from pathlib import Path
 import pytest
 
 from framework.project import open_project
+from tests.hostile_files import cell, dump, write_docx, write_xlsx
 
 resource = pytest.importorskip("resource")
 
 LIMIT_MB = 500
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 LIMITED = """
 import resource, sys
@@ -45,21 +42,13 @@ def limited(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def refused_within_limit(root: Path, bad: Path, *args: str) -> str:
-    before = _dump(root)
+    before = dump(root)
     proc = limited(root, *args)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "MemoryError" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert str(bad) in proc.stderr
-    assert _dump(root) == before
+    assert dump(root) == before
     return proc.stderr
-
-
-def _dump(root: Path) -> list[str]:
-    conn = sqlite3.connect(root / "framework.db")
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -79,24 +68,10 @@ def test_the_limit_is_real(root: Path, tmp_path: Path) -> None:
 # -- Word ------------------------------------------------------------------------------------------------
 
 
-def _docx(path: Path, paragraphs) -> Path:
-    """A .docx written part by part; ``paragraphs`` yields the text of each paragraph."""
-    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-            f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("_rels/.rels", rels)
-        with archive.open("word/document.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'.encode())
-            for text in paragraphs:
-                part.write(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")
-            part.write(b"</w:body></w:document>")
-    return path
-
-
 def test_a_docx_with_millions_of_paragraphs(root: Path, tmp_path: Path) -> None:
     """55 MB of XML in a file of a few MB; the XML varies, so it is no zip bomb by ratio."""
     rng = random.Random(5)
-    path = _docx(tmp_path / "millions.docx", (b"%x" % rng.getrandbits(24) for _ in range(1_500_000)))
+    path = write_docx(tmp_path / "millions.docx", (b"%x" % rng.getrandbits(24) for _ in range(1_500_000)))
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo("word/document.xml").file_size > 50 * 1024 * 1024
     assert "more than 200,000 paragraphs" in refused_within_limit(root, path, "import", str(path))
@@ -105,7 +80,7 @@ def test_a_docx_with_millions_of_paragraphs(root: Path, tmp_path: Path) -> None:
 def test_a_docx_whose_text_is_over_50_mb(root: Path, tmp_path: Path) -> None:
     rng = random.Random(6)
     words = [bytes(rng.choices(b"abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(4000)]
-    path = _docx(tmp_path / "long.docx", (b" ".join(rng.choices(words, k=20_000)) for _ in range(500)))
+    path = write_docx(tmp_path / "long.docx", (b" ".join(rng.choices(words, k=20_000)) for _ in range(500)))
     message = refused_within_limit(root, path, "import", str(path))
     assert "its text is over 50 MB" in message
 
@@ -114,7 +89,7 @@ def test_a_large_docx_within_the_limits_imports_within_the_memory_limit(root: Pa
     rng = random.Random(7)
     words = [bytes(rng.choices(b"abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(4000)]
     turns = (b"Respondent: " + b" ".join(rng.choices(words, k=60)) for _ in range(100_000))
-    path = _docx(tmp_path / "long interview.docx", turns)
+    path = write_docx(tmp_path / "long interview.docx", turns)
     proc = limited(root, "import", str(path))
     assert proc.returncode == 0, proc.stderr[-2000:]
     conn = sqlite3.connect(root / "framework.db")
@@ -127,35 +102,11 @@ def test_a_large_docx_within_the_limits_imports_within_the_memory_limit(root: Pa
 # -- worksheets and delimited tables ------------------------------------------------------------------------
 
 
-def _xlsx(path: Path, rows) -> Path:
-    """A workbook with one sheet whose ``<row>`` elements come from ``rows``."""
-    book = (f'<?xml version="1.0"?><workbook xmlns="{S}" xmlns:r="{R}"><sheets>'
-            '<sheet name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>')
-    book_rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-                 f'Type="{R}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-    rels = (f'<?xml version="1.0"?><Relationships xmlns="{PKG}"><Relationship Id="rId1" '
-            f'Type="{R}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("_rels/.rels", rels)
-        archive.writestr("xl/workbook.xml", book)
-        archive.writestr("xl/_rels/workbook.xml.rels", book_rels)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0"?><worksheet xmlns="{S}"><sheetData>'.encode())
-            for row in rows:
-                part.write(row)
-            part.write(b"</sheetData></worksheet>")
-    return path
-
-
-def _cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-
-
 def test_a_cell_in_column_xfd_on_200000_rows(root: Path, tmp_path: Path) -> None:
-    header = f'<row r="1">{_cell("A1", "case")}{_cell("B1", "answer")}</row>'.encode()
-    rows = (f'<row r="{n}">{_cell(f"A{n}", f"r{n}")}{_cell(f"XFD{n}", "x")}</row>'.encode()
+    header = f'<row r="1">{cell("A1", "case")}{cell("B1", "answer")}</row>'.encode()
+    rows = (f'<row r="{n}">{cell(f"A{n}", f"r{n}")}{cell(f"XFD{n}", "x")}</row>'.encode()
             for n in range(2, 200_002))
-    path = _xlsx(tmp_path / "wide.xlsx", [header, *rows])
+    path = write_xlsx(tmp_path / "wide.xlsx", [header, *rows])
     assert path.stat().st_size < 3 * 1024 * 1024
     for command in (["cases", "import"], ["import-survey"]):
         message = refused_within_limit(root, path, *command, str(path))
@@ -165,10 +116,10 @@ def test_a_cell_in_column_xfd_on_200000_rows(root: Path, tmp_path: Path) -> None
 def test_a_header_16384_columns_wide(root: Path, tmp_path: Path) -> None:
     from framework.ingest.workbook import column_letter
 
-    header = ("<row r=\"1\">" + "".join(_cell(f"{column_letter(i)}1", f"q{i}") for i in range(16_384))
+    header = ("<row r=\"1\">" + "".join(cell(f"{column_letter(i)}1", f"q{i}") for i in range(16_384))
               + "</row>").encode()
-    rows = (f'<row r="{n}">{_cell(f"A{n}", f"r{n}")}</row>'.encode() for n in range(2, 2_002))
-    path = _xlsx(tmp_path / "columns.xlsx", [header, *rows])
+    rows = (f'<row r="{n}">{cell(f"A{n}", f"r{n}")}</row>'.encode() for n in range(2, 2_002))
+    path = write_xlsx(tmp_path / "columns.xlsx", [header, *rows])
     message = refused_within_limit(root, path, "import-survey", str(path))
     assert "more than 5,000,000 cells (16,384 columns" in message
 
