@@ -1,10 +1,11 @@
 """Crash safety of a merge and of coding in the interface: real processes killed
 with SIGKILL at random moments, and inside their transactions.
 
-A merge brings each coder's work from another copy of the project in one transaction
-per coder. After every kill the database must pass ``PRAGMA integrity_check`` and open
-with ``Store``; each coder's codings, chart summaries and ``coder.import`` log entry
-are all there or none of them are; running the merge again completes it exactly.
+A merge brings every coder's work from another copy of the project in one transaction,
+logged as one ``merge`` action. After every kill the database must pass ``PRAGMA
+integrity_check`` and open with ``Store``; every coder's codings and chart summaries and
+the ``merge`` log entry are all there or none of them are; running the merge again
+completes it exactly.
 
 A run of the real interface, headless (Pilot), codes one passage after another: select
 a passage, code it with the theme picker or a number key, and report the coding once the
@@ -13,13 +14,13 @@ is in the store with its ``coding.add`` log entry, and only the action in flight
 lost.
 
 How these tests were checked to fail (each change made temporarily, in a scratch copy):
-- ``PRAGMA journal_mode = OFF`` set in the merge child: after the kill inside a coder's
+- ``PRAGMA journal_mode = OFF`` set in the merge child: after the kill inside the
   transaction ``PRAGMA integrity_check`` reports damage.
-- A ``COMMIT; BEGIN IMMEDIATE`` after the insert in the merge child (in the patched
-  ``Codings.count``): the kill inside the transaction leaves a coder with all codings
-  and no ``coder.import`` entry.
-- ``import_coder`` committing every 500 rows, with the kills inside transactions turned
-  off: the random kills of the real command leave a coder with 500 or 1000 codings.
+- A ``COMMIT; BEGIN IMMEDIATE`` after a coder's rows in the merge child (in the patched
+  ``reconcile.apply``): the kill inside the transaction leaves coders merged and no
+  ``merge`` entry.
+- The merge committing after every coder, with the kills inside transactions turned
+  off: the random kills of the real command leave some coders merged and others not.
 - The interface child committing every third ``Store.write``: reported codings are
   missing after the first kill.
 - The interface child committing a coding before writing its log entry: more codings
@@ -57,28 +58,27 @@ THEME_OF = {"alice": "1.1", "bob": "1.2", "carol": "2.1", "dave": "2.2", "erin":
 CODERS = sorted(THEME_OF)  # the merge imports coders in this order
 PER_CODER = 5000  # in the other copy; some 0.05 s of writing per coder
 OWN = 500  # alice's codings in this copy; the other copy has them too
-MERGE_KILLS = 6  # a third inside a coder's transaction, the rest at random moments of the real command
+MERGE_KILLS = 6  # a third inside the transaction, the rest at random moments of the real command
 CELLS = {"bob": 2, "carol": 3}
 
-# Runs the real command line in-process, pausing inside the transaction of the STOP-th
-# coder's import after its codings are inserted, with uncommitted pages spilled into the
-# -wal file.
+# Runs the real command line in-process, pausing inside the merge's transaction once the
+# STOP-th coder's rows are written, with uncommitted pages spilled into the -wal file.
 MERGE_CHILD = """
 import sys, time
-from framework.store.repo import Codings
+from framework.coding import coderfile, reconcile
 from framework.cli import main
 stop = int(sys.argv[1])
-original_count = Codings.count
+original_apply = reconcile.apply
 calls = []
-def count(self):
+def apply(store, plan, changes):
+    if not calls:
+        store.conn.execute("PRAGMA cache_size = 5")
+    original_apply(store, plan, changes)
     calls.append(1)
-    if len(calls) == 1:
-        self.store.conn.execute("PRAGMA cache_size = 5")
-    if len(calls) == 2 * stop:  # a coder's second count runs after the insert
+    if len(calls) == stop:
         print("inside", flush=True)
         time.sleep(30)
-    return original_count(self)
-Codings.count = count
+coderfile.apply = apply
 main(sys.argv[2:], prog_name="framework")
 """
 
@@ -140,10 +140,10 @@ def _keys(db: Path) -> dict[str, set[tuple]]:
 
 
 def _state(conn: sqlite3.Connection, coder: str) -> tuple[int, int, int]:
-    """(codings, chart summaries, coder.import log entries) of one coder."""
+    """(codings, chart summaries) of one coder, and the merge's log entries."""
     return (count(conn, f"SELECT count(*) FROM codings WHERE coder = '{coder}'"),
             count(conn, f"SELECT count(*) FROM chart_cells WHERE layer = '{coder}'"),
-            count(conn, f"SELECT count(*) FROM actions WHERE kind = 'coder.import' AND coder = '{coder}'"))
+            count(conn, "SELECT count(*) FROM actions WHERE kind = 'merge'"))
 
 
 def _first_write(db: Path, proc: subprocess.Popen) -> None:
@@ -158,7 +158,7 @@ def _first_write(db: Path, proc: subprocess.Popen) -> None:
 
 
 def _merged(db: Path, before: dict, after: dict, n: int) -> set[str]:
-    """Check a killed merge; returns the coders whose work is in (each wholly or not at all)."""
+    """Check a killed merge; returns the coders whose work is in (all of them or none)."""
     conn = sound(db)
     merged = set()
     for coder in CODERS:
@@ -169,10 +169,11 @@ def _merged(db: Path, before: dict, after: dict, n: int) -> set[str]:
         if state == after[coder]:
             merged.add(coder)
     conn.close()
+    assert merged in (set(), set(CODERS)), f"kill {n}: only {sorted(merged)} merged"
     return merged
 
 
-def test_killed_merges_bring_each_coder_wholly_or_not_at_all(copies, tmp_path: Path) -> None:
+def test_killed_merges_bring_every_coder_or_none(copies, tmp_path: Path) -> None:
     here, other = copies
     rng = random.Random(SEED + 11)
     mine, theirs = _keys(here / "framework.db"), _keys(other / "framework.db")
@@ -196,7 +197,7 @@ def test_killed_merges_bring_each_coder_wholly_or_not_at_all(copies, tmp_path: P
         db = root / "framework.db"
         cli = ["--project", str(root), "merge", str(other)]
         stop = rng.randint(1, len(CODERS)) if n % 3 == 0 else 0
-        if stop:  # inside the transaction of one coder, after the insert
+        if stop:  # inside the transaction, after the rows of some coders
             proc = spawn("-c", MERGE_CHILD, str(stop), *cli)
             for line in proc.stdout:
                 if line.strip() == "inside":
@@ -215,7 +216,7 @@ def test_killed_merges_bring_each_coder_wholly_or_not_at_all(copies, tmp_path: P
         kill(proc)
         merged = _merged(db, before, after, n)
         if stop:
-            assert merged == set(CODERS[:stop - 1]), f"kill {n} inside {CODERS[stop - 1]}'s import: {merged}"
+            assert merged == set(), f"kill {n} inside the merge, after {CODERS[stop - 1]}'s rows: {merged}"
         else:
             random_outcomes.append(merged == set(CODERS))
         # the same merge again completes it: the rest added once, nothing twice
@@ -224,7 +225,7 @@ def test_killed_merges_bring_each_coder_wholly_or_not_at_all(copies, tmp_path: P
         assert again.returncode == 0, again.stderr
         for coder in CODERS:
             added = 0 if coder in merged else after[coder][0] - before[coder][0]
-            assert f"{coder}: {added} codings added" in again.stdout, again.stdout
+            assert f"{coder}: {added} added, 0 removed, 0 changed" in again.stdout, again.stdout
         assert _merged(db, before, after, n) == set(CODERS)
     assert not all(random_outcomes), "no random kill landed before the merge was done"
     # the other copy was only read

@@ -20,13 +20,25 @@ FIXTURES = Path(__file__).parent / "data" / "schemas"
 RELEASED = sorted(FIXTURES.glob("schema*.db"))
 
 
-def rows(db: Path) -> dict[str, list[tuple]]:
+def columns(db: Path) -> dict[str, list[str]]:
+    """Each table's columns."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts%' "
             "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+        return {t: [r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+    finally:
+        conn.close()
+
+
+def rows(db: Path, only: dict[str, list[str]] | None = None) -> dict[str, list[tuple]]:
+    """Every row of every table (of ``only`` the tables and columns named)."""
+    wanted = only or columns(db)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return {t: sorted(conn.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{t}"')
+                          .fetchall(), key=repr) for t, cols in wanted.items()}
     finally:
         conn.close()
 
@@ -68,6 +80,7 @@ def test_released_schema_opens_and_is_upgraded_in_place(fixture: Path, tmp_path:
     db = tmp_path / "framework.db"
     shutil.copyfile(fixture, db)
     before = rows(db)
+    old_columns = columns(db)
     store = Store(db)
     try:
         assert store.schema_version == schema.SCHEMA_VERSION
@@ -75,10 +88,12 @@ def test_released_schema_opens_and_is_upgraded_in_place(fixture: Path, tmp_path:
         assert {c.quote for c in store.codings.list()} >= {"vacancy rate of about 20 per cent", "weekly meeting"}
         assert [t.id for t in store.themes.list()][:2] == ["1", "1.1"]
         assert store.cells.list("alice")[0].summary.startswith("Vacancy rate")
+        uids = [c.uid for c in store.codings.list()]
+        assert all(len(u) == 32 for u in uids) and len(set(uids)) == len(uids)
         assert [r["id"] for r in store.query("SELECT rowid AS id FROM documents_fts WHERE documents_fts MATCH 'agency'")] == [1]
     finally:
         store.close()
-    after = rows(db)
+    after = rows(db, old_columns)  # a new column may be added; what was there stays as it was
     for table, values in before.items():
         assert after[table] == values, f"{table} changed while upgrading"
     made = bk.list_backups(tmp_path)
@@ -125,6 +140,7 @@ def test_an_older_database_is_backed_up_then_upgraded(old_db: Path, monkeypatch)
 
 def test_a_failed_upgrade_step_is_undone_and_the_copy_is_kept(old_db: Path, monkeypatch) -> None:
     before = rows(old_db)
+    old_columns = columns(old_db)
     future = Migrations(schema.MIGRATION_SET)
     for m in schema.migrations._migrations:
         future(name=m.name)(m.fn)
@@ -140,7 +156,7 @@ def test_a_failed_upgrade_step_is_undone_and_the_copy_is_kept(old_db: Path, monk
     assert str(old_db) in str(failed.value) and "before-migration" in str(failed.value)
     monkeypatch.undo()
     assert "m901_test_broken" not in schema_names(old_db)
-    after = rows(old_db)
+    after = rows(old_db, old_columns)  # the steps before the broken one are applied
     assert {t: after[t] for t in before} == before
     copy = bk.list_backups(old_db.parent)[0].path
     assert rows(copy) == before

@@ -123,15 +123,17 @@ def test_coder_file_round_trip_into_a_changed_copy(team, tmp_path: Path) -> None
     (copy / "transcripts" / "four.txt").write_text("Note: re-typed.\n\n" + TEXT.replace("Beta beta", "Bxta"),
                                                     encoding="utf-8")
     other = open_project(copy)
-    report = import_coder(other.store, read_coder_file(out), source=str(out))
-    assert (report.added, report.reanchored, len(report.detached)) == (2, 1, 1)
+    report = import_coder(other.store, read_coder_file(out), source=str(out)).plans[0]
+    assert (len(report.added), len(report.detached)) == (2, 1)
+    assert report.detached[0].quote == PARAS[1]
     rows = sorted((c.start, c.end, c.quote, c.detached, c.memo) for c in other.store.codings.list(coder="alice"))
     shift = len("Note: re-typed.\n\n")
     a_start, a_end = _span("Alpha")
     assert rows[0] == (a_start + shift, a_end + shift, PARAS[0], False, "key passage")
     assert rows[1][2:4] == (PARAS[1], True)
     again = import_coder(other.store, read_coder_file(out), source=str(out))
-    assert (again.added, again.already) == (0, 2)
+    assert again.action is None
+    assert again.plans[0].counts()["unchanged"] == 2 and not again.plans[0].any
     other.close()
 
 
@@ -143,7 +145,7 @@ def test_unknown_themes_stop_the_import_unless_mapped(team, tmp_path: Path) -> N
     with pytest.raises(InputError, match=r"1 theme\(s\) are not in this framework: 9\.9.*--map OLD=NEW"):
         import_coder(project.store, {**data, "coder": "dave"})
     report = import_coder(project.store, {**data, "coder": "dave"}, mapping={"9.9": "2.2"})
-    assert report.added == 2
+    assert len(report.plans[0].added) == 2
     assert {c.theme_id for c in project.store.codings.list(coder="dave")} == {"2.2"}
 
 
@@ -155,10 +157,10 @@ def test_merge_brings_every_coder_from_another_copy(team, tmp_path: Path) -> Non
     other_doc = other.store.documents.get("four")
     coding.add_coding(other.store, "erin", other_doc.id, "3", *_span("Delta"))
     other.close()
-    reports = merge_project(project.store, copy / "framework.db")
-    assert [(r.coder, r.added) for r in reports] == [("erin", 1)]
+    result = merge_project(project.store, copy / "framework.db")
+    assert [(p.coder, len(p.added), p.unchanged) for p in result.plans] == [("erin", 1, 0)]
     res = CliRunner().invoke(main, ["--project", str(project.root), "merge", str(copy)])
-    assert res.exit_code == 0 and "erin: 0 codings added, 1 already present" in res.stdout
+    assert res.exit_code == 0 and "erin: 0 added, 0 removed, 0 changed, 0 detached; 1 unchanged" in res.stdout
 
 
 def test_a_bad_coder_file_is_refused(tmp_path: Path) -> None:

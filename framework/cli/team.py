@@ -60,41 +60,71 @@ def coder_export(name: str, out_file: Path) -> None:
     out.print(f"wrote {n} codings by {name} to {out_file}")
 
 
-def _print_reports(reports) -> None:
-    for r in reports:
-        out.print(r.summary())
-        for line in r.detached[:20]:
-            err.print(f"  kept detached: {line}", markup=False)
-        for line in r.missing_documents[:20]:
-            err.print(f"  not placed: {line}", markup=False)
+def _print_result(result, as_json: bool, actor: str) -> None:
+    if as_json:
+        emit_json(result.as_json())
+        return
+    for line in result.summary():
+        out.print(line, markup=False)
+    if result.action is not None:
+        out.print(f"One action: 'framework undo --coder {actor}' takes it all back.", markup=False)
+    elif not result.dry_run:
+        out.print("Nothing to change: this copy already holds that work.", markup=False)
+
+
+_SYNC_OPTIONS = [
+    click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable)."),
+    click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
+    click.option("--remove-missing", is_flag=True,
+                 help="Also remove codings here that are not in their copy (by default kept and listed)."),
+    click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON."),
+]
+
+
+def _sync_options(func):
+    for option in reversed(_SYNC_OPTIONS):
+        func = option(func)
+    return func
 
 
 @coder.command("import")
 @click.argument("file", type=input_file)
-@click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
+@_sync_options
 @project_option
-def coder_import(file: Path, mapping: tuple[str, ...]) -> None:
-    """Bring a coder file into this project (importing twice changes nothing)."""
+def coder_import(file: Path, mapping: tuple[str, ...], dry_run: bool, remove_missing: bool, as_json: bool) -> None:
+    """Make a coder's work here equal to their file: adds, removals, changes (twice changes nothing)."""
     from framework.coding.coderfile import import_coder, parse_mapping, read_coder_file
 
     data = read_coder_file(file)
     maps = parse_mapping(mapping)
-    _backup("before-coder-import")
-    _print_reports([import_coder(state().project().store, data, mapping=maps, source=str(file))])
+    s = state()
+    store = s.project().store
+    actor = s.current_coder(required=False) or data["coder"]
+    if not dry_run:
+        _backup("before-coder-import")
+    result = import_coder(store, data, mapping=maps, source=str(file), remove_missing=remove_missing,
+                          dry_run=dry_run, actor=actor)
+    _print_result(result, as_json, actor)
 
 
 @click.command()
 @click.argument("other", type=input_folder)
-@click.option("--map", "mapping", multiple=True, help="Map a theme id: OLD=NEW (repeatable).")
+@_sync_options
 @project_option
-def merge(other: Path, mapping: tuple[str, ...]) -> None:
-    """Bring every coder's work from another copy of this project."""
+def merge(other: Path, mapping: tuple[str, ...], dry_run: bool, remove_missing: bool, as_json: bool) -> None:
+    """Make every coder's work here equal to theirs in another copy, with its consensus decisions."""
     from framework.coding.coderfile import merge_project, parse_mapping
     from framework.paths import DB_NAME
 
     maps = parse_mapping(mapping)
-    _backup("before-merge")
-    _print_reports(merge_project(state().project().store, other / DB_NAME, mapping=maps))
+    s = state()
+    store = s.project().store
+    actor = s.current_coder(required=False) or "merge"
+    if not dry_run:
+        _backup("before-merge")
+    result = merge_project(store, other / DB_NAME, mapping=maps, remove_missing=remove_missing, dry_run=dry_run,
+                           actor=actor)
+    _print_result(result, as_json, actor)
 
 
 def _coders(value: str) -> list[str]:

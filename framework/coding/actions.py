@@ -14,7 +14,7 @@ from typing import Any
 from framework.coding import batch
 from framework.coding.anchoring import context
 from framework.errors import InputError
-from framework.store import CONSENSUS, SYSTEM_CODERS, ChartCell, Coding, Store, now
+from framework.store import CONSENSUS, SYSTEM_CODERS, ChartCell, Coding, Store, changes, now
 from framework.store.queries import line_number, line_starts
 from framework.store.repo import coding_row
 
@@ -307,16 +307,19 @@ class History:
 
 
 def history(store: Store, coder: str) -> History:
+    """Undoable actions are the kinds in ``UNDOABLE`` and any action that saved a change set
+    (see :mod:`framework.store.changes`)."""
     kinds = (*UNDOABLE, "undo", "redo")
     rows = store.query(
-        f"SELECT id, kind, payload FROM actions WHERE coder = ? AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
+        f"SELECT id, kind, payload FROM actions WHERE coder = ? AND (kind IN ({','.join('?' * len(kinds))}) "
+        "OR json_extract(payload, '$.changeset') IS NOT NULL) ORDER BY id",
         (coder, *kinds),
     )
     done: list[tuple[int, str, dict[str, Any]]] = []
     undone: list[tuple[int, str, dict[str, Any]]] = []
     for r in rows:
         kind = r["kind"]
-        if kind in UNDOABLE:
+        if kind not in ("undo", "redo"):
             done.append((r["id"], kind, json.loads(r["payload"])))
             undone.clear()
         elif kind == "undo" and done:
@@ -328,7 +331,9 @@ def history(store: Store, coder: str) -> History:
 
 def _apply(store: Store, kind: str, payload: dict[str, Any], *, reverse: bool) -> None:
     conn = store.conn
-    if kind in ("coding.add", "coding.remove"):
+    if "changeset" in payload:
+        changes.apply(store, int(payload["changeset"]), reverse=reverse)
+    elif kind in ("coding.add", "coding.remove"):
         row = payload["coding"]
         insert = (kind == "coding.remove") == reverse
         if insert:

@@ -1,12 +1,14 @@
 """One coder's work, out of one copy of a project and into another.
 
-A coder file is JSON: the coder's codings (each with its quote and context, and the
-content hash of its document's text), chart summaries, and the themes they used.
-Importing matches documents by content hash, then by name; where the text differs,
-each coding is placed again by quote and context. Codings that cannot be placed are
-kept as detached codings (listed, never dropped); codings of documents this project
-does not have are listed. Themes are matched by id; unknown ones stop the import
-unless mapped with ``OLD=NEW``. Importing the same file twice changes nothing.
+A coder file is JSON: the coder's codings (each with its uid, quote and context, and the
+content hash of its document's text), the codings they removed (by uid), chart summaries,
+the themes they used and the documents of their copy. It is that coder's state: importing
+it makes the coder's layer here equal to it (see :mod:`framework.coding.reconcile`), as one
+undoable action; codings made here that their copy never had are kept and listed unless
+asked to remove them. Documents are matched by content hash, then by name; themes by id
+(unknown ones stop the import unless mapped with ``OLD=NEW``). Importing the same file
+twice changes nothing. A merge does the same for every coder of another copy, in one
+transaction, and brings the consensus decisions behind the consensus codings.
 """
 
 from __future__ import annotations
@@ -17,19 +19,23 @@ from pathlib import Path
 from typing import Any
 
 from framework.coding.actions import check_coder
-from framework.coding.anchoring import context, locate
+from framework.coding.anchoring import context
+from framework.coding.reconcile import CoderPlan, Texts, apply, place, plan
 from framework.errors import InputError
 from framework.fileio import load_json_file
-from framework.store import ChartCell, Store, now
+from framework.store import Store, now
+from framework.store.changes import ChangeSet
 
 FORMAT = "framework-coder"
-VERSION = 1
+VERSION = 2
+"""2 added uids, the codings removed, and the copy's documents; files of version 1 still import."""
 
 
 def export_coder(store: Store, coder: str, *, project_name: str = "") -> dict[str, Any]:
     """The portable form of one coder's work."""
     codings = store.codings.list(coder=coder)
-    if not codings and not store.cells.list(coder):
+    removed = removed_codings(store, coder)
+    if not codings and not store.cells.list(coder) and not removed:
         known = ", ".join(store.coders()) or "none yet"
         raise InputError(f"coder {coder!r} has no codings or summaries in this project (coders: {known}).")
     docs = {d.id: d for d in store.documents.list()}
@@ -49,12 +55,14 @@ def export_coder(store: Store, coder: str, *, project_name: str = "") -> dict[st
             key=lambda d: d["name"],
         ),
         "themes": [t.as_json() for t in store.themes.list() if t.id in used],
+        "copy_documents": [{"name": d.name, "sha256": d.sha256} for d in docs.values()],
         "codings": [
-            {"document": c.document, "sha256": docs[c.document_id].sha256, "theme": c.theme_id,
+            {"uid": c.uid, "document": c.document, "sha256": docs[c.document_id].sha256, "theme": c.theme_id,
              "start": c.start, "end": c.end, "quote": c.quote, "before": c.before, "after": c.after,
              "memo": c.memo, "detached": c.detached, "created_at": c.created_at, "updated_at": c.updated_at}
             for c in codings
         ],
+        "removed": removed,
         "cells": [
             {"case": cases[c.case_id], "theme": c.theme_id, "summary": c.summary, "status": c.status,
              "updated_at": c.updated_at, "updated_by": c.updated_by}
@@ -86,27 +94,13 @@ def read_coder_file(path: Path) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class CoderImportReport:
-    coder: str
-    added: int = 0
-    already: int = 0
-    reanchored: int = 0
-    detached: list[str] = field(default_factory=list)
-    missing_documents: list[str] = field(default_factory=list)
-    cells: int = 0
-
-    def summary(self) -> str:
-        line = f"{self.coder}: {self.added} codings added, {self.already} already present"
-        if self.reanchored:
-            line += f", {self.reanchored} placed again in changed text"
-        if self.detached:
-            line += f", {len(self.detached)} kept detached (quote not found)"
-        if self.missing_documents:
-            line += f"; {len(self.missing_documents)} codings of documents not in this project"
-        if self.cells:
-            line += f"; {self.cells} chart summaries"
-        return line
+def removed_codings(store: Store, coder: str) -> list[dict[str, Any]]:
+    """The codings this coder removed in this copy (their uid, where they were, when)."""
+    return store.query(
+        'SELECT r.uid, d.name AS document, d.sha256, r.theme_id AS theme, r.start, r."end", r.quote, r.removed_at '
+        "FROM removed_codings r JOIN documents d ON d.id = r.document_id WHERE r.coder = ? ORDER BY r.removed_at, r.uid",
+        (coder,),
+    )
 
 
 def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -119,16 +113,11 @@ def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def import_coder(
-    store: Store, data: dict[str, Any], *, mapping: dict[str, str] | None = None, source: str = "",
-    as_coder: str | None = None,
-) -> CoderImportReport:
-    """Bring one coder's work into this project (one transaction)."""
-    mapping = mapping or {}
-    coder = check_coder(as_coder or data["coder"], allow_consensus=True)
-    themes = {t.id: t for t in store.themes.list()}
-    unknown = sorted({mapping.get(c["theme"], c["theme"]) for c in data["codings"]} - set(themes))
-    unknown += sorted({mapping.get(c["theme"], c["theme"]) for c in data.get("cells", [])} - set(themes) - set(unknown))
+def check_themes(store: Store, data: dict[str, Any], mapping: dict[str, str], source: str) -> None:
+    """Stop, naming them, if the file uses themes this framework does not have (after ``mapping``)."""
+    themes = {t.id for t in store.themes.list()}
+    used = [mapping.get(c["theme"], c["theme"]) for key in ("codings", "cells") for c in data.get(key, [])]
+    unknown = sorted(set(used) - themes)
     if unknown:
         labels = {t["id"]: t.get("label", "") for t in data.get("themes", [])}
         listed = ", ".join(f"{t} ({labels[t]})" if labels.get(t) else t for t in unknown)
@@ -136,86 +125,135 @@ def import_coder(
             f"{source or 'coder file'}: {len(unknown)} theme(s) are not in this framework: {listed}. "
             "Add them to themes.yaml, or map them with --map OLD=NEW. Nothing was imported."
         )
-    by_sha: dict[str, list] = {}
-    by_name = {}
-    for d in store.documents.list():
-        by_sha.setdefault(d.sha256, []).append(d)
-        by_name[d.name] = d
-    texts: dict[int, str] = {}
-    report = CoderImportReport(coder)
-    rows: list[dict[str, Any]] = []
-    for c in data["codings"]:
-        candidates = by_sha.get(c.get("sha256", ""), [])
-        doc = next((d for d in candidates if d.name == c["document"]), candidates[0] if candidates else None)
-        doc = doc or by_name.get(c["document"])
-        if doc is None:
-            report.missing_documents.append(f"{c['document']} [{c['start']}:{c['end']}] {c['quote'][:50]!r}")
-            continue
-        text = texts.get(doc.id)
-        if text is None:
-            text = texts[doc.id] = store.documents.text(doc.id)
-        start, end, detached = c["start"], c["end"], bool(c.get("detached"))
-        if text[start:end] != c["quote"]:
-            placed = locate(text, c["quote"], before=c.get("before", ""), after=c.get("after", ""), hint=start)
-            if placed is None:
-                detached = True
-                start = min(max(0, start), max(0, len(text) - 1))
-                end = min(max(start + 1, end), len(text))
-                report.detached.append(f"{doc.name} [{c['start']}:{c['end']}] {c['quote'][:50]!r}")
-            else:
-                start, end = placed.start, placed.end
-                report.reanchored += 1
-        before, after = context(text, start, end)
-        rows.append({
-            "coder": coder, "document_id": doc.id, "theme_id": mapping.get(c["theme"], c["theme"]),
-            "start": start, "end": end, "quote": c["quote"] if detached else text[start:end],
-            "before": c.get("before", "") if detached else before, "after": c.get("after", "") if detached else after,
-            "memo": c.get("memo", ""), "detached": int(detached),
-            "created_at": c.get("created_at") or now(), "updated_at": c.get("updated_at") or now(),
-        })
-    cases = {c.name: c.id for c in store.cases.list()}
+
+
+@dataclass
+class ImportResult:
+    """What an import or a merge changed (or, in a dry run, would change), coder by coder."""
+
+    plans: list[CoderPlan]
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    decisions_unplaced: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    action: int | None = None
+    """The action-log entry of the import (None when nothing was written)."""
+
+    def summary(self) -> list[str]:
+        lines = ["Dry run: nothing was changed."] if self.dry_run else []
+        for p in self.plans:
+            lines.extend(p.summary(dry_run=self.dry_run))
+        if self.decisions or self.decisions_unplaced:
+            verb = "would be brought" if self.dry_run else "brought"
+            lines.append(f"consensus decisions: {len(self.decisions)} {verb}")
+            lines += [f"  not placed  {line}" for line in self.decisions_unplaced]
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        return {"dry_run": self.dry_run, "coders": [p.as_json() for p in self.plans],
+                "decisions": len(self.decisions), "decisions_not_placed": self.decisions_unplaced}
+
+
+def import_coder(
+    store: Store, data: dict[str, Any], *, mapping: dict[str, str] | None = None, source: str = "",
+    as_coder: str | None = None, remove_missing: bool = False, dry_run: bool = False, actor: str | None = None,
+) -> ImportResult:
+    """Make one coder's layer here equal to their file (one transaction, one undoable action).
+
+    ``actor`` is who imports (their undo undoes it; default: the coder imported).
+    """
+    mapping = mapping or {}
+    coder = check_coder(as_coder or data["coder"], allow_consensus=True)
+    check_themes(store, data, mapping, source)
+    the_plan = plan(store, data, coder=coder, mapping=mapping, remove_missing=remove_missing, source=source)
+    result = ImportResult([the_plan], dry_run=dry_run)
+    if not dry_run:
+        result.action = _write(store, actor or coder, "coder.import", result, {"source": source, "coder": coder})
+    return result
+
+
+def _write(store: Store, actor: str, kind: str, result: ImportResult, payload: dict[str, Any]) -> int | None:
+    """Apply every plan and decision in one transaction, logged as one undoable action."""
+    if not any(p.any for p in result.plans) and not result.decisions:
+        return None
     with store.write() as conn:
-        store.ensure_coder(coder)
-        before_count = store.codings.count()
-        if rows:
-            columns = list(rows[0])
-            quoted = ", ".join(f'"{k}"' for k in columns)
-            conn.executemany(
-                f"INSERT OR IGNORE INTO codings({quoted}) VALUES ({','.join('?' * len(columns))})",
-                [tuple(r[k] for k in columns) for r in rows],
-            )
-        report.added = store.codings.count() - before_count
-        report.already = len(rows) - report.added
-        for cell in data.get("cells", []):
-            case_id = cases.get(cell["case"])
-            if case_id is None:
-                report.missing_documents.append(f"chart summary for unknown case {cell['case']!r}")
-                continue
-            theme_id = mapping.get(cell["theme"], cell["theme"])
-            old = store.cells.find(case_id, theme_id, coder)
-            if old is None or old.updated_at < cell["updated_at"]:
-                if old is None or (old.summary, old.status) != (cell["summary"], cell["status"]):
-                    report.cells += 1
-                store.cells.put(ChartCell(case_id, theme_id, coder, cell["summary"], cell["status"],
-                                          cell["updated_at"], cell.get("updated_by", coder)))
-        if report.added or report.cells:
-            store.log(coder, "coder.import", {
-                "source": source, "added": report.added, "detached": len(report.detached),
-                "missing": len(report.missing_documents), "cells": report.cells,
-            })
-    return report
+        changes = ChangeSet()
+        for p in result.plans:
+            apply(store, p, changes)
+        for row in result.decisions:
+            columns = list(row)
+            cursor = conn.execute(
+                f"INSERT INTO decisions({', '.join(chr(34) + c + chr(34) for c in columns)}) "
+                f"VALUES ({','.join('?' * len(columns))})", [row[c] for c in columns])
+            changes.inserted("decisions", {"id": int(cursor.lastrowid)})
+        counts = {p.coder: p.counts() for p in result.plans}
+        return store.log(actor, kind, {**payload, "changeset": changes.save(store), "counts": counts,
+                                       "decisions": len(result.decisions)})
 
 
-def merge_project(store: Store, other_db: Path, *, mapping: dict[str, str] | None = None) -> list[CoderImportReport]:
-    """Import every coder's work from another copy of the project."""
+def merge_project(
+    store: Store, other_db: Path, *, mapping: dict[str, str] | None = None, remove_missing: bool = False,
+    dry_run: bool = False, actor: str | None = None,
+) -> ImportResult:
+    """Bring every coder's work, and the consensus decisions, from another copy of the project."""
     if not other_db.exists():
         raise InputError(f"{other_db}: no project database there (run framework once in that folder).")
     other = Store(other_db)
     try:
-        coders = [c for c in other.coders() if other.codings.list(coder=c) or other.cells.list(c)]
+        coders = [c for c in other.coders()
+                  if other.codings.list(coder=c) or other.cells.list(c) or removed_codings(other, c)]
         exports = [export_coder(other, c) for c in coders]
+        texts = Texts(store)
+        decisions, unplaced = plan_decisions(store, other, texts)
     finally:
         other.close()
-    if not exports:
+    if not exports and not decisions:
         raise InputError(f"{other_db}: that project has no codings to merge.")
-    return [import_coder(store, data, mapping=mapping, source=str(other_db)) for data in exports]
+    mapping = mapping or {}
+    for data in exports:
+        check_themes(store, data, mapping, str(other_db))
+    plans = [plan(store, data, coder=data["coder"], mapping=mapping, remove_missing=remove_missing,
+                  source=str(other_db), texts=texts) for data in exports]
+    result = ImportResult(plans, decisions, unplaced, dry_run=dry_run)
+    if not dry_run:
+        result.action = _write(store, actor or "merge", "merge", result, {"source": str(other_db)})
+    return result
+
+
+def plan_decisions(store: Store, other: Store, texts: Texts) -> tuple[list[dict[str, Any]], list[str]]:
+    """The other copy's consensus decisions that are not here, placed in this copy's texts."""
+    here = {r["uid"] for r in store.query("SELECT uid FROM decisions")}
+    same = {(r["document_id"], r["coders"], r["choice"], r["decided_by"], r["at"])
+            for r in store.query("SELECT document_id, coders, choice, decided_by, at FROM decisions")}
+    docs = {d.id: d for d in other.documents.list()}
+    their_texts: dict[int, str] = {}
+    rows, unplaced = [], []
+    for r in other.query('SELECT * FROM decisions ORDER BY at, id'):
+        if r["uid"] in here:
+            continue
+        source_doc = docs[r["document_id"]]
+        doc = texts.find(source_doc.name, source_doc.sha256)
+        if doc is None:
+            unplaced.append(f"{source_doc.name} {r['choice']} by {r['decided_by']} (no such document in this copy)")
+            continue
+        if (doc.id, r["coders"], r["choice"], r["decided_by"], r["at"]) in same:
+            continue
+        text = their_texts.get(source_doc.id)
+        if text is None:
+            text = their_texts[source_doc.id] = other.documents.text(source_doc.id)
+        spans = [(r["start"], r["end"], None), *[tuple(x) for x in json.loads(r["result"])]]
+        placed = [_place_span(texts.text(doc.id), text, s, e) for s, e, _ in spans]
+        if any(p is None for p in placed):
+            unplaced.append(f"{doc.name} [{r['start']}-{r['end']}] {r['choice']} by {r['decided_by']} "
+                            "(its passage is not in this copy's text)")
+            continue
+        result = [[p[0], p[1], t] for p, (_, _, t) in zip(placed[1:], spans[1:])]
+        rows.append({"document_id": doc.id, "start": placed[0][0], "end": placed[0][1], "coders": r["coders"],
+                     "choice": r["choice"], "result": json.dumps(result), "decided_by": r["decided_by"],
+                     "note": r["note"], "at": r["at"], "uid": r["uid"]})
+    return rows, unplaced
+
+
+def _place_span(text: str, their_text: str, start: int, end: int) -> tuple[int, int] | None:
+    before, after = context(their_text, start, end)
+    p = place(text, {"start": start, "end": end, "quote": their_text[start:end], "before": before, "after": after})
+    return None if p.detached else (p.start, p.end)

@@ -234,6 +234,66 @@ def m003_survey_indexes(db: Database) -> None:
     )
 
 
+@step
+def m004_sync(db: Database) -> None:
+    """What keeps copies of a project in step and makes team actions undoable.
+
+    Every coding and decision gets a ``uid`` that travels with it between copies (new rows
+    get one by themselves); removing a coding leaves its uid in ``removed_codings``, so
+    another copy can tell a coding removed here from one it has and this copy never had;
+    ``row_changes`` holds the rows an action wrote, so a bulk action (an import, a merge,
+    a consensus decision) can be undone and redone as one.
+    """
+    run_script(
+        db,
+        """
+        ALTER TABLE codings ADD COLUMN uid TEXT;
+        UPDATE codings SET uid = lower(hex(randomblob(16)));
+        CREATE UNIQUE INDEX codings_uid ON codings(uid);
+
+        CREATE TABLE removed_codings (
+            uid TEXT PRIMARY KEY,
+            coder TEXT NOT NULL,
+            document_id INTEGER NOT NULL,
+            theme_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            removed_at TEXT NOT NULL
+        );
+        CREATE INDEX removed_codings_coder ON removed_codings(coder);
+
+        CREATE TRIGGER codings_uid AFTER INSERT ON codings WHEN new.uid IS NULL BEGIN
+            UPDATE codings SET uid = lower(hex(randomblob(16))) WHERE id = new.id;
+        END;
+        CREATE TRIGGER codings_back AFTER INSERT ON codings WHEN new.uid IS NOT NULL BEGIN
+            DELETE FROM removed_codings WHERE uid = new.uid;
+        END;
+        CREATE TRIGGER codings_removed AFTER DELETE ON codings BEGIN
+            INSERT OR REPLACE INTO removed_codings(uid, coder, document_id, theme_id, start, "end", quote, removed_at)
+            VALUES (old.uid, old.coder, old.document_id, old.theme_id, old.start, old."end", old.quote,
+                    strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'));
+        END;
+
+        ALTER TABLE decisions ADD COLUMN uid TEXT;
+        UPDATE decisions SET uid = lower(hex(randomblob(16)));
+        CREATE UNIQUE INDEX decisions_uid ON decisions(uid);
+        CREATE TRIGGER decisions_uid AFTER INSERT ON decisions WHEN new.uid IS NULL BEGIN
+            UPDATE decisions SET uid = lower(hex(randomblob(16))) WHERE id = new.id;
+        END;
+
+        CREATE TABLE row_changes (
+            changeset INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            PRIMARY KEY (changeset, seq)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order (of the set in use, when one
     was made or put in its place)."""

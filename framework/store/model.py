@@ -148,6 +148,8 @@ class Coding:
     created_at: str
     updated_at: str
     detached: bool = False
+    uid: str = ""
+    """The coding's identity across copies of the project (kept by export, import and merge)."""
 
     def as_json(self) -> dict[str, Any]:
         return {

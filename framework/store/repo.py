@@ -360,7 +360,7 @@ class Themes(_Repo):
 
 _CODING_COLUMNS = (
     'k.id, k.coder, k.document_id, d.name AS document, k.theme_id, k.start, k."end", k.quote, '
-    "k.before, k.after, k.memo, k.created_at, k.updated_at, k.detached"
+    "k.before, k.after, k.memo, k.created_at, k.updated_at, k.detached, k.uid"
 )
 
 
@@ -368,6 +368,7 @@ def _coding(r: dict[str, Any]) -> Coding:
     return Coding(
         r["id"], r["coder"], r["document_id"], r["document"], r["theme_id"], r["start"], r["end"],
         r["quote"], r["before"], r["after"], r["memo"], r["created_at"], r["updated_at"], bool(r["detached"]),
+        r["uid"] or "",
     )
 
 
@@ -470,6 +471,7 @@ def coding_row(c: Coding) -> dict[str, Any]:
         "id": c.id, "coder": c.coder, "document_id": c.document_id, "theme_id": c.theme_id,
         "start": c.start, "end": c.end, "quote": c.quote, "before": c.before, "after": c.after,
         "memo": c.memo, "detached": int(c.detached), "created_at": c.created_at, "updated_at": c.updated_at,
+        **({"uid": c.uid} if c.uid else {}),
     }
 
 

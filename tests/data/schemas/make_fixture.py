@@ -117,7 +117,21 @@ def rows_v3(conn: sqlite3.Connection) -> None:
           (doc_id, len(text)))
 
 
-ROWS = {1: rows_v1, 2: rows_v2, 3: rows_v3}
+def rows_v4(conn: sqlite3.Connection) -> None:
+    """Schema 4 gives codings and decisions a uid, keeps removed codings and an action's row changes."""
+    rows_v3(conn)
+    x = conn.execute
+    start = TEXT_B.index("weekly")
+    x('INSERT INTO codings(id, coder, document_id, theme_id, start, "end", quote, before, after, memo, '
+      "created_at, updated_at, uid) VALUES (6, 'bob', 2, '2.1', ?, ?, 'weekly', '', '', '', ?, ?, "
+      "'0f0e0d0c0b0a09080706050403020100')", (start, start + 6, STAMP, STAMP))
+    x("DELETE FROM codings WHERE id = 6")
+    x("INSERT INTO row_changes(changeset, seq, tbl, before, after) VALUES (1, 0, 'codings', NULL, '{\"id\": 5}')")
+    x("INSERT INTO actions(at, coder, kind, payload) VALUES (?, 'carol', 'consensus.decide', '{\"changeset\": 1}')",
+      (STAMP,))
+
+
+ROWS = {1: rows_v1, 2: rows_v2, 3: rows_v3, 4: rows_v4}
 
 
 def build(version: int, out: Path) -> Path:
