@@ -97,7 +97,7 @@ def test_passages_statuses_and_decisions(team) -> None:
     cons = sorted((c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS))
     assert cons == [(*_span("Alpha"), "2.1"), (again[2].start, again[2].start + 5, "2.2")]
     kinds = [a.kind for a in store.actions.list(coder="carol")]
-    assert kinds == ["consensus.decide"] * 4
+    assert kinds == ["consensus.accept"] + ["consensus.decide"] * 3
 
 
 def test_different_theme_and_bounds_statuses(project) -> None:
@@ -171,3 +171,99 @@ def test_a_bad_coder_file_is_refused(tmp_path: Path) -> None:
     bad.write_text('{"format": "something else"}', encoding="utf-8")
     with pytest.raises(InputError, match="not a framework coder file"):
         read_coder_file(bad)
+
+
+def test_decisions_are_undone_redone_and_reopened(team) -> None:
+    project, doc = team
+    store = project.store
+    rows = passages(store, ["alice", "bob"], doc.id)
+    decide(store, "carol", ["alice", "bob"], rows[2], "accept", accept="bob")
+    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [_span("Gamma")]
+    assert coding.undo(store, "carol")[0] == "consensus.decide"
+    assert store.codings.list(coder=CONSENSUS) == []
+    assert passages(store, ["alice", "bob"], doc.id)[2].decision is None
+    assert coding.redo(store, "carol")[0] == "consensus.decide"
+    again = passages(store, ["alice", "bob"], doc.id)[2]
+    assert again.decision.choice == "accept:bob"
+    from framework.analysis.consensus import reopen
+
+    reopen(store, "carol", ["alice", "bob"], again)
+    assert passages(store, ["alice", "bob"], doc.id)[2].decision is None
+    assert store.codings.list(coder=CONSENSUS) == []
+    with pytest.raises(InputError, match="has no decision to take back"):
+        reopen(store, "carol", ["alice", "bob"], passages(store, ["alice", "bob"], doc.id)[2])
+    assert coding.undo(store, "carol")[0] == "consensus.reopen"  # the decision is back
+    assert passages(store, ["alice", "bob"], doc.id)[2].decision.choice == "accept:bob"
+    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [_span("Gamma")]
+    assert accept_agreements(store, "carol", ["alice", "bob"]) == 1
+    assert coding.undo(store, "carol")[0] == "consensus.accept"
+    assert progress(store, ["alice", "bob"]).decided == 1
+
+
+def test_both_on_a_bounds_passage_writes_one_span(project) -> None:
+    store = project.store
+    doc = store.documents.get("dir_london")
+    coding.add_coding(store, "alice", doc.id, "3", 100, 140)
+    coding.add_coding(store, "bob", doc.id, "3", 105, 150)
+    coding.add_coding(store, "bob", doc.id, "3", 145, 160)  # bob's second coding of the theme, chained
+    (p,) = passages(store, ["alice", "bob"], doc.id)
+    assert p.status == "bounds"
+    decide(store, "carol", ["alice", "bob"], p, "both")
+    assert [(c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS)] == [(100, 160, "3")]
+
+
+def test_status_counts_the_documents_every_coder_coded_and_names_the_others(team) -> None:
+    project, doc = team
+    store = project.store
+    other = store.documents.get("dir_london")
+    coding.add_coding(store, "alice", other.id, "1.1", 10, 40)  # bob never coded dir_london
+    assert (progress(store, ["alice", "bob"]).remaining, progress(store, ["alice", "bob"]).documents) == (3, 1)
+    runner = CliRunner()
+    res = runner.invoke(main, ["--project", str(project.root), "consensus", "status", "--coders", "alice,bob"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == [
+        "0 decided, 3 remaining (1 of them agreements) in 1 documents coded by every one of alice, bob",
+        "  not counted: dir_london: coded only by alice (1); no codings by bob",
+    ]
+    from framework.views.review import survey
+
+    _, shown = survey(store, ["alice", "bob"], None, None)  # the review screen counts the same
+    assert (shown.decided, shown.remaining, shown.agreements) == (0, 3, 1)
+
+
+def test_without_coders_the_two_with_most_in_common_are_compared_and_remembered(team) -> None:
+    project, doc = team
+    store = project.store
+    coding.add_coding(store, "carol", store.documents.get("hos_met").id, "3", 0, 20)
+    runner = CliRunner()
+    res = runner.invoke(main, ["--project", str(project.root), "agreement"])
+    assert res.exit_code == 0, res.output
+    assert "note: comparing alice, bob (the two coders with the most codings in common" in res.stderr
+    assert res.stdout.startswith("Inter-coder agreement: alice, bob; 1 document(s); ")
+    runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,carol,bob"])
+    res = runner.invoke(main, ["--project", str(project.root), "consensus", "status"])
+    assert "note: comparing alice, carol, bob (as chosen last" in res.stderr
+    res = runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,carol"])
+    assert res.exit_code == 1
+    assert "no document has codings by every one of alice, carol (four: coded only by alice (2); no codings by " \
+           "carol; hos_met: coded only by carol (1); no codings by alice)" in res.stderr
+
+
+def test_the_report_names_documents_left_out_and_what_they_hold(team) -> None:
+    project, doc = team
+    store = project.store
+    london = store.documents.get("dir_london")
+    coding.add_coding(store, "alice", london.id, "2.1", 10, 40)  # a theme both used, also here by alice only
+    coding.add_coding(store, "alice", london.id, "3", 50, 60)  # a theme only here
+    result = project_agreement(store, ["alice", "bob"])
+    assert result["left_out"] == [{"document": "dir_london", "coded_by": {"alice": 2}, "not_coded_by": ["bob"],
+                                   "reason": "coded only by alice (2); no codings by bob"}]
+    assert result["themes_left_out"] == {"2.1": {"in_table": True, "codings": {"alice": {"dir_london": 1}}},
+                                         "3": {"in_table": False, "codings": {"alice": {"dir_london": 1}}}}
+    from framework.analysis.agreement import format_report
+
+    text = format_report(result)
+    assert "1 document(s) (1 left out, listed below)" in text
+    assert "2.1*   paragraph" in text
+    assert "  dir_london: coded only by alice (2); no codings by bob" in text
+    assert "  2.1: alice 1 in dir_london" in text and "  3: alice 1 in dir_london" in text

@@ -84,7 +84,9 @@ def test_the_walk_goes_from_disagreement_to_disagreement_across_documents(projec
     assert (go.index, go.document, go.how) == (None, project.store.documents.get("int_08").id, "first-open")
     open_doc(walk, project, "int_08")
     assert walk.current().status == "bounds"
-    assert walk.next_open().message == "No undecided disagreement after this one"
+    go = walk.next_open()  # nothing after it here or later: round again to the first document
+    assert (go.index, go.document, go.how, go.message) == (None, project.store.documents.get("int_07").id,
+                                                            "first-open", "")
     go = walk.previous_open()
     assert (go.document, go.how) == (project.store.documents.get("int_07").id, "last-open")
     open_doc(walk, project, "int_07", "last-open")
@@ -103,9 +105,42 @@ def test_after_a_decision_the_walk_moves_on_or_says_why_not(project) -> None:
     decide(store, "carol", walk.coders, last, "reject")
     walk.show(load_document(store, walk.coders, walk.data.document.id))
     message = walk.place(("after", last.key))
-    assert walk.index == 3
-    assert message == "No undecided disagreement after this one in this document: ] next document"
-    assert walk.to_decide_here() == 2
+    assert walk.to_decide_here() == 2  # two remain before it in this document: back to the first
+    assert walk.index == 0
+    assert message == "Back to the first undecided disagreement of this document (2 left here)"
+    for index in (0, 2):
+        decide(store, "carol", walk.coders, walk.data.passages[index], "accept", accept="alice")
+    walk.show(load_document(store, walk.coders, walk.data.document.id))
+    here = walk.data.passages[2].key
+    assert walk.place(("after", here)) == ("Every disagreement in this document is decided; "
+                                          "1 left in other documents: n goes on")
+    assert walk.index == 2
+    go = walk.next_open()
+    assert (go.document, go.how) == (store.documents.get("int_08").id, "first-open")
+    open_doc(walk, project, "int_08")
+    decide(store, "carol", walk.coders, walk.current(), "both")
+    walk.documents, walk.done = survey(store, walk.coders, None, None)
+    walk.show(load_document(store, walk.coders, walk.data.document.id))
+    assert walk.place(("after", walk.data.passages[0].key)) == "Every disagreement is decided"
+    assert walk.next_open().message == walk.previous_open().message == "Every disagreement is decided"
+    assert (walk.done.decided, walk.done.remaining, walk.done.agreements) == (4, 1, 1)
+
+
+def test_one_coder_with_two_codings_of_a_theme_is_not_a_theme_disagreement(project) -> None:
+    store = project.store
+    d8 = store.documents.get("int_08").id
+    add_coding(store, "alice", d8, "3", PROTECTED[0] + 26, PROTECTED[1])  # a second coding of theme 3
+    walk = walk_of(project)
+    open_doc(walk, project, "int_08")
+    assert walk.current().status == "bounds"
+    assert walk.current().spans("alice") == [(*MONTHLY, "3"), (PROTECTED[0] + 26, PROTECTED[1], "3")]
+    three = walk_of(project, coders=("alice", "bob", "carol"))
+    assert three.documents == []  # carol coded nothing: no document is coded by all three
+    add_coding(store, "carol", store.documents.get("int_07").id, "1.1", *VACANCY)
+    three = walk_of(project, coders=("alice", "bob", "carol"))
+    open_doc(three, project, "int_07")
+    assert [p.status for p in three.data.passages] == ["only:alice,bob", "only:alice,bob", "only:alice,carol",
+                                                       "only:bob"]
 
 
 def test_the_theme_filter_narrows_what_is_left(project) -> None:

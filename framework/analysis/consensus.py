@@ -2,11 +2,21 @@
 
 A *passage* is a stretch of a document where the listed coders' codings overlap
 (chained: codings that overlap one another form one passage). Each passage has a
-status: ``agree`` (every coder has exactly the same codings), ``only:<coder>`` (one
-coder coded it, the others did not), ``theme`` (coders used different themes) or
-``bounds`` (same themes, different boundaries). A decision on a passage writes the
-chosen codings to the ``consensus`` layer, replacing any earlier decision there, and
-records who decided, when, how and why.
+status: ``agree`` (every coder has exactly the same codings), ``only:<coders>`` (some
+coders coded it, the others did not: ``only:alice``, or ``only:alice,bob`` of three),
+``theme`` (coders used different themes) or ``bounds`` (the same themes, different
+boundaries; a coder's several codings of one theme count as that theme once).
+
+A decision on a passage writes the chosen codings to the ``consensus`` layer, replacing
+what the consensus layer held there, and records who decided, when, how and why. Every
+decision is one undoable action (its rows are kept, see :mod:`framework.store.changes`),
+and a passage can go back to undecided (:func:`reopen`), which takes its consensus
+codings away. Decisions are kept as a history: the latest for a passage counts.
+
+Progress counts the passages of the documents every compared coder has coded (those
+agreement compares; see :func:`framework.analysis.compare.document_scope`): *decided*
+passages have a decision, *remaining* ones do not (agreements not yet accepted
+included).
 """
 
 from __future__ import annotations
@@ -15,11 +25,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from framework.analysis.compare import document_scope
 from framework.coding.anchoring import context
 from framework.errors import InputError
 from framework.store import CONSENSUS, Coding, Store, now
+from framework.store.changes import ChangeSet, read_row
 
 CHOICES = ("accept", "both", "reject", "edit")
+REOPENED = "reopen"
+"""The choice recorded when a passage goes back to undecided."""
 
 
 @dataclass(frozen=True)
@@ -52,17 +66,16 @@ class Passage:
         return sorted((c.start, c.end, c.theme_id) for c in self.codings.get(coder, ()))
 
 
-def _status(coders: list[str], by_coder: dict[str, tuple[Coding, ...]]) -> str:
+def status_of(coders: list[str], by_coder: dict[str, tuple[Coding, ...]]) -> str:
+    """``agree``, ``only:<coders>``, ``bounds`` or ``theme`` (see the module's docstring)."""
     present = [c for c in coders if by_coder.get(c)]
-    if len(present) == 1:
-        return f"only:{present[0]}"
-    spans = [sorted((k.start, k.end, k.theme_id) for k in by_coder.get(c, ())) for c in coders]
-    if len(present) == len(coders) and all(s == spans[0] for s in spans):
+    if len(present) < len(coders):
+        return "only:" + ",".join(present)
+    spans = [sorted((k.start, k.end, k.theme_id) for k in by_coder[c]) for c in coders]
+    if all(s == spans[0] for s in spans):
         return "agree"
-    themes = [sorted({t for _, _, t in s}) for s in spans]
-    if len(present) == len(coders) and all(t == themes[0] for t in themes):
-        return "bounds"
-    return "theme"
+    themes = [{t for _, _, t in s} for s in spans]
+    return "bounds" if all(t == themes[0] for t in themes) else "theme"
 
 
 def passages(store: Store, coders: list[str], document_id: int) -> list[Passage]:
@@ -88,23 +101,115 @@ def passages(store: Store, coders: list[str], document_id: int) -> list[Passage]
             for k in group:
                 by_coder[k.coder] = (*by_coder.get(k.coder, ()), k)
             start = min(k.start for k in group)
-            out.append(Passage(document_id, doc.name, start, end, by_coder, _status(coders, by_coder),
+            out.append(Passage(document_id, doc.name, start, end, by_coder, status_of(coders, by_coder),
                                decisions.get((start, end))))
         group, end = ([c], c.end) if c is not None else ([], -1)
     return out
 
 
 def _decisions(store: Store, document_id: int, coders: list[str]) -> dict[tuple[int, int], Decision]:
-    out = {}
+    """The latest decision per passage span (a reopened passage has none)."""
+    out: dict[tuple[int, int], Decision] = {}
     for r in store.query(
         'SELECT id, start, "end", choice, result, decided_by, note, at FROM decisions '
-        "WHERE document_id = ? AND coders = ? ORDER BY id",
+        "WHERE document_id = ? AND coders = ? ORDER BY at, id",
         (document_id, ",".join(sorted(coders))),
     ):
+        if r["choice"] == REOPENED:
+            out.pop((r["start"], r["end"]), None)
+            continue
         out[(r["start"], r["end"])] = Decision(
             r["id"], r["choice"], [tuple(x) for x in json.loads(r["result"])], r["decided_by"], r["note"], r["at"]
         )
     return out
+
+
+def union_by_theme(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Per theme, overlapping or touching spans made one: every coder's coding as one span."""
+    out: list[tuple[int, int, str]] = []
+    for theme in sorted({t for _, _, t in spans}):
+        merged: list[list[int]] = []
+        for start, end, _ in sorted(s for s in spans if s[2] == theme):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        out.extend((a, b, theme) for a, b in merged)
+    return sorted(out)
+
+
+def _result(passage: Passage, coders: list[str], choice: str, accept: str | None,
+            edited: list[tuple[int, int, str]] | None) -> tuple[list[tuple[int, int, str]], str]:
+    if choice not in CHOICES:
+        raise InputError(f"a decision is one of {', '.join(CHOICES)}; got {choice!r}.")
+    if choice == "accept":
+        if accept not in coders:
+            raise InputError(f"accept whose coding? name one of {', '.join(coders)}.")
+        return passage.spans(accept), f"accept:{accept}"
+    if choice == "both":
+        return union_by_theme([s for c in coders for s in passage.spans(c)]), "both"
+    if choice == "reject":
+        return [], "reject"
+    if not edited:
+        raise InputError("an edited decision needs at least one (start, end, theme).")
+    return sorted(edited), "edit"
+
+
+def _check(store: Store, passage: Passage, result: list[tuple[int, int, str]]) -> str:
+    text = store.documents.text(passage.document_id)
+    for start, end, theme_id in result:
+        if not (0 <= start < end <= len(text)):
+            raise InputError(f"{passage.document}: span {start}-{end} is outside the text.")
+        if store.themes.find(theme_id) is None:
+            raise InputError(f"no theme with id {theme_id!r}.")
+    return text
+
+
+def _clear(store: Store, passage: Passage, spans: list[tuple[int, int, str]], changes: ChangeSet) -> None:
+    """Take away the consensus codings inside the passage (and inside ``spans``), noting them."""
+    lo = min([passage.start, *(s for s, _, _ in spans)])
+    hi = max([passage.end, *(e for _, e, _ in spans)])
+    for (coding_id,) in store.conn.execute(
+        'SELECT id FROM codings WHERE coder = ? AND document_id = ? AND start >= ? AND "end" <= ?',
+        (CONSENSUS, passage.document_id, lo, hi),
+    ).fetchall():
+        row = read_row(store, "codings", {"id": coding_id})
+        assert row is not None
+        changes.deleted("codings", row)
+        store.conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+
+def _record(store: Store, passage: Passage, coders: list[str], label: str, result: list[tuple[int, int, str]],
+            decider: str, note: str, stamp: str, changes: ChangeSet) -> int:
+    cursor = store.conn.execute(
+        'INSERT INTO decisions(document_id, start, "end", coders, choice, result, decided_by, note, at) '
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        (passage.document_id, passage.start, passage.end, ",".join(sorted(coders)), label,
+         json.dumps(result), decider, note, stamp),
+    )
+    changes.inserted("decisions", {"id": int(cursor.lastrowid)})
+    return int(cursor.lastrowid)
+
+
+def _write_decision(store: Store, decider: str, coders: list[str], passage: Passage, label: str,
+                    result: list[tuple[int, int, str]], note: str, text: str, stamp: str,
+                    changes: ChangeSet) -> Decision:
+    """The consensus codings and the decision of one passage (inside a write)."""
+    store.ensure_coder(CONSENSUS)
+    _clear(store, passage, result, changes)
+    memos = {(c.start, c.end, c.theme_id): c.memo for cs in passage.codings.values() for c in cs if c.memo}
+    for start, end, theme_id in result:
+        before, after = context(text, start, end)
+        cursor = store.conn.execute(
+            'INSERT OR IGNORE INTO codings(coder, document_id, theme_id, start, "end", quote, before, after, '
+            "memo, detached, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
+            (CONSENSUS, passage.document_id, theme_id, start, end, text[start:end], before, after,
+             memos.get((start, end, theme_id), ""), stamp, stamp),
+        )
+        if cursor.rowcount:
+            changes.inserted("codings", {"id": int(cursor.lastrowid)})
+    decision_id = _record(store, passage, coders, label, result, decider, note, stamp, changes)
+    return Decision(decision_id, label, result, decider, note, stamp)
 
 
 def decide(
@@ -118,94 +223,85 @@ def decide(
     edited: list[tuple[int, int, str]] | None = None,
     note: str = "",
 ) -> Decision:
-    """Settle a passage: accept one coder's codings, both (all), reject, or edit."""
-    if choice not in CHOICES:
-        raise InputError(f"a decision is one of {', '.join(CHOICES)}; got {choice!r}.")
-    if choice == "accept":
-        if accept not in coders:
-            raise InputError(f"accept whose coding? name one of {', '.join(coders)}.")
-        result = passage.spans(accept)
-        label = f"accept:{accept}"
-    elif choice == "both":
-        result = sorted({s for c in coders for s in passage.spans(c)})
-        label = "both"
-    elif choice == "reject":
-        result, label = [], "reject"
-    else:
-        if not edited:
-            raise InputError("an edited decision needs at least one (start, end, theme).")
-        result, label = sorted(edited), "edit"
-    text = store.documents.text(passage.document_id)
-    for start, end, theme_id in result:
-        if not (0 <= start < end <= len(text)):
-            raise InputError(f"{passage.document}: span {start}-{end} is outside the text.")
-        if store.themes.find(theme_id) is None:
-            raise InputError(f"no theme with id {theme_id!r}.")
+    """Settle a passage: accept one coder's codings, both (all), reject, or edit. One undoable action."""
+    result, label = _result(passage, coders, choice, accept, edited)
+    text = _check(store, passage, result)
     stamp = now()
-    with store.write() as conn:
-        store.ensure_coder(CONSENSUS)
-        lo = min([passage.start, *(s for s, _, _ in result)])
-        hi = max([passage.end, *(e for _, e, _ in result)])
-        conn.execute(
-            'DELETE FROM codings WHERE coder = ? AND document_id = ? AND start >= ? AND "end" <= ?',
-            (CONSENSUS, passage.document_id, lo, hi),
-        )
-        memos = {(c.start, c.end, c.theme_id): c.memo for cs in passage.codings.values() for c in cs if c.memo}
-        for start, end, theme_id in result:
-            before, after = context(text, start, end)
-            conn.execute(
-                'INSERT OR IGNORE INTO codings(coder, document_id, theme_id, start, "end", quote, before, after, '
-                "memo, detached, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,0,?,?)",
-                (CONSENSUS, passage.document_id, theme_id, start, end, text[start:end], before, after,
-                 memos.get((start, end, theme_id), ""), stamp, stamp),
-            )
-        cursor = conn.execute(
-            'INSERT INTO decisions(document_id, start, "end", coders, choice, result, decided_by, note, at) '
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            (passage.document_id, passage.start, passage.end, ",".join(sorted(coders)), label,
-             json.dumps(result), decider, note, stamp),
-        )
+    with store.write():
+        changes = ChangeSet()
+        decision = _write_decision(store, decider, coders, passage, label, result, note, text, stamp, changes)
         store.log(decider, "consensus.decide", {
             "document": passage.document, "start": passage.start, "end": passage.end, "choice": label,
-            "result": result, "note": note,
+            "result": result, "note": note, "changeset": changes.save(store),
         })
-    return Decision(int(cursor.lastrowid), label, result, decider, note, stamp)
+    return decision
+
+
+def reopen(store: Store, decider: str, coders: list[str], passage: Passage) -> None:
+    """Take a passage back to undecided: its consensus codings go, the decision stays in the history."""
+    if passage.decision is None:
+        raise InputError(f"{passage.document} [{passage.start}-{passage.end}] has no decision to take back.")
+    stamp = now()
+    with store.write():
+        changes = ChangeSet()
+        _clear(store, passage, passage.decision.result, changes)
+        _record(store, passage, coders, REOPENED, [], decider, "", stamp, changes)
+        store.log(decider, "consensus.reopen", {
+            "document": passage.document, "start": passage.start, "end": passage.end,
+            "was": passage.decision.choice, "changeset": changes.save(store),
+        })
 
 
 def accept_agreements(store: Store, decider: str, coders: list[str], document_ids: list[int] | None = None) -> int:
-    """Accept every undecided passage on which all coders agree; returns how many."""
-    ids = document_ids or [d.id for d in store.documents.list()]
+    """Accept every undecided passage on which all coders agree (one undoable action); returns how many."""
+    ids = document_ids if document_ids is not None else [d.id for d in document_scope(store, coders).documents]
+    stamp = now()
     count = 0
-    for document_id in ids:
-        for p in passages(store, coders, document_id):
-            if p.status == "agree" and p.decision is None:
-                decide(store, decider, coders, p, "both", note="agreed by all coders")
-                count += 1
+    with store.write():
+        changes = ChangeSet()
+        for document_id in ids:
+            text = store.documents.text(document_id)
+            for p in passages(store, coders, document_id):
+                if p.status == "agree" and p.decision is None:
+                    result, label = _result(p, coders, "both", None, None)
+                    _write_decision(store, decider, coders, p, label, result, "agreed by all coders", text, stamp,
+                                    changes)
+                    count += 1
+        if count:
+            store.log(decider, "consensus.accept", {"coders": coders, "accepted": count,
+                                                    "changeset": changes.save(store)})
     return count
 
 
 @dataclass(frozen=True)
 class Progress:
+    """Passages decided and remaining (agreements among them) in the documents compared."""
+
     decided: int
     remaining: int
     agreements: int
+    documents: int = 0
 
     @property
     def total(self) -> int:
         return self.decided + self.remaining
 
 
+def tally(found: list[Passage]) -> tuple[int, int, int]:
+    """(decided, remaining, agreements among the remaining) of some passages."""
+    decided = sum(p.decision is not None for p in found)
+    agree = sum(p.decision is None and p.status == "agree" for p in found)
+    return decided, len(found) - decided, agree
+
+
 def progress(store: Store, coders: list[str], document_ids: list[int] | None = None) -> Progress:
-    ids = document_ids or [d.id for d in store.documents.list()]
+    """Progress over the documents given, else over those every coder coded (see the module's docstring)."""
+    ids = document_ids if document_ids is not None else [d.id for d in document_scope(store, coders).documents]
     decided = remaining = agree = 0
     for document_id in ids:
-        for p in passages(store, coders, document_id):
-            if p.decision is not None:
-                decided += 1
-            else:
-                remaining += 1
-                agree += p.status == "agree"
-    return Progress(decided, remaining, agree)
+        d, r, a = tally(passages(store, coders, document_id))
+        decided, remaining, agree = decided + d, remaining + r, agree + a
+    return Progress(decided, remaining, agree, len(ids))
 
 
 def passage_json(p: Passage, coders: list[str]) -> dict[str, Any]:

@@ -127,15 +127,27 @@ def merge(other: Path, mapping: tuple[str, ...], dry_run: bool, remove_missing: 
     _print_result(result, as_json, actor)
 
 
-def _coders(value: str) -> list[str]:
-    names = [c.strip() for c in value.split(",") if c.strip()]
-    if len(names) < 2:
+def _coders(value: str | None) -> list[str]:
+    """The coders named with --coders, else those chosen last, else the two with the most codings in common."""
+    from framework.views.compared import compared_coders
+
+    names = [c.strip() for c in value.split(",") if c.strip()] if value else None
+    if names is not None and len(names) < 2:
         raise click.BadParameter("name two or more coders, e.g. --coders alice,bob")
-    return names
+    chosen = compared_coders(state().project(), names)
+    if len(chosen.coders) < 2:
+        raise InputError("comparing needs two coders with codings; "
+                         f"coders with codings here: {', '.join(chosen.coders) or 'none'}.")
+    if chosen.why != "given":
+        err.print(f"note: {chosen.describe()}", markup=False)
+    return chosen.coders
+
+
+CODERS_HELP = "Comma-separated coders, e.g. alice,bob (default: as chosen last, else the two with most in common)."
 
 
 @click.command()
-@click.option("--coders", "coder_list", required=True, help="Comma-separated coders, e.g. alice,bob.")
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
 @click.option("--unit", type=click.Choice(["paragraph", "char", "document"]), default=None,
               help="One level only (default: all three).")
 @click.option("--theme", "themes", multiple=True, help="Only this theme (repeatable; default: all used).")
@@ -146,7 +158,7 @@ def _coders(value: str) -> list[str]:
 @click.option("--per-document", is_flag=True, help="Also give character-level tables per document.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @project_option(coder=False)
-def agreement(coder_list: str, unit: str | None, themes: tuple[str, ...], rollup: bool, min_overlap: int,
+def agreement(coder_list: str | None, unit: str | None, themes: tuple[str, ...], rollup: bool, min_overlap: int,
               documents: str | None, per_document: bool, as_json: bool) -> None:
     """Inter-coder agreement per theme: percent agreement, Krippendorff's alpha, kappa."""
     from framework.analysis.agreement import LEVELS, format_report
@@ -171,32 +183,53 @@ def consensus() -> None:
 
 
 @consensus.command("status")
-@click.option("--coders", "coder_list", required=True)
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
 @click.option("--json", "as_json", is_flag=True)
 @project_option(coder=False)
-def consensus_status(coder_list: str, as_json: bool) -> None:
-    """How many passages are decided and how many remain."""
+def consensus_status(coder_list: str | None, as_json: bool) -> None:
+    """How many passages are decided and how many remain, in the documents every coder coded."""
+    from framework.analysis.compare import document_scope
     from framework.analysis.consensus import progress
-
-    p = progress(state().project().store, _coders(coder_list))
-    if as_json:
-        emit_json({"decided": p.decided, "remaining": p.remaining, "agreements_undecided": p.agreements})
-    else:
-        out.print(f"{p.decided} decided, {p.remaining} remaining ({p.agreements} of them agreements)")
-
-
-@consensus.command("list")
-@click.option("--coders", "coder_list", required=True)
-@click.option("--document", required=True)
-@click.option("--json", "as_json", is_flag=True)
-@project_option(coder=False)
-def consensus_list(coder_list: str, document: str, as_json: bool) -> None:
-    """Passages of a document with each coder's codings and any decision."""
-    from framework.analysis.consensus import passage_json, passages
 
     store = state().project().store
     coders = _coders(coder_list)
-    rows = passages(store, coders, store.documents.get(document).id)
+    scope = document_scope(store, coders)
+    p = progress(store, coders, [d.id for d in scope.documents])
+    if as_json:
+        emit_json({"coders": coders, "decided": p.decided, "remaining": p.remaining,
+                   "agreements_undecided": p.agreements, "documents": [d.name for d in scope.documents],
+                   "left_out": [x.as_json() for x in scope.left_out]})
+        return
+    out.print(f"{p.decided} decided, {p.remaining} remaining ({p.agreements} of them agreements) "
+              f"in {p.documents} documents coded by every one of {', '.join(coders)}", markup=False)
+    for x in scope.left_out:
+        out.print(f"  not counted: {x.document}: {x.reason}", markup=False)
+
+
+def _passages(coder_list: str | None, document: str):
+    from framework.analysis.consensus import passages
+
+    store = state().project().store
+    coders = _coders(coder_list)
+    return store, coders, passages(store, coders, store.documents.get(document).id)
+
+
+def _numbered(rows: list, number: int, document: str):
+    if not 1 <= number <= len(rows):
+        raise InputError(f"{document} has {len(rows)} passages; give --passage 1-{len(rows)}.")
+    return rows[number - 1]
+
+
+@consensus.command("list")
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
+@click.option("--document", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@project_option(coder=False)
+def consensus_list(coder_list: str | None, document: str, as_json: bool) -> None:
+    """Passages of a document with each coder's codings and any decision."""
+    from framework.analysis.consensus import passage_json
+
+    _store, coders, rows = _passages(coder_list, document)
     if as_json:
         emit_json([passage_json(p, coders) for p in rows])
         return
@@ -209,10 +242,10 @@ def consensus_list(coder_list: str, document: str, as_json: bool) -> None:
 
 
 @consensus.command("accept-agreements")
-@click.option("--coders", "coder_list", required=True)
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
 @project_option
-def consensus_accept(coder_list: str) -> None:
-    """Accept every passage on which all coders agree."""
+def consensus_accept(coder_list: str | None) -> None:
+    """Accept every passage on which all coders agree (one action: undo takes it back)."""
     from framework.analysis.consensus import accept_agreements
 
     s = state()
@@ -221,30 +254,43 @@ def consensus_accept(coder_list: str) -> None:
 
 
 @consensus.command("decide")
-@click.option("--coders", "coder_list", required=True)
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
 @click.option("--document", required=True)
 @click.option("--passage", "number", type=int, required=True, help="The passage number from 'consensus list'.")
 @click.option("--accept", "accept", default=None, help="Accept this coder's version.")
-@click.option("--both", is_flag=True, help="Accept every coder's codings.")
+@click.option("--both", is_flag=True, help="Accept every coder's codings (one span per theme where they overlap).")
 @click.option("--reject", is_flag=True, help="Reject: no consensus coding here.")
 @click.option("--note", default="", help="Why.")
 @project_option
-def consensus_decide(coder_list: str, document: str, number: int, accept: str | None, both: bool, reject: bool,
-                     note: str) -> None:
-    """Decide one passage."""
-    from framework.analysis.consensus import decide, passages
+def consensus_decide(coder_list: str | None, document: str, number: int, accept: str | None, both: bool,
+                     reject: bool, note: str) -> None:
+    """Decide one passage (undo takes the decision back)."""
+    from framework.analysis.consensus import decide
 
-    s = state()
-    store = s.project().store
-    coders = _coders(coder_list)
-    rows = passages(store, coders, store.documents.get(document).id)
-    if not 1 <= number <= len(rows):
-        raise InputError(f"{document} has {len(rows)} passages; give --passage 1-{len(rows)}.")
     if sum(bool(x) for x in (accept, both, reject)) != 1:
         raise click.UsageError("give exactly one of --accept CODER, --both, --reject.")
+    s = state()
+    store, coders, rows = _passages(coder_list, document)
     choice = "accept" if accept else "both" if both else "reject"
-    d = decide(store, s.current_coder(), coders, rows[number - 1], choice, accept=accept, note=note)
+    d = decide(store, s.current_coder(), coders, _numbered(rows, number, document), choice, accept=accept, note=note)
     out.print(f"passage {number}: {d.choice} -> {len(d.result)} consensus coding(s)")
+
+
+@consensus.command("reopen")
+@click.option("--coders", "coder_list", default=None, help=CODERS_HELP)
+@click.option("--document", required=True)
+@click.option("--passage", "number", type=int, required=True, help="The passage number from 'consensus list'.")
+@project_option
+def consensus_reopen(coder_list: str | None, document: str, number: int) -> None:
+    """Take a passage back to undecided: its consensus codings go (undo brings them back)."""
+    from framework.analysis.consensus import reopen
+
+    s = state()
+    store, coders, rows = _passages(coder_list, document)
+    p = _numbered(rows, number, document)
+    was = p.decision.choice if p.decision else ""
+    reopen(store, s.current_coder(), coders, p)
+    out.print(f"passage {number}: undecided again (was {was})")
 
 
 COMMANDS = {"coder": coder, "merge": merge, "agreement": agreement, "consensus": consensus}

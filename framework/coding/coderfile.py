@@ -91,7 +91,40 @@ def read_coder_file(path: Path) -> dict[str, Any]:
     for key in ("coder", "codings"):
         if key not in data:
             raise InputError(f"{path}: the coder file has no {key!r}; it may be damaged.")
+    problems = check_rows(data)
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise InputError(f"{path}: the coder file is damaged ({shown}). Export it again; nothing was imported.")
     return data
+
+
+_FIELDS = {"codings": {"document": str, "theme": str, "start": int, "end": int, "quote": str},
+           "removed": {"document": str, "theme": str, "quote": str},
+           "cells": {"case": str, "theme": str, "summary": str, "status": str}}
+
+
+def check_rows(data: dict[str, Any]) -> list[str]:
+    """Every row of a coder file that lacks a field or has one of the wrong kind, by number."""
+    problems = []
+    if not isinstance(data.get("coder"), str) or not data["coder"]:
+        problems.append("'coder' is not a name")
+    for key, fields in _FIELDS.items():
+        rows = data.get(key, [])
+        if not isinstance(rows, list):
+            problems.append(f"{key!r} is not a list")
+            continue
+        for n, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                problems.append(f"{key} row {n} is not an object")
+                continue
+            wrong = [f for f, kind in fields.items()
+                     if not isinstance(row.get(f), kind) or isinstance(row.get(f), bool)]
+            if wrong:
+                kinds = "/".join(sorted({"text" if fields[f] is str else "a number" for f in wrong}))
+                problems.append(f"{key} row {n}: {', '.join(wrong)} missing or not {kinds}")
+            elif key == "codings" and not 0 <= row["start"] < row["end"]:
+                problems.append(f"codings row {n}: start {row['start']} and end {row['end']} do not make a span")
+    return problems
 
 
 def removed_codings(store: Store, coder: str) -> list[dict[str, Any]]:
@@ -212,7 +245,7 @@ def merge_project(
     for data in exports:
         check_themes(store, data, mapping, str(other_db))
     plans = [plan(store, data, coder=data["coder"], mapping=mapping, remove_missing=remove_missing,
-                  source=str(other_db), texts=texts) for data in exports]
+                  source=str(other_db), texts=texts, prefer_newer=True) for data in exports]
     result = ImportResult(plans, decisions, unplaced, dry_run=dry_run)
     if not dry_run:
         result.action = _write(store, actor or "merge", "merge", result, {"source": str(other_db)})

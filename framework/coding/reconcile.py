@@ -44,6 +44,7 @@ class Item:
     theme: str
     quote: str
     note: str = ""
+    uid: str = ""
 
     def text(self) -> str:
         words = " ".join(self.quote.split())
@@ -54,7 +55,7 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         return {"document": self.document, "lines": self.lines, "theme": self.theme, "quote": self.quote,
-                "note": self.note}
+                "note": self.note, "uid": self.uid}
 
 
 @dataclass
@@ -84,6 +85,8 @@ class CoderPlan:
     missing_documents: list[str] = field(default_factory=list)
     cells: list[tuple[ChartCell | None, ChartCell]] = field(default_factory=list)
     newer_cells: list[str] = field(default_factory=list)
+    kept_newer: list[Item] = field(default_factory=list)
+    """Codings changed (or removed) here after their copy's version: kept as they are here."""
     unchanged: int = 0
 
     @property
@@ -100,7 +103,8 @@ class CoderPlan:
         return {"added": len(self.added), "removed": len(self.removed) + (len(self.extra) if self.remove_missing else 0),
                 "changed": len(self.visible_changes), "detached": len(self.detached), "unchanged": self.unchanged,
                 "kept": 0 if self.remove_missing else len(self.extra), "cells": len(self.cells),
-                "placed": len(self.placed), "not_here": len(self.missing_documents)}
+                "placed": len(self.placed), "not_here": len(self.missing_documents),
+                "kept_newer": len(self.kept_newer)}
 
     def summary(self, *, dry_run: bool = False) -> list[str]:
         """The counts on one line, then every difference on its own line."""
@@ -109,7 +113,9 @@ class CoderPlan:
         head = (f"{self.coder}: {n['added']} {would}added, {n['removed']} {would}removed, {n['changed']} {would}changed, "
                 f"{n['detached']} detached; {n['unchanged']} unchanged")
         if n["kept"]:
-            head += f"; {n['kept']} kept that are not in their copy"
+            head += f"; {n['kept']} kept that are not in their copy (--remove-missing removes them)"
+        if self.kept_newer:
+            head += f"; {len(self.kept_newer)} kept as here (changed here later)"
         if self.cells:
             head += f"; {len(self.cells)} chart summaries {would}updated"
         lines = [head]
@@ -122,6 +128,7 @@ class CoderPlan:
             lines += [f"  removed   {item.text()}" for _, item in self.extra]
         else:
             lines += [f"  kept      {item.text()}" for _, item in self.extra]
+        lines += [f"  kept      {item.text()}" for item in self.kept_newer]
         lines += [f"  detached  {item.text()}" for item in self.detached]
         lines += [f"  placed    {item.text()}" for item in self.placed]
         lines += [f"  same as another coding, not added: {item.text()}" for item in self.duplicates]
@@ -137,6 +144,7 @@ class CoderPlan:
                                                                   if self.remove_missing else []),
             "changed": [c.item.as_json() for c in self.visible_changes],
             "kept": [] if self.remove_missing else [i.as_json() for _, i in self.extra],
+            "kept_newer": [i.as_json() for i in self.kept_newer],
             "detached": [i.as_json() for i in self.detached],
             "placed": [i.as_json() for i in self.placed],
             "duplicates": [i.as_json() for i in self.duplicates],
@@ -183,7 +191,7 @@ class Texts:
 
     def item(self, coding: Coding, note: str = "") -> Item:
         return Item(coding.document, self.lines(coding.document_id, coding.start, coding.end, coding.detached),
-                    coding.theme_id, coding.quote, note)
+                    coding.theme_id, coding.quote, note, coding.uid)
 
 
 @dataclass(frozen=True)
@@ -268,16 +276,34 @@ class _Layer:
         self.matched.add(c.id)
         return c
 
+    def load_removed(self, store: Store, coder: str) -> None:
+        """The coder's codings removed here, by uid and by document, theme and quote."""
+        self.removed_uid: dict[str, str] = {}
+        self.removed_quote: dict[tuple[int, str, str], str] = {}
+        for r in store.query('SELECT uid, document_id, theme_id, quote, removed_at FROM removed_codings '
+                             "WHERE coder = ?", (coder,)):
+            self.removed_uid[r["uid"]] = r["removed_at"]
+            key = (r["document_id"], r["theme_id"], r["quote"])
+            self.removed_quote[key] = max(self.removed_quote.get(key, ""), r["removed_at"])
+
+    def removed_at(self, uid: str, doc_id: int, theme: str, quote: str) -> str:
+        """When a coding like this one was removed here ("" if it was not)."""
+        return (self.removed_uid.get(uid, "") if uid else "") or self.removed_quote.get((doc_id, theme, quote), "")
+
 
 def plan(
     store: Store, data: dict[str, Any], *, coder: str, mapping: dict[str, str] | None = None,
-    remove_missing: bool = False, source: str = "", texts: Texts | None = None,
+    remove_missing: bool = False, source: str = "", texts: Texts | None = None, prefer_newer: bool = False,
 ) -> CoderPlan:
-    """What importing a coder's state (a coder file's data) would change here; writes nothing."""
+    """What importing a coder's state (a coder file's data) would change here; writes nothing.
+
+    With ``prefer_newer`` (a merge), a coding changed or removed here after their copy's
+    version of it was last changed is kept as it is here (and listed)."""
     mapping = mapping or {}
     texts = texts or Texts(store)
     result = CoderPlan(coder, source, remove_missing)
     layer = _Layer(store.codings.list(coder=coder))
+    layer.load_removed(store, coder)
     others = {r["uid"] for r in store.query("SELECT uid FROM codings WHERE coder != ?", (coder,))}
     codings = [{**c, "uid": ""} if c.get("uid") in others else c for c in data["codings"]]  # imported under a new name
     entries = _place_all(result, layer, texts, codings, mapping)
@@ -292,11 +318,11 @@ def plan(
         if e.placed.detached and e.existing is not None and e.existing.detached and e.existing.document_id == e.doc.id:
             # The offsets of a detached coding mean nothing: it stays where it is here.
             e.placed = replace(e.placed, start=e.existing.start, end=e.existing.end)
-    _plan_removed(result, layer, texts, data.get("removed", []), mapping)
+    _plan_removed(result, layer, texts, data.get("removed", []), mapping, prefer_newer)
     _plan_extra(result, layer, texts, data)
     _settle_places(result, layer, texts, entries)
     for e in entries:
-        _plan_entry(result, texts, e, coder)
+        _plan_entry(result, texts, e, coder, layer, prefer_newer)
     _plan_cells(store, result, data.get("cells", []), mapping, coder)
     return result
 
@@ -339,7 +365,8 @@ def _settle_places(result: CoderPlan, layer: _Layer, texts: Texts, entries: list
         elif e.key in taken:
             entries.remove(e)
             item = Item(e.doc.name, texts.lines(e.doc.id, *e.key[2:]), e.theme, e.placed.quote,
-                        "placed on the same passage as another of their codings")
+                        "placed on the same passage as another of their codings",
+                        e.uid if e.existing is None else e.existing.uid)
             if e.existing is None:
                 result.duplicates.append(item)
             else:
@@ -353,15 +380,26 @@ def _settle_places(result: CoderPlan, layer: _Layer, texts: Texts, entries: list
         result.removed.append((c, texts.item(c, "the same passage and theme as a coding in their copy")))
 
 
-def _plan_entry(result: CoderPlan, texts: Texts, e: _Entry, coder: str) -> None:
+def _plan_entry(result: CoderPlan, texts: Texts, e: _Entry, coder: str, layer: _Layer, prefer_newer: bool) -> None:
     p, c, doc, theme = e.placed, e.data, e.doc, e.theme
     lines = texts.lines(doc.id, p.start, p.end, p.detached)
+    theirs = c.get("updated_at") or ""
+    uid = e.uid or (e.existing.uid if e.existing is not None else "")
+    if e.existing is None:
+        gone = layer.removed_at(e.uid, doc.id, theme, c["quote"])
+        if prefer_newer and gone and gone > theirs:
+            result.kept_newer.append(Item(doc.name, lines, theme, p.quote, "removed here after their last change",
+                                          e.uid))
+            return
+    elif prefer_newer and e.existing.updated_at > theirs and _differs(e, p, c):
+        result.kept_newer.append(texts.item(e.existing, "changed here after their last change"))
+        return
     if p.detached:
-        result.detached.append(Item(doc.name, lines, theme, p.quote, "quote not found in this copy's text"))
+        result.detached.append(Item(doc.name, lines, theme, p.quote, "quote not found in this copy's text", uid))
     elif p.how == "fuzzy" or (p.how == "exact" and p.quote != c["quote"]):
-        result.placed.append(Item(doc.name, lines, theme, p.quote, "placed by a near match: the texts differ"))
+        result.placed.append(Item(doc.name, lines, theme, p.quote, "placed by a near match: the texts differ", uid))
     elif c.get("detached"):
-        result.placed.append(Item(doc.name, lines, theme, p.quote, "detached in their copy; its quote is here"))
+        result.placed.append(Item(doc.name, lines, theme, p.quote, "detached in their copy; its quote is here", uid))
     new = {"document_id": doc.id, "theme_id": theme, "start": p.start, "end": p.end, "quote": p.quote,
            "before": p.before, "after": p.after, "memo": c.get("memo", "") or "", "detached": int(p.detached)}
     if e.existing is None:
@@ -370,26 +408,38 @@ def _plan_entry(result: CoderPlan, texts: Texts, e: _Entry, coder: str) -> None:
                "updated_at": c.get("updated_at") or stamp}
         if e.uid:
             row["uid"] = e.uid
-        result.added.append((row, Item(doc.name, lines, theme, p.quote)))
+        gone = layer.removed_at(e.uid, doc.id, theme, c["quote"])
+        result.added.append((row, Item(doc.name, lines, theme, p.quote, "removed here earlier" if gone else "",
+                                       e.uid)))
         return
     old = coding_row(e.existing)
     values = {k: v for k, v in new.items() if old[k] != v}
     if e.uid and e.existing.uid != e.uid:
         values["uid"] = e.uid
-    if not values.keys() - {"before", "after", "uid"}:
+    unseen = {"before", "after", "uid"} | ({"start", "end"} if p.detached and e.existing.detached else set())
+    if not values.keys() - unseen:
         result.unchanged += 1
         if values:  # only context or identity: brought in step, not a change anyone would see
             result.changed.append(Change(e.existing, values, Item(doc.name, lines, theme, p.quote), silent=True))
         return
     values["updated_at"] = c.get("updated_at") or now()
     note = _describe_change(e.existing, values, texts)
-    if e.existing.updated_at > (c.get("updated_at") or ""):
+    if e.existing.updated_at > theirs:
         note += "; this copy's version was newer"
-    result.changed.append(Change(e.existing, values, Item(doc.name, lines, theme, p.quote, note)))
+    result.changed.append(Change(e.existing, values, Item(doc.name, lines, theme, p.quote, note, e.existing.uid)))
+
+
+def _differs(e: _Entry, p: Placed, c: dict[str, Any]) -> bool:
+    """Whether an incoming coding differs, as anyone would see it, from the coding here."""
+    old = e.existing
+    assert old is not None
+    if (old.theme_id, old.memo, bool(old.detached)) != (e.theme, c.get("memo", "") or "", p.detached):
+        return True
+    return not p.detached and (old.document_id, old.start, old.end) != (e.doc.id, p.start, p.end)
 
 
 def _plan_removed(result: CoderPlan, layer: _Layer, texts: Texts, removed: list[dict[str, Any]],
-                  mapping: dict[str, str]) -> None:
+                  mapping: dict[str, str], prefer_newer: bool = False) -> None:
     """Codings here that the coder removed in their copy: by uid, else by document, theme and quote
     (a coding made before the removal)."""
     for r in removed:
@@ -400,8 +450,12 @@ def _plan_removed(result: CoderPlan, layer: _Layer, texts: Texts, removed: list[
             if doc is not None:
                 c = next((k for k in layer.by_quote.get((doc.id, theme, r["quote"]), [])
                           if k.id not in layer.matched and k.created_at <= r.get("removed_at", "")), None)
-        if c is not None:
-            layer.take(c)
+        if c is None:
+            continue
+        layer.take(c)
+        if prefer_newer and c.updated_at > r.get("removed_at", ""):
+            result.kept_newer.append(texts.item(c, "changed here after they removed it"))
+        else:
             result.removed.append((c, texts.item(c, "removed in their copy")))
 
 

@@ -20,7 +20,7 @@ from framework.ingest.formats import SUPPORTED, content_hash, read_document
 from framework.ingest.tables import read_table
 from framework.ingest.text import paragraphs
 from framework.reports import Progress, problem_list
-from framework.store import Coding, NewDocument, Store, now
+from framework.store import Coding, NewDocument, Store
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ def _replace(store: Store, document_id: int, doc: NewDocument, report: ImportRep
     for coding in store.codings.list(document_id=document_id):
         placed = place_again(offsets, coding)
         if placed is None:
-            store.codings.update(coding.id, {"detached": 1, "updated_at": now()})
+            store.codings.update(coding.id, {"detached": 1})  # not a coder's change: updated_at stays
             report.detached.append((doc.name, coding.id, coding.quote))
             continue
         quote = doc.text[placed.start:placed.end]

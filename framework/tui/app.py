@@ -333,7 +333,7 @@ class FrameworkApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(help_sections()))
 
-    def show_passage(self, document_id: int, *, line: int | None = None,
+    def show_passage(self, document_id: int | str, *, line: int | None = None,
                      span: tuple[int, int] | None = None) -> None:
         """Open a passage in the reader over the current screen (Escape comes back to it)."""
         from framework.tui.screens.reader import ReaderScreen

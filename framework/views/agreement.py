@@ -57,6 +57,9 @@ class StatLine:
     detail: str
     pair: str = ""
     notes: list[str] = field(default_factory=list)
+    """Why a value is n/a."""
+    left_out: str = ""
+    """The theme's codings in documents left out of the comparison, if any."""
 
 
 def columns(level: str, coders: list[str], wide: bool) -> list[tuple[str, str]]:
@@ -73,19 +76,41 @@ def columns(level: str, coders: list[str], wide: bool) -> list[tuple[str, str]]:
     return out
 
 
+def left_out_note(result: dict[str, Any], theme: str) -> str:
+    """What the values of a theme do not count: its codings in the documents left out."""
+    entry = result.get("themes_left_out", {}).get(theme)
+    if not entry:
+        return ""
+    where = "; ".join(f"{coder} {sum(per.values())} in {', '.join(sorted(per))}"
+                      for coder, per in entry["codings"].items())
+    return f"also coded in documents left out, not counted here: {where}"
+
+
+def left_out_lines(result: dict[str, Any]) -> list[str]:
+    """The documents left out of the comparison, each with why, and the themes coded only there."""
+    lines = [f"{x['document']}: {x['reason']}" for x in result.get("left_out", [])]
+    only = [t for t, v in result.get("themes_left_out", {}).items() if not v["in_table"]]
+    if only:
+        lines.append(f"themes coded only in these documents (not in the table): {', '.join(only)}")
+    return lines
+
+
 def stat_lines(result: dict[str, Any], level: str, labels: dict[str, str]) -> list[StatLine]:
-    """The rows of an agreement result at one level, in framework order."""
+    """The rows of an agreement result at one level, in framework order; a theme also coded in
+    documents left out is marked ``*`` and says so in its notes."""
     coders = result["coders"]
     rows: list[StatLine] = []
     for order, (theme, levels) in enumerate(result["themes"].items()):
-        title = f"{theme} {labels.get(theme, '')}".strip()
+        note = left_out_note(result, theme)
+        title = f"{theme}{'*' if note else ''} {labels.get(theme, '')}".strip()
         d = levels.get(level)
         if d is None:
             continue
-        if level == "char":
-            rows.extend(_pair_lines(theme, title, order, d, coders))
-        else:
-            rows.append(_unit_line(theme, title, order, d, coders, level))
+        made = _pair_lines(theme, title, order, d, coders) if level == "char" else [
+            _unit_line(theme, title, order, d, coders, level)]
+        for row in made:
+            row.left_out = note
+        rows.extend(made)
     return rows
 
 

@@ -11,8 +11,10 @@ walk and routes keys to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from framework.analysis.consensus import Passage, Progress, passages, progress
+from framework.analysis.compare import document_scope
+from framework.analysis.consensus import Passage, Progress, passages, tally
 from framework.store import Case, Coding, Document, Store, Unit
 from framework.views.layout import LineIndex
 
@@ -29,9 +31,21 @@ def letter(index: int) -> str:
 def status_words(status: str) -> str:
     """A passage status in words."""
     if status.startswith("only:"):
-        return f"only {status[5:]}"
+        return "only " + ", ".join(status[5:].split(","))
     return {"agree": "all agree", "theme": "different themes",
             "bounds": "same themes, different boundaries"}.get(status, status)
+
+
+def what_was(kind: str, payload: dict[str, Any]) -> str:
+    """An undone or redone action in words, for the review screen."""
+    where = f" in {payload['document']}" if payload.get("document") else ""
+    if kind == "consensus.decide":
+        return f"decision ({payload.get('choice', '')}){where}"
+    if kind == "consensus.reopen":
+        return f"passage back to undecided{where}"
+    if kind == "consensus.accept":
+        return f"{payload.get('accepted', '')} agreements accepted".strip()
+    return kind.replace(".", " ")
 
 
 def is_open(p: Passage) -> bool:
@@ -68,21 +82,17 @@ class ReviewData:
 
 def survey(store: Store, coders: list[str], theme_ids: frozenset[str] | None,
            names: list[str] | None) -> tuple[list[DocSummary], Progress]:
-    """The documents to review (those every coder coded, or the named ones) and the progress."""
-    counts = store.documents.coded_counts()
-    docs = store.documents.list()
-    if names:
-        wanted = set(names)
-        scope = [d for d in docs if d.name in wanted]
-    else:
-        scope = [d for d in docs if all(counts.get(d.id, {}).get(c) for c in coders)]
-        scope = scope or [d for d in docs if any(counts.get(d.id, {}).get(c) for c in coders)]
+    """The documents to review (those every coder coded, or the named ones) and the progress
+    over them, counted as ``consensus status`` counts it (:func:`framework.analysis.consensus.progress`)."""
+    scope = document_scope(store, coders, names).documents
     out = []
+    tallies = []
     for doc in scope:
         found = passages(store, coders, doc.id)
+        tallies.append(tally(found))
         out.append(DocSummary(doc, len(found), sum(is_open(p) for p in found),
                               sum(is_open(p) and touches(p, theme_ids) for p in found)))
-    done = progress(store, coders, [d.id for d in scope]) if scope else Progress(0, 0, 0)
+    done = Progress(sum(t[0] for t in tallies), sum(t[1] for t in tallies), sum(t[2] for t in tallies), len(scope))
     return out, done
 
 
@@ -104,6 +114,38 @@ def theme_extents(p: Passage) -> list[tuple[str, int, int]]:
             a, b = extents.get(k.theme_id, (k.start, k.end))
             extents[k.theme_id] = (min(a, k.start), max(b, k.end))
     return [(theme_id, a, b) for theme_id, (a, b) in sorted(extents.items())]
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or ch in "'’-_"
+
+
+def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span moved to whole words: a boundary inside a word goes to the nearer end of that
+    word (to its start if halfway for a start, to its end for an end); spaces at either
+    edge are left out. A span that would vanish is returned as it was."""
+    a, b = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    if 0 < a < len(text) and _wordy(text[a - 1]) and _wordy(text[a]):
+        back = a
+        while back > 0 and _wordy(text[back - 1]):
+            back -= 1
+        forward = a
+        while forward < len(text) and _wordy(text[forward]):
+            forward += 1
+        a = back if a - back <= forward - a else forward
+    if 0 < b < len(text) and _wordy(text[b - 1]) and _wordy(text[b]):
+        back = b
+        while back > 0 and _wordy(text[back - 1]):
+            back -= 1
+        forward = b
+        while forward < len(text) and _wordy(text[forward]):
+            forward += 1
+        b = forward if forward - b <= b - back else back
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if b > a else (start, end)
 
 
 @dataclass(frozen=True)
@@ -196,9 +238,13 @@ class Walk:
             elif how == "after" and key in keys:
                 here = keys.index(key)  # type: ignore[arg-type]
                 index = next((i for i in opened if i > here), None)
-                if index is None:
+                if index is None and opened:
+                    index = opened[0]
+                    message = (f"Back to the first undecided disagreement of this document "
+                               f"({len(opened)} left here)")
+                elif index is None:
                     index = here
-                    message = "No undecided disagreement after this one in this document: ] next document"
+                    message = self.done_here()
             elif how == "key" and key in keys:
                 index = keys.index(key)  # type: ignore[arg-type]
         self.index = index
@@ -217,35 +263,57 @@ class Walk:
 
     # -- moving ------------------------------------------------------------------------------------
 
-    def next_open(self) -> Go:
-        """The next undecided disagreement: in this document, else the first of a later one."""
-        if self.data is None:
-            return Go()
-        current = -1 if self.index is None else self.index
-        following = next((i for i in self.open_indices() if i > current), None)
-        if following is not None:
-            return Go(index=following)
+    def left_elsewhere(self) -> int:
+        """Undecided disagreements on the filter in the other documents in scope."""
         position = self.document_position()
-        later = self.documents[(position + 1 if position is not None else 0):]
-        target = next((s for s in later if s.open_matching), None)
-        if target is not None:
-            return Go(document=target.document.id, how="first-open")
-        return Go(message="No undecided disagreement after this one")
+        return sum(s.open_matching for i, s in enumerate(self.documents) if i != position)
+
+    def done_here(self) -> str:
+        """What to say when this document has nothing left to decide."""
+        elsewhere = self.left_elsewhere()
+        if elsewhere:
+            return (f"Every disagreement in this document is decided; {elsewhere} left in other documents: "
+                    "n goes on")
+        return "Every disagreement is decided" + (" on this filter" if self.theme_ids is not None else "")
+
+    def next_open(self) -> Go:
+        """The next undecided disagreement: in this document, else in a later one, else round again
+        (the earlier documents, then the start of this one)."""
+        return self._move(forward=True)
 
     def previous_open(self) -> Go:
-        """The previous undecided disagreement: in this document, else the last of an earlier one."""
+        """The previous undecided disagreement: in this document, else in an earlier one, else round
+        again (the later documents, then the end of this one)."""
+        return self._move(forward=False)
+
+    def _move(self, *, forward: bool) -> Go:
         if self.data is None:
             return Go()
-        current = len(self.data.passages) if self.index is None else self.index
-        earlier = [i for i in self.open_indices() if i < current]
-        if earlier:
-            return Go(index=earlier[-1])
+        opened = self.open_indices()
+        if forward:
+            current = -1 if self.index is None else self.index
+            here = next((i for i in opened if i > current), None)
+        else:
+            current = len(self.data.passages) if self.index is None else self.index
+            here = next((i for i in reversed(opened) if i < current), None)
+        if here is not None:
+            return Go(index=here)
         position = self.document_position()
-        before = self.documents[:position] if position is not None else []
-        target = next((s for s in reversed(before) if s.open_matching), None)
+        count = len(self.documents)
+        how = "first-open" if forward else "last-open"
+        if position is None:
+            order = self.documents if forward else list(reversed(self.documents))
+        else:
+            step = 1 if forward else -1
+            order = [self.documents[(position + step * k) % count] for k in range(1, count)]
+        target = next((s for s in order if s.open_matching), None)
         if target is not None:
-            return Go(document=target.document.id, how="last-open")
-        return Go(message="No undecided disagreement before this one")
+            return Go(document=target.document.id, how=how)
+        if opened:  # only earlier (or later) ones in this document
+            word = "first" if forward else "last"
+            return Go(index=opened[0] if forward else opened[-1],
+                      message=f"Round again: the {word} undecided disagreement of this document ({len(opened)} left)")
+        return Go(message=self.done_here())
 
     def step(self, step: int) -> Go:
         """The next or previous passage, decided or not (stopping at the ends)."""

@@ -104,3 +104,8 @@ def test_export_dialog_at_80_columns(snap_compare, make, study) -> None:  # noqa
         await _still(pilot)
 
     assert snap_compare(make(), terminal_size=(80, 24), run_before=before)
+
+
+def test_review_boundaries_dialog(snap_compare, make, study) -> None:  # noqa: F811
+    assert snap_compare(make(), terminal_size=(160, 45),
+                        run_before=showing(ReviewScreen(["alice", "bob"], document="int_08"), "e"))

@@ -55,7 +55,9 @@ def _report_rows(result: dict) -> list[list[str]]:
             flag = alpha_flag(value) if stat == "krippendorff_alpha" else kappa_flag(value)
         rows.append([theme, level, str(n), pct(pa), STAT_NAMES[stat], shown, flag])
 
-    for theme, levels in result["themes"].items():
+    flagged = result.get("themes_left_out", {})
+    for theme_id, levels in result["themes"].items():
+        theme = theme_id + ("*" if theme_id in flagged else "")
         for level, d in levels.items():
             if level in ("paragraph", "document"):
                 stats = ["krippendorff_alpha"]
@@ -92,8 +94,10 @@ def format_report(result: dict) -> str:
         return "  ".join(out).rstrip()
 
     overlap = result["min_overlap"]
+    left = len(result.get("left_out", []))
     lines = [
-        f"Inter-coder agreement: {', '.join(coders)}; {len(result['documents'])} document(s); "
+        f"Inter-coder agreement: {', '.join(coders)}; {len(result['documents'])} document(s)"
+        + (f" ({left} left out, listed below)" if left else "") + "; "
         f"roll-up {'on' if result['rollup'] else 'off'}; "
         f"minimum overlap {overlap} character{'s' if overlap != 1 else ''}",
         "",
@@ -101,6 +105,7 @@ def format_report(result: dict) -> str:
         "  ".join("-" * w for w in widths),
     ]
     lines.extend(line(r) for r in rows)
+    lines += left_out_lines(result)
     lines += [
         "",
         "Levels: paragraph = a coder has the theme in a paragraph when at least the minimum overlap of",
@@ -118,3 +123,25 @@ def format_report(result: dict) -> str:
         "  follows it.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def left_out_lines(result: dict) -> list[str]:
+    """The documents left out of a comparison and why, and the themes coded there."""
+    left = result.get("left_out", [])
+    themes = result.get("themes_left_out", {})
+    lines: list[str] = []
+    if left:
+        lines += ["", f"Left out of this comparison ({len(left)} document{'s' if len(left) != 1 else ''}; "
+                  "name documents with --documents to compare them):"]
+        lines += [f"  {x['document']}: {x['reason']}" for x in left]
+    for in_table, heading in ((True, "* Themes also coded in the documents left out (the values above do not "
+                                      "count these codings):"),
+                              (False, "Themes coded only in the documents left out (not in the table):")):
+        rows = [(t, v) for t, v in themes.items() if v["in_table"] is in_table]
+        if rows:
+            lines += ["", heading]
+            for theme, v in rows:
+                where = "; ".join(f"{coder} {sum(per.values())} in {', '.join(sorted(per))}"
+                                  for coder, per in v["codings"].items())
+                lines.append(f"  {theme}: {where}")
+    return lines

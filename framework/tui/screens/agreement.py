@@ -6,6 +6,12 @@ pair of coders, as NVivo's coding comparison) and documents; ``u`` switches betw
 Values are flagged as the text report flags them (Krippendorff's alpha: >= 0.800
 reliable, 0.667-0.800 tentative; kappa: Landis & Koch bands); an undefined value shows
 ``n/a`` and its reason is on the detail line. Enter reviews the theme's disagreements.
+
+Without coders named, the screen compares the coders chosen last (here or on the review
+screen), else the two coders with the most codings in common; a choice made with ``c`` is
+remembered and carried to the review screen. The documents are those every compared coder
+coded; the others are counted in the title and listed with ``l``, each with the reason, and
+a theme also coded in them is marked ``*``.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from framework.errors import FrameworkError
 from framework.tui.dialogs.coders import CoderSelection
 from framework.tui.dialogs.common import ChoiceDialog
 from framework.tui.widgets.agreement_table import AgreementTable
-from framework.views.agreement import StatLine, columns, sorted_lines, stat_lines
+from framework.views.agreement import StatLine, columns, left_out_lines, sorted_lines, stat_lines
+from framework.views.compared import compared_coders
 
 LEGEND = (f"alpha ≥ {ALPHA_RELIABLE:.3f} reliable, {ALPHA_TENTATIVE:.3f}–{ALPHA_RELIABLE:.3f} tentative · "
           "kappa: Landis & Koch bands · n/a: why, above")
@@ -52,6 +59,8 @@ class AgreementScreen(Screen[None]):
                 tooltip="Count a subtheme's coding for its parents too (on/off)"),
         Binding("r", "review_all", "Review all", id="agreement.review_all",
                 tooltip="Review every disagreement, document by document"),
+        Binding("l", "left_out", "Left out", id="agreement.left_out",
+                tooltip="The documents left out of the comparison, and why"),
         Binding("escape", "back", "Back", id="agreement.back"),
     ]
 
@@ -64,6 +73,7 @@ class AgreementScreen(Screen[None]):
         result: dict[str, Any]
         labels: dict[str, str]
         everyone: list[str]
+        why: str = "given"
 
     @dataclass
     class Problem(Message):
@@ -78,6 +88,7 @@ class AgreementScreen(Screen[None]):
         self.labels: dict[str, str] = {}
         self.everyone: list[str] = []
         self.rows: list[StatLine] = []
+        self.why = "given"
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▦")
@@ -105,7 +116,8 @@ class AgreementScreen(Screen[None]):
     def compute(self, coders: list[str] | None, rollup: bool) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         everyone = coders_with_codings(store)
-        chosen = coders or everyone
+        compared = compared_coders(self.app.project, coders)  # type: ignore[attr-defined]
+        chosen = compared.coders
         if len(chosen) < 2:
             found = ", ".join(everyone) or "none"
             self.post_message(self.Problem(
@@ -117,11 +129,12 @@ class AgreementScreen(Screen[None]):
             self.post_message(self.Problem(str(error), everyone))
             return
         labels = {t.id: t.label for t in store.themes.list()}
-        self.post_message(self.Computed(result, labels, everyone))
+        self.post_message(self.Computed(result, labels, everyone, compared.why))
 
     @on(Computed)
     def _computed(self, event: Computed) -> None:
         self.result, self.labels, self.everyone = event.result, event.labels, event.everyone
+        self.why = event.why
         self.coders = list(event.result["coders"])
         self.table.loading = False
         self._rebuild()
@@ -172,7 +185,12 @@ class AgreementScreen(Screen[None]):
         if result is None:
             return
         title = Text.assemble(("Agreement", "bold"), f" · {', '.join(result['coders'])}")
+        if self.why == "most in common":
+            title.append(" (most codings in common; c to choose)", style="dim")
         title.append(f" · {len(result['documents'])} document{'s' if len(result['documents']) != 1 else ''}")
+        left = len(result.get("left_out", []))
+        if left:
+            title.append(f" ({left} left out: l lists them)", style="bold")
         title.append(f" · roll-up {'on' if result['rollup'] else 'off'}")
         title.append(" · unit: ")
         for level in LEVELS:
@@ -193,6 +211,8 @@ class AgreementScreen(Screen[None]):
         text = Text.assemble((row.title, "bold"), row.detail)
         for note in row.notes:
             text.append(f"\nn/a: {note}", style="italic")
+        if row.left_out:
+            text.append(f"\n* {row.left_out}", style="bold")
         detail.update(text)
 
     # -- keys ---------------------------------------------------------------------------------------
@@ -238,8 +258,23 @@ class AgreementScreen(Screen[None]):
 
     def _coders_chosen(self, coders: list[str] | None) -> None:
         if coders:
-            self.coders = coders
+            self.coders = coders  # remembered by compared_coders when computed
             self.load()
+
+    def action_left_out(self) -> None:
+        if self.result is None:
+            return
+        lines = left_out_lines(self.result)
+        if not lines:
+            self.notify("No document was left out: every compared coder coded each one", timeout=4)
+            return
+        choices = [(Text(line), line.split(":", 1)[0]) for line in lines]
+        self.app.push_screen(ChoiceDialog("Left out of this comparison (Enter opens the document)", choices),
+                             self._open_left_out)
+
+    def _open_left_out(self, name: str | None) -> None:
+        if name and self.result is not None and any(x["document"] == name for x in self.result["left_out"]):
+            self.app.show_passage(name)  # type: ignore[attr-defined]
 
     def action_toggle_rollup(self) -> None:
         self.rollup = not self.rollup

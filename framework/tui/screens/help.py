@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from rich.table import Table
 from rich.text import Text
@@ -40,21 +41,29 @@ class HelpScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#help").focus()
 
-    def _table(self, title: str, bindings: list[Binding]) -> Table:
-        table = Table(title=Text(title, style="bold"), title_justify="left", show_header=False,
-                      box=None, padding=(0, 2, 0, 0), expand=True)
-        table.add_column("key", style="bold", no_wrap=True, min_width=18)
-        table.add_column("action", ratio=1)
+    def rows(self, bindings: list[Binding]) -> list[tuple[str, str]]:
+        """(keys, what they do) of some bindings; numbered keys (1, 2, 3...) on one row as ``1-N``."""
+        out = []
         numbered = [b for b in bindings if b.id and b.id[-1].isdigit() and b.key.isdigit()]
         if numbered:
             first = numbered[0]
-            table.add_row(Text(f"1-{len(numbered)}"), Text((first.tooltip or first.description).replace(" 1", " 1-9")))
+            span = f"1-{len(numbered)}"
+            out.append((span, re.sub(rf"\b{re.escape(first.key)}\b", span, first.tooltip or first.description,
+                                     count=1)))
         for binding in bindings:
             if binding in numbered:
                 continue
             keys = ", ".join(self.app.get_key_display(dataclasses.replace(binding, key=k.strip()))
                              for k in binding.key.split(","))
-            what = binding.tooltip or binding.description or binding.action.replace("_", " ")
+            out.append((keys, binding.tooltip or binding.description or binding.action.replace("_", " ")))
+        return out
+
+    def _table(self, title: str, bindings: list[Binding]) -> Table:
+        table = Table(title=Text(title, style="bold"), title_justify="left", show_header=False,
+                      box=None, padding=(0, 2, 0, 0), expand=True)
+        table.add_column("key", style="bold", no_wrap=True, min_width=18)
+        table.add_column("action", ratio=1)
+        for keys, what in self.rows(bindings):
             table.add_row(Text(keys), Text(what))
         return table
 

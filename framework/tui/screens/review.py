@@ -7,7 +7,11 @@ themes, or the same themes with different boundaries. ``n``/``p`` move between u
 disagreements (across documents); ``a``/``b`` (or ``1``-``4``) accept one coder's version,
 ``+`` accepts every coder's, ``x`` rejects, ``e`` edits the boundaries, ``m`` adds a note;
 each decision writes the consensus layer through :func:`framework.analysis.consensus.decide`.
-``y`` accepts every agreement at once. Progress is always on the bottom line.
+``y`` accepts every agreement at once; ``u`` undoes the last decision (``U`` redoes it) and
+backspace takes the passage back to undecided. Progress is always on the bottom line, counted
+as ``framework consensus status`` counts it. Without coders named, the screen compares the
+coders chosen last (on this screen or the agreement screen), else the two coders with the
+most codings in common.
 
 Where each key leads is worked out by :class:`framework.views.review.Walk`; the text of the
 bars is drawn by :mod:`framework.tui.widgets.review_panels`. This class composes the
@@ -33,7 +37,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from framework.analysis.compare import coders_with_codings
-from framework.analysis.consensus import Decision, Passage, Progress, accept_agreements, decide
+from framework.analysis.consensus import Decision, Passage, Progress, accept_agreements, decide, reopen
+from framework.coding import actions as core
 from framework.tui.dialogs.bounds import BoundsRow, EditBoundsDialog
 from framework.tui.dialogs.coders import CoderSelection
 from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
@@ -41,6 +46,7 @@ from framework.tui.dialogs.memo import MemoDialog
 from framework.tui.dialogs.theme_picker import PickResult, ThemePicker
 from framework.tui.widgets import review_panels as panels
 from framework.tui.widgets.review_view import Mark, ReviewTranscript, status_class
+from framework.views.compared import compared_coders, remember
 from framework.views.review import (
     MAX_CODERS,
     DocSummary,
@@ -51,6 +57,7 @@ from framework.views.review import (
     load_document,
     survey,
     theme_extents,
+    what_was,
 )
 
 
@@ -67,7 +74,8 @@ class ReviewScreen(Screen[None]):
         Binding("b", "accept(2)", "Accept B", priority=True, id="review.accept_b",
                 tooltip="Keep coder B's version of this passage"),
         *[Binding(str(n), f"accept({n})", f"Accept coder {n}", show=False, id=f"review.accept{n}",
-                  tooltip=f"Keep the version of coder {n} (as numbered on screen: A is 1)") for n in range(1, MAX_CODERS + 1)],
+                  tooltip=f"Keep the version of the coder numbered {n} on screen (A is 1, B is 2, C is 3, D is 4)")
+          for n in range(1, MAX_CODERS + 1)],
         Binding("plus,equals_sign", "both", "Both", id="review.both",
                 tooltip="Keep every coder's codings of this passage"),
         Binding("x", "reject", "Reject", id="review.reject", tooltip="No consensus coding for this passage"),
@@ -76,6 +84,10 @@ class ReviewScreen(Screen[None]):
         Binding("m", "note", "Note", id="review.note", tooltip="Write a note on the decision for this passage"),
         Binding("y", "accept_agreements", "Accept agreed", show=False, id="review.accept_agreements",
                 tooltip="Accept every passage all coders coded alike, in every document (asks first)"),
+        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo your last decision (or other action)"),
+        Binding("U,ctrl+r", "redo", "Redo", show=False, id="review.redo", tooltip="Redo what was undone"),
+        Binding("backspace,delete", "reopen", "Undecide", show=False, priority=True, id="review.reopen",
+                tooltip="Take this passage back to undecided (its consensus codings go)"),
         Binding("i", "toggle_interleaved", "Side/interleaved", id="review.interleave",
                 tooltip="Switch between side by side and interleaved (passage by passage)"),
         Binding("full_stop", "step(1)", "Next passage", show=False, id="review.next_passage",
@@ -114,6 +126,12 @@ class ReviewScreen(Screen[None]):
     @dataclass
     class Accepted(Message):
         count: int
+
+    @dataclass
+    class Stepped(Message):
+        """An undo or redo (or a passage taken back to undecided) is done."""
+
+        what: str
 
     @dataclass
     class Problem(Message):
@@ -189,7 +207,7 @@ class ReviewScreen(Screen[None]):
     def run_survey(self, coders: list[str], theme_ids: frozenset[str] | None, names: list[str] | None) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         everyone = coders_with_codings(store)
-        coders = coders or everyone[:MAX_CODERS]
+        coders = coders or compared_coders(self.app.project).coders[:MAX_CODERS]  # type: ignore[attr-defined]
         if len(coders) < 2:
             found = ", ".join(everyone) or "none"
             self.post_message(self.Problem(f"Review needs two or more coders with codings (found: {found})."))
@@ -419,7 +437,7 @@ class ReviewScreen(Screen[None]):
         rows = [BoundsRow(theme_id, catalog.get(theme_id).label if catalog.get(theme_id) else "", a, b)
                 for theme_id, a, b in theme_extents(p)]
         title = f"Consensus boundaries · {self.walk.data.document.name} {self.walk.line_ref(p.start, p.end)}"
-        self.app.push_screen(EditBoundsDialog(title, self.walk.data.text, rows),
+        self.app.push_screen(EditBoundsDialog(title, self.walk.data.text, rows, (p.start, p.end)),
                              lambda spans: self._decide("edit", edited=spans) if spans else None)
 
     def action_note(self) -> None:
@@ -476,6 +494,49 @@ class ReviewScreen(Screen[None]):
             self.open_document(self.walk.data.document.id, ("key", current.key) if current else None)
         self.refresh_survey()
 
+    # -- taking decisions back ---------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._history(redo=False)
+
+    def action_redo(self) -> None:
+        self._history(redo=True)
+
+    def _history(self, *, redo: bool) -> None:
+        coder = self.app.coder  # type: ignore[attr-defined]
+        if not coder:
+            self.notify("Choose who you are first (C): undo takes back your own actions", timeout=5)
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+        step = core.redo if redo else core.undo
+        self.app.write(self, lambda: step(store, coder), lambda result: self.Stepped(  # type: ignore[attr-defined]
+            f"{'Redone' if redo else 'Undone'}: {what_was(result[0], result[1])}" if result
+            else ("Nothing to redo" if redo else "Nothing to undo")))
+
+    def action_reopen(self) -> None:
+        p = self.walk.current()
+        if p is None:
+            return
+        if p.decision is None:
+            self.say("This passage is not decided")
+            return
+        decider = self.app.coder  # type: ignore[attr-defined]
+        if not decider:
+            self.notify("Choose who you are first (C): decisions are logged under your name", timeout=5)
+            return
+        store, coders = self.app.store, list(self.walk.coders)  # type: ignore[attr-defined]
+        self.app.write(self, lambda: reopen(store, decider, coders, p),  # type: ignore[attr-defined]
+                       lambda _: self.Stepped("Undecided again (u puts the decision back)"))
+
+    @on(Stepped)
+    def _stepped(self, event: Stepped) -> None:
+        current = self.walk.current()
+        if self.walk.data is not None:
+            self.open_document(self.walk.data.document.id, ("key", current.key) if current else None)
+        self.message = event.what
+        self.refresh_survey()
+        self._describe_passage()
+
     # -- views and filters -------------------------------------------------------------------------
 
     def watch_interleaved(self) -> None:
@@ -529,7 +590,12 @@ class ReviewScreen(Screen[None]):
             coders = coders[:MAX_CODERS]
         self.walk.coders, self.walk.data, self.walk.index = coders, None, None
         self.query_one("#sides").loading = True
+        self.remember_coders(coders)
         self.refresh_survey()
+
+    @work(thread=True, exit_on_error=False, group="review-settings")
+    def remember_coders(self, coders: list[str]) -> None:
+        remember(self.app.project, coders)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.app.pop_screen()
