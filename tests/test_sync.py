@@ -439,7 +439,7 @@ def test_the_command_line_shows_first_backs_up_and_undoes(pair, tmp_path: Path) 
     assert made() == ["before-coder-import"]
     assert layer(a, "bob") == layer(b, "bob")
     undone = runner.invoke(main, [*here, "undo"])
-    assert undone.exit_code == 0 and undone.stdout.startswith("undid coder.import")
+    assert undone.exit_code == 0 and undone.stdout == "undid the import of bob's codings from bob.json\n"
     assert {r[1] for r in layer(a, "bob").values()} == {"1.1", "2.1", "3"}
     as_json = runner.invoke(main, [*here, "coder", "import", str(out), "--dry-run", "--json"])
     import json

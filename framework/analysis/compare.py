@@ -76,8 +76,9 @@ def document_scope(store: Store, coders: Sequence[str], names: Sequence[str] | N
 
 
 def default_pair(store: Store) -> list[str]:
-    """The two people (never the consensus layer or a name the program acts under) with the most codings in common: codings of
-    either in the documents both have coded. Ties go to more codings overall, then by name."""
+    """The two people (never the consensus layer or a name the program acts under) with the most
+    codings in common: codings of either in the documents both have coded. Ties go to more
+    codings overall, then by name."""
     counts = store.documents.coded_counts()
     coders = sorted(people({c for per in counts.values() for c in per}), key=str.casefold)
     best: tuple[tuple[int, int, int], list[str]] | None = None

@@ -30,6 +30,7 @@ from framework.coding.anchoring import context
 from framework.errors import InputError
 from framework.store import CONSENSUS, Coding, Store, now
 from framework.store.changes import ChangeSet, read_row
+from framework.store.queries import line_number, line_starts
 
 CHOICES = ("accept", "both", "reject", "edit")
 REOPENED = "reopen"
@@ -122,6 +123,13 @@ def _decisions(store: Store, document_id: int, coders: list[str]) -> dict[tuple[
             r["id"], r["choice"], [tuple(x) for x in json.loads(r["result"])], r["decided_by"], r["note"], r["at"]
         )
     return out
+
+
+def where(passage: Passage, text: str) -> str:
+    """``dir_london_01 L40-42``: a passage's document and lines."""
+    starts = line_starts(text)
+    first, last = line_number(starts, passage.start), line_number(starts, max(passage.start, passage.end - 1))
+    return f"{passage.document} L{first}" + (f"-{last}" if last != first else "")
 
 
 def union_by_theme(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -233,6 +241,7 @@ def decide(
         store.log(decider, "consensus.decide", {
             "document": passage.document, "start": passage.start, "end": passage.end, "choice": label,
             "result": result, "note": note, "changeset": changes.save(store),
+            "described": f"the decision ({label}) on {where(passage, text)}",
         })
     return decision
 
@@ -242,6 +251,7 @@ def reopen(store: Store, decider: str, coders: list[str], passage: Passage) -> N
     if passage.decision is None:
         raise InputError(f"{passage.document} [{passage.start}-{passage.end}] has no decision to take back.")
     stamp = now()
+    text = store.documents.text(passage.document_id)
     with store.write():
         changes = ChangeSet()
         _clear(store, passage, passage.decision.result, changes)
@@ -249,6 +259,7 @@ def reopen(store: Store, decider: str, coders: list[str], passage: Passage) -> N
         store.log(decider, "consensus.reopen", {
             "document": passage.document, "start": passage.start, "end": passage.end,
             "was": passage.decision.choice, "changeset": changes.save(store),
+            "described": f"taking {where(passage, text)} back to undecided",
         })
 
 
@@ -269,7 +280,8 @@ def accept_agreements(store: Store, decider: str, coders: list[str], document_id
                     count += 1
         if count:
             store.log(decider, "consensus.accept", {"coders": coders, "accepted": count,
-                                                    "changeset": changes.save(store)})
+                                                    "changeset": changes.save(store),
+                                                    "described": f"accepting {count} agreed passages"})
     return count
 
 

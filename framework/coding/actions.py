@@ -418,7 +418,10 @@ def redo(store: Store, coder: str) -> tuple[str, dict[str, Any]] | None:
 def describe_action(store: Store, kind: str, payload: dict[str, Any]) -> str:
     """What an undoable action did, in words, with the theme and where: ``adding 1.2 Agency
     staff to dir_london_01 L40-42``. Used to say what an undo or redo undid or redid; an
-    action of a kind not known here is named by its kind."""
+    action of a kind not known here is named by its kind, or by the words it was logged with
+    (``described`` in its payload)."""
+    if isinstance(payload.get("described"), str):
+        return payload["described"]
     try:
         if kind in batch.KINDS:
             return batch.describe(kind, payload)

@@ -200,7 +200,9 @@ def import_coder(
     the_plan = plan(store, data, coder=coder, mapping=mapping, remove_missing=remove_missing, source=source)
     result = ImportResult([the_plan], dry_run=dry_run)
     if not dry_run:
-        result.action = _write(store, actor or coder, "coder.import", result, {"source": source, "coder": coder})
+        result.action = _write(store, actor or coder, "coder.import", result, {
+            "source": source, "coder": coder,
+            "described": f"the import of {coder}'s codings from {Path(source).name if source else 'a coder file'}"})
     return result
 
 
@@ -248,7 +250,8 @@ def merge_project(
                   source=str(other_db), texts=texts, prefer_newer=True) for data in exports]
     result = ImportResult(plans, decisions, unplaced, dry_run=dry_run)
     if not dry_run:
-        result.action = _write(store, actor or "merge", "merge", result, {"source": str(other_db)})
+        result.action = _write(store, actor or "merge", "merge", result, {
+            "source": str(other_db), "described": f"the merge from {other_db.parent.resolve().name}"})
     return result
 
 

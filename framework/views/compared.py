@@ -1,7 +1,8 @@
 """Which coders agreement and review compare when none are named, remembered per person.
 
 The choice made last (on the agreement or review screen, or with ``--coders``) is kept in
-the person's settings for the project and carried from one to the other; until there is
+the project's settings for the person (per OS user, as who is coding is) and carried from
+one to the other; until there is
 one, or when one of its coders no longer has codings, the two coders with the most
 codings in common are compared (:func:`framework.analysis.compare.default_pair`).
 """
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framework.analysis.compare import coders_with_codings, default_pair
-from framework.project import Project
+from framework.project import Project, os_user
 
 SETTING = "compared_coders"
 
@@ -34,14 +35,24 @@ class Compared:
 
 
 def remembered(project: Project) -> list[str]:
-    value = project.settings().get(SETTING)
+    """The coders this person compared last (none yet: an empty list)."""
+    mine = project.settings().get(SETTING)
+    value = mine.get(os_user()) if isinstance(mine, dict) else None
     return [str(c) for c in value] if isinstance(value, list) else []
 
 
 def remember(project: Project, coders: Sequence[str]) -> None:
-    """Keep the coders chosen, for the next agreement or review."""
-    if list(coders) != remembered(project):
-        project.save_setting(SETTING, list(coders))
+    """Keep the coders chosen, for this person's next agreement or review."""
+    if list(coders) == remembered(project):
+        return
+    user = os_user()
+
+    def change(old: object) -> dict[str, list[str]]:
+        chosen = dict(old) if isinstance(old, dict) else {}
+        chosen[user] = list(coders)
+        return chosen
+
+    project.update_setting(SETTING, change)
 
 
 def compared_coders(project: Project, given: Sequence[str] | None = None) -> Compared:

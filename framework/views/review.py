@@ -11,7 +11,6 @@ walk and routes keys to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from framework.analysis.compare import document_scope
 from framework.analysis.consensus import Passage, Progress, passages, tally
@@ -34,18 +33,6 @@ def status_words(status: str) -> str:
         return "only " + ", ".join(status[5:].split(","))
     return {"agree": "all agree", "theme": "different themes",
             "bounds": "same themes, different boundaries"}.get(status, status)
-
-
-def what_was(kind: str, payload: dict[str, Any]) -> str:
-    """An undone or redone action in words, for the review screen."""
-    where = f" in {payload['document']}" if payload.get("document") else ""
-    if kind == "consensus.decide":
-        return f"decision ({payload.get('choice', '')}){where}"
-    if kind == "consensus.reopen":
-        return f"passage back to undecided{where}"
-    if kind == "consensus.accept":
-        return f"{payload.get('accepted', '')} agreements accepted".strip()
-    return kind.replace(".", " ")
 
 
 def is_open(p: Passage) -> bool:

@@ -57,7 +57,6 @@ from framework.views.review import (
     load_document,
     survey,
     theme_extents,
-    what_was,
 )
 
 
@@ -510,7 +509,7 @@ class ReviewScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         step = core.redo if redo else core.undo
         self.app.write(self, lambda: step(store, coder), lambda result: self.Stepped(  # type: ignore[attr-defined]
-            f"{'Redone' if redo else 'Undone'}: {what_was(result[0], result[1])}" if result
+            f"{'Redone' if redo else 'Undone'}: {core.describe_action(store, *result)}" if result
             else ("Nothing to redo" if redo else "Nothing to undo")))
 
     def action_reopen(self) -> None:
