@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framework.analysis.compare import coders_with_codings, default_pair
+from framework.errors import FrameworkError
 from framework.project import Project, os_user
 
 SETTING = "compared_coders"
@@ -52,7 +53,10 @@ def remember(project: Project, coders: Sequence[str]) -> None:
         chosen[user] = list(coders)
         return chosen
 
-    project.update_setting(SETTING, change)
+    try:
+        project.update_setting(SETTING, change)
+    except (FrameworkError, OSError):
+        pass  # a folder that cannot be written (read-only, full): the comparison goes on, unremembered
 
 
 def compared_coders(project: Project, given: Sequence[str] | None = None) -> Compared:
