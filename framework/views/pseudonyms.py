@@ -153,6 +153,7 @@ ORGANISATION_WORDS = frozenset("""
 council trust service services department university college hospital school academy clinic surgery
 practice ltd limited plc group agency authority nhs board foundation charity partnership company
 association society centre center institute ministry police church court committee commission
+force system systems framework programme program project network forum panel unit hub scheme team teams
 """.split())
 PLACE_WORDS = frozenset("""
 county city town village street road lane avenue square borough district estate valley island bridge

@@ -109,6 +109,10 @@ def test_suggestions_have_a_guessed_kind() -> None:
     # the same terms and counts as the core's suggest
     assert [(s.term, s.count) for s in suggest([NAMES])] == [(c.term, c.count) for c in candidates(texts, [])]
     assert guess_kind("Kings Road") == "Place"
+    # named systems, programmes and groups are not people, whatever the words around them
+    assert [guess_kind(t, person=5) for t in ("Task Force", "Integrated Children's System", "Common Assessment "
+                                              "Framework", "Margaret Hill")] == [
+        "Organisation", "Organisation", "Organisation", "Person"]
 
 
 def test_a_name_covered_by_a_key_term_is_not_suggested() -> None:
