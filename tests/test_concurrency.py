@@ -57,7 +57,10 @@ conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 conn.execute("INSERT INTO meta(key, value) VALUES ('holder', 'x')")
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+if sys.argv[2] == "until-told":
+    sys.stdin.readline()
+else:
+    time.sleep(float(sys.argv[2]))
 conn.execute("COMMIT")
 print("released", flush=True)
 """
@@ -84,7 +87,6 @@ def test_three_coders_writing_at_once_lose_nothing(project) -> None:
     reader = spawn(READER, db, str(PER_CODER * len(coders)))
     for proc in [*procs, reader]:
         expect(proc, "ready")
-    started = time.perf_counter()
     for proc in [*procs, reader]:  # all start together
         proc.stdin.write("go\n")
         proc.stdin.flush()
@@ -92,7 +94,6 @@ def test_three_coders_writing_at_once_lose_nothing(project) -> None:
         expect(proc, "done")
         assert proc.wait() == 0, proc.stderr.read()
     assert int(reader.stdout.readline()) > 0 and reader.wait() == 0, reader.stderr.read()
-    elapsed = time.perf_counter() - started
     store = project.store
     assert store.integrity_check() == "ok"
     per_coder = {r["coder"]: r["n"] for r in store.query("SELECT coder, count(*) AS n FROM codings GROUP BY coder")}
@@ -105,7 +106,6 @@ def test_three_coders_writing_at_once_lose_nothing(project) -> None:
     assert len(spans) == PER_CODER and {s["n"] for s in spans} == {3}
     for name in coders:
         assert len(coding.history(store, name).done) == PER_CODER
-    assert elapsed < 45
 
 
 def test_two_bulk_code_imports_at_once_both_land(project) -> None:
@@ -149,7 +149,7 @@ def test_a_writer_blocked_past_the_busy_timeout_gets_a_clear_error(project) -> N
     assert str(project.db_path) in message
     assert "busy" in message and "another framework process is writing" in message
     assert "Nothing was changed" in message
-    assert 0.25 <= elapsed < 5
+    assert 0.25 <= elapsed < 9  # its own timeout, not the default 10 s
 
 
 def test_the_busy_message_gives_the_timeout_that_was_used(project) -> None:
@@ -158,18 +158,24 @@ def test_the_busy_message_gives_the_timeout_that_was_used(project) -> None:
 
 
 def test_a_writer_waits_for_a_short_lock_and_then_succeeds(project) -> None:
-    holder = spawn(HOLDER, str(project.db_path), "0.5")
+    holder = spawn(HOLDER, str(project.db_path), "until-told")
+    made = []
     try:
         expect(holder, "locked")
         doc = project.store.documents.get("dir_london")
-        started = time.perf_counter()
-        made = coding.add_coding(project.store, "alice", doc.id, "1.1", 0, 10)
-        waited = time.perf_counter() - started
+        writer = threading.Thread(target=lambda: made.append(
+            coding.add_coding(project.store, "alice", doc.id, "1.1", 0, 10)))
+        writer.start()
+        writer.join(0.3)
+        assert writer.is_alive() and not made  # waiting for the lock, not failing
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
         expect(holder, "released")
+        writer.join(30)
     finally:
         holder.kill()
         holder.wait()
-    assert made.id and waited >= 0.3
+    assert len(made) == 1 and made[0].id
     assert project.store.get_meta("holder") == "x"  # the other process's write is kept too
     conn = sqlite3.connect(project.db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -177,14 +183,13 @@ def test_a_writer_waits_for_a_short_lock_and_then_succeeds(project) -> None:
 
 
 def test_opening_while_another_process_writes_does_not_wait(project) -> None:
-    holder = spawn(HOLDER, str(project.db_path), "30")
+    holder = spawn(HOLDER, str(project.db_path), "until-told")
     try:
         expect(holder, "locked")
-        started = time.perf_counter()
-        other = Store(project.db_path, busy_timeout=5)
+        # The lock is held until told: if opening needed it, this would fail as busy after 0.2 s.
+        other = Store(project.db_path, busy_timeout=0.2)
         assert [d.name for d in other.documents.list()] == ["ad_county", "dir_london", "hos_met"]
         other.close()
-        assert time.perf_counter() - started < 2
     finally:
         holder.kill()
         holder.wait()
