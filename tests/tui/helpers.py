@@ -42,3 +42,14 @@ async def press(pilot: Pilot, *keys: str) -> None:
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
     await settle(pilot)
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let the app run until ``condition()`` holds (timers and workers included), at most ``timeout`` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the app never reached the expected state")
+        await pilot.pause(0.05)
+    await settle(pilot)

@@ -23,14 +23,14 @@ from framework.store import CONSENSUS
 from framework.tui.dialogs.bounds import EditBoundsDialog
 from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
 from framework.tui.screens.agreement import AgreementScreen
-from framework.tui.screens.cell_editor import SAVE_DELAY, CellEditorScreen
+from framework.tui.screens.cell_editor import CellEditorScreen
 from framework.tui.screens.mapping import MappingScreen
 from framework.tui.screens.matrix import MatrixScreen
 from framework.tui.screens.reader import ReaderScreen
 from framework.tui.screens.review import ReviewScreen
 
 from .conftest import INTERVIEW, SECOND
-from .helpers import SIZE, press, scenario, settle, type_text
+from .helpers import SIZE, press, scenario, settle, type_text, until
 
 AUTHORITIES = """\
 case,authority
@@ -202,8 +202,9 @@ async def test_cell_editor_saves_as_you_type(make, study) -> None:
         assert [e.reference for e in editor.extracts] == ["[int_07 L5]"]
         assert app.screen.query_one("#summary", TextArea).has_focus
         await type_text(pilot, "Weighting tried once and dropped")
-        await pilot.pause(SAVE_DELAY + 0.3)
-        await settle(pilot)
+        # saved when typing pauses for SAVE_DELAY: wait for it, however busy the machine
+        await until(pilot, lambda: editor.save_state == "saved"
+                    and editor.saved_summary == "Weighting tried once and dropped")
         saved = store.cells.find(case_id(study, "int_07"), "2.2", "alice")
         assert saved is not None
         assert saved.summary == "Weighting tried once and dropped"
