@@ -303,12 +303,12 @@ def state() -> State:
 
 
 
-def run_tui(obj: State, document: str | None = None, line: int | None = None) -> None:
-    """Open the project (and DOCUMENT at LINE) in the terminal interface; the project's
-    notes are shown inside it."""
+def run_tui(obj: State, document: str | None = None, line: int | None = None, question: str | None = None) -> None:
+    """Open the project (and DOCUMENT at LINE, or a QUESTION's answers) in the terminal interface;
+    the project's notes are shown inside it."""
     project = obj.project(quiet=True)
     if document is not None:
         project.store.documents.get(document)  # an unknown name fails here, before the screen changes
     from framework.tui.app import run
 
-    run(project, coder=obj.coder or project.coder, document=document, line=line, notes=obj.notes)
+    run(project, coder=obj.coder or project.coder, document=document, line=line, question=question, notes=obj.notes)

@@ -13,12 +13,23 @@ from framework.errors import InputError
 
 
 @click.command("open")
-@click.argument("document")
+@click.argument("document", required=False)
 @click.option("--line", type=int, default=None, help="Start at this line.")
+@click.option("--question", default=None, help="Open the answers screen at this survey question (q1, q2, ...).")
 @project_option
-def open_cmd(document: str, line: int | None) -> None:
-    """Open DOCUMENT (name or id) in the reader."""
-    run_tui(state(), document=document, line=line)
+def open_cmd(document: str | None, line: int | None, question: str | None) -> None:
+    """Open DOCUMENT (name or id) in the reader, or a survey question's answers (--question)."""
+    s = state()
+    if question is not None:
+        if document is not None:
+            raise click.UsageError("give a DOCUMENT or --question, not both.")
+        from framework.store.questions import find_question
+
+        run_tui(s, question=find_question(s.project(quiet=True).store, question).key)
+        return
+    if document is None:
+        raise click.UsageError("give a DOCUMENT to open, or --question q1 for a survey question's answers.")
+    run_tui(s, document=document, line=line)
 
 
 @click.command()

@@ -107,6 +107,8 @@ class FrameworkApp(App[None]):
                 tooltip="Review coders' disagreements and agree a consensus coding"),
         Binding("K", "analysis('pseudonyms')", "Pseudonyms", show=False, id="app.pseudonyms",
                 tooltip="Edit the pseudonym key: names to replace in exports"),
+        Binding("S", "answers", "Answers", show=False, id="app.answers",
+                tooltip="Survey answers, one question at a time: read, mark and code them"),
         Binding("f2", "toggle_dark", "Light/dark", show=False, id="app.toggle_dark",
                 tooltip="Switch between a light and a dark theme"),
     ]
@@ -119,7 +121,7 @@ class FrameworkApp(App[None]):
     """Bumped whenever :attr:`catalog` is replaced or its counts change."""
 
     def __init__(self, project: Project, coder: str | None = None, document: str | None = None,
-                 line: int | None = None, notes: Sequence[str] = ()) -> None:
+                 line: int | None = None, notes: Sequence[str] = (), question: str | None = None) -> None:
         super().__init__()
         self.notes = list(notes)
         """What opening the project had to say (first run, themes reloaded, who is coding)."""
@@ -134,6 +136,7 @@ class FrameworkApp(App[None]):
         """Seconds between looks at whether another process changed the project."""
         self._start_document = document
         self._start_line = line
+        self._start_question = question
         self.set_reactive(FrameworkApp.coder, coder or "")
 
     def on_mount(self) -> None:
@@ -210,6 +213,8 @@ class FrameworkApp(App[None]):
         self.set_catalog(event.catalog)
         if self._start_document is not None:
             self.open_document(self._start_document, line=self._start_line)
+        elif self._start_question is not None:
+            self.open_answers(self._start_question)
         if not self.coder:
             self.ask_coder(first=True)
 
@@ -346,6 +351,27 @@ class FrameworkApp(App[None]):
 
         self.push_screen(CellEditorScreen(target), done)
 
+    def open_answers(self, question: str | None = None) -> None:
+        """The answers screen, at a question (its key or words of its text) or the first."""
+        from framework.tui.screens.answers import AnswersScreen
+
+        if not isinstance(self.screen, AnswersScreen):
+            self.push_screen(AnswersScreen(question))
+
+    def action_answers(self) -> None:
+        from textual.screen import ModalScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.open_answers()
+
+    def open_autocode(self, *, question: str | None = None, scope: str = "sentence",
+                      done: Callable[[Any], None] | None = None) -> None:
+        """Search, preview and code every hit with a theme (one action); ``done`` gets what was coded."""
+        from framework.tui.dialogs.autocode import AutocodeDialog
+
+        theme = self.catalog.recent_valid(self.recent)[:1]
+        self.push_screen(AutocodeDialog(theme_id=theme[0] if theme else None, question=question, scope=scope), done)
+
     def open_mapping(self, layer: str) -> None:
         from framework.tui.screens.mapping import MappingScreen
 
@@ -443,20 +469,22 @@ class FrameworkApp(App[None]):
 
 
 def make_app(project: Project, coder: str | None = None, document: str | None = None,
-             line: int | None = None, notes: Sequence[str] = ()) -> FrameworkApp:
-    """The app for a project; ``document`` (a name or id) opens straight in the reader at ``line``.
+             line: int | None = None, notes: Sequence[str] = (), question: str | None = None) -> FrameworkApp:
+    """The app for a project; ``document`` (a name or id) opens straight in the reader at ``line``,
+    ``question`` (a key such as ``q1``) on the answers screen.
 
     ``coder`` codes for this session (default: the coder remembered for this person); only
     the switch (``C``) remembers a new one. ``notes`` are shown once the screen is up.
     """
     if coder:
         check_coder(coder)
-    return FrameworkApp(project, coder=coder or project.coder, document=document, line=line, notes=notes)
+    return FrameworkApp(project, coder=coder or project.coder, document=document, line=line, notes=notes,
+                        question=question)
 
 
 def run(project: Project, coder: str | None = None, document: str | None = None,
-        line: int | None = None, notes: Sequence[str] = (), **kwargs: Any) -> None:
-    make_app(project, coder, document, line, notes).run(**kwargs)
+        line: int | None = None, notes: Sequence[str] = (), question: str | None = None, **kwargs: Any) -> None:
+    make_app(project, coder, document, line, notes, question).run(**kwargs)
 
 
 # -- help ---------------------------------------------------------------------------------------
@@ -471,6 +499,7 @@ def _bindings(items: Iterable[BindingType]) -> list[Binding]:
 
 def help_sections() -> list[tuple[str, list[Binding]]]:
     """Every screen's and widget's keys, grouped as the user meets them."""
+    from framework.tui.dialogs.autocode import AutocodeDialog
     from framework.tui.dialogs.bounds import EditBoundsDialog
     from framework.tui.dialogs.coders import CoderSelection
     from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
@@ -479,6 +508,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     from framework.tui.dialogs.pseudonym_entry import EntryDialog
     from framework.tui.dialogs.theme_picker import ThemePicker
     from framework.tui.screens.agreement import AgreementScreen
+    from framework.tui.screens.answers import AnswersScreen
     from framework.tui.screens.cell_editor import CellEditorScreen
     from framework.tui.screens.documents import DocumentsScreen
     from framework.tui.screens.mapping import MappingScreen
@@ -487,6 +517,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     from framework.tui.screens.reader import ReaderScreen
     from framework.tui.screens.retrieval import RetrievalScreen
     from framework.tui.screens.review import ReviewScreen
+    from framework.tui.widgets.paged_table import PagedTable
     from framework.tui.widgets.transcript import TranscriptView
 
     everywhere = _bindings(FrameworkApp.BINDINGS) + [
@@ -499,6 +530,8 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
     return [
         ("Everywhere", everywhere),
         ("Documents", _bindings(DocumentsScreen.BINDINGS)),
+        ("Survey answers", _bindings(AnswersScreen.BINDINGS) + _bindings(PagedTable.BINDINGS)),
+        ("Autocode", _bindings(AutocodeDialog.BINDINGS)),
         ("Reader: coding", _bindings(ReaderScreen.BINDINGS)),
         ("Reader: moving and selecting", moving),
         ("Theme picker", _bindings(ThemePicker.BINDINGS)),

@@ -53,3 +53,11 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20
             raise AssertionError("the app never reached the expected state")
         await pilot.pause(0.05)
     await settle(pilot)
+
+
+async def still(pilot: Pilot) -> None:
+    """Settle, then stop cursors blinking, for a snapshot."""
+    await settle(pilot)
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from framework.coding.actions import add_coding
 from framework.themes.validate import load_themes
@@ -14,14 +14,16 @@ from framework.tui.screens.documents import DocumentsScreen
 from framework.tui.screens.help import HelpScreen
 from framework.tui.screens.reader import ReaderScreen
 from framework.tui.screens.retrieval import RetrievalScreen
+from framework.tui.widgets.paged_table import PagedTable
+from framework.views.paging import Heading
 
 from .conftest import INTERVIEW, SECOND
 from .helpers import SIZE, press, scenario, settle, type_text
 
 
 def row_keys(app) -> list[str]:
-    table = app.screen.query_one(DataTable)
-    return [str(key.value) for key in table.rows]
+    table = app.screen.query_one(PagedTable)
+    return [f"group:{e.value}" if isinstance(e, Heading) else str(e) for e in table.entries]
 
 
 def doc_ids(project) -> dict[str, int]:
@@ -39,13 +41,15 @@ async def test_documents_list_filter_open(make, tui_project) -> None:
         await settle(pilot)
         assert isinstance(app.screen, DocumentsScreen)
         assert row_keys(app) == [str(ids["arabic_03"]), str(ids["int_07"]), str(ids["int_08"])]
-        rows = {r.document.name: (r.mine, r.others) for r in app.screen.documents.rows}
+        rows = {r.document: (r.mine, r.others) for r in app.screen.table.rows.values()}
         assert rows == {"arabic_03": (0, 0), "int_07": (1, 1), "int_08": (0, 1)}
-        await type_text(pilot, "adult")  # type-to-filter: the attribute value "Adult services"
+        await press(pilot, "slash")
+        await type_text(pilot, "adult")  # the attribute value "Adult services"
         assert app.screen.query_one("#filter").value == "adult"
         assert row_keys(app) == [str(ids["int_08"])]
-        await press(pilot, "escape")
+        await press(pilot, "escape", "escape")  # back to the list, then clear the filter
         assert len(row_keys(app)) == 3
+        await press(pilot, "slash")
         await type_text(pilot, "int director")  # every word must match
         assert row_keys(app) == [str(ids["int_07"])]
         await press(pilot, "enter")
@@ -75,8 +79,8 @@ async def test_documents_sort_and_group(make, tui_project) -> None:
             "group:Children's services", str(ids["int_07"]),
             "group:Joint", str(ids["arabic_03"]),
         ]
-        table = app.screen.query_one(DataTable)
-        assert table.cursor_row == 5  # still on the document it was on
+        table = app.screen.query_one(PagedTable)
+        assert table.cursor == 5  # still on the document it was on
         await press(pilot, "up", "up", "enter")
         assert app.screen.data.document.name == "int_07"
 
@@ -299,9 +303,9 @@ async def test_names_with_brackets_are_shown_as_written(make, tui_project) -> No
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(DataTable)
-        row = table.get_row(str(doc_ids(tui_project)["int_07"]))
-        assert "[redacted]" in [cell.plain for cell in row]
+        table = app.screen.query_one(PagedTable)
+        key = doc_ids(tui_project)["int_07"]
+        assert "[redacted]" in [cell.plain for cell in table.cells(table.rows[key])]
         await press(pilot, "enter")  # opens the first row: arabic_03
         await press(pilot, "shift+right", "c")
         await type_text(pilot, "peers")

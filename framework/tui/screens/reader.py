@@ -86,6 +86,7 @@ class ReaderScreen(CodingActions, Screen[None]):
         yield Header(icon="▦")
         with Horizontal(id="reader-body"):
             with Vertical(id="reading"):
+                yield Static("", id="question", markup=False)
                 yield Static("", id="doc-info", markup=False)
                 with Horizontal(id="text-row"):
                     view = TranscriptView(id="transcript")
@@ -129,6 +130,9 @@ class ReaderScreen(CodingActions, Screen[None]):
             view.goto_line(self.start_line)
         self.start_line = self.start_span = None
         self._describe_document()
+        question = self.query_one("#question", Static)
+        question.update(f"Q: {event.data.document.question}" if event.data.document.question else "")
+        question.display = bool(event.data.document.question)
 
     @on(Worker.StateChanged)
     def _load_failed(self, event: Worker.StateChanged) -> None:
