@@ -169,3 +169,47 @@ def test_usage_per_coder_and_search_in_one_document(project) -> None:
     assert store.themes.usage("alice") == {"1.1": (1, 1)}
     hits = search(store, "supervision", document_id=doc.id)
     assert [(h.document, h.line) for h in hits] == [("dir_london", 12)]
+
+
+LONG = "assistant_director_county_council_authority_with_a_long_name"
+
+
+def test_tables_fit_80_columns_and_wide_shows_everything(project_dir: Path) -> None:
+    (project_dir / "transcripts" / f"{LONG}.txt").write_text("Interviewer: Hello?\n\nRespondent: Hello.\n",
+                                                             encoding="utf-8")
+    assert run(project_dir, "import", str(project_dir / "transcripts" / f"{LONG}.txt")).exit_code == 0
+    assert run(project_dir, "--coder", "alice", "code", "add", LONG, "1.1", "--quote", "Hello.").exit_code == 0
+    for command in (["docs"], ["cases"], ["themes"], ["--coder", "alice", "chart", "show", "--theme", "1"]):
+        result = run(project_dir, *command)
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, (command, lines)
+    narrow = run(project_dir, "docs").stdout
+    assert LONG not in narrow and "assistant_dir…" in narrow
+    assert [line.split()[0] for line in narrow.splitlines()] == ["id", "1", "2", "3", "4"]
+    wide = run(project_dir, "docs", "--wide").stdout
+    assert f"{LONG}  {LONG}  transcript" in wide
+    assert max(len(line) for line in wide.splitlines()) > 80
+    assert LONG in run(project_dir, "--wide", "cases").stdout
+
+
+def test_long_listings_stream_as_json_too(project_dir: Path) -> None:
+    docs = json.loads(run(project_dir, "docs", "--json").stdout)
+    assert [d["name"] for d in docs] == ["ad_county", "dir_london", "hos_met"]
+    cases = json.loads(run(project_dir, "cases", "--json").stdout)
+    assert cases[0] == {"id": cases[0]["id"], "name": "ad_county", "documents": 1, "attributes": {
+        "role": "Assistant director", "service": "Adult services", "authority_type": "County council",
+        "interviews": "2"}}
+    assert json.loads(run(project_dir, "code", "list", "--json").stdout) == []
+    assert run(project_dir, "code", "list").stdout == "id  coder  document  theme  span  quote\n"
+
+
+def test_open_a_question_checks_it_first(project_dir: Path) -> None:
+    none = run(project_dir, "open", "--question", "q1")
+    assert none.exit_code == 1 and "no survey answers yet" in none.stderr
+    data = Path(__file__).parent / "data" / "surveys" / "qualtrics.csv"
+    assert run(project_dir, "import-survey", str(data)).exit_code == 0
+    wrong = run(project_dir, "open", "--question", "q7")
+    assert wrong.exit_code == 1 and "no question 'q7'. The questions are: q1 'How do you count" in wrong.stderr
+    assert run(project_dir, "open").exit_code == 2
+    assert run(project_dir, "open", "dir_london", "--question", "q1").exit_code == 2

@@ -82,9 +82,10 @@ class FrameworkGroup(click.Group):
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="The project folder (default: the current folder).")
 @click.option("--coder", default=None, help="Who is coding (remembered per project).")
+@click.option("--wide", is_flag=True, help="Show long values whole in tables (lines may be longer than the terminal).")
 @click.version_option(package_name="framework")
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
+def main(ctx: click.Context, project_dir: Path, coder: str | None, wide: bool) -> None:
     """framework: Framework Method analysis of interviews and survey comments.
 
     Run it alone to open the project in the current folder.
@@ -92,5 +93,6 @@ def main(ctx: click.Context, project_dir: Path, coder: str | None) -> None:
     obj = ctx.ensure_object(State)
     obj.project_dir = project_dir
     obj.coder = check_coder(coder) if coder else None
+    obj.set_wide(wide)
     if ctx.invoked_subcommand is None:
         run_tui(obj)

@@ -6,12 +6,19 @@ from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, input_file_or_stdin, out, progress_bar, project_option, state, table
+from framework.cli.common import (
+    StreamTable,
+    emit_json,
+    err,
+    input_file_or_stdin,
+    out,
+    progress_bar,
+    project_option,
+    state,
+    table,
+)
 from framework.coding.anchoring import DEFAULT_MIN_SCORE
 from framework.errors import InputError
-
-PLAIN_ROWS = 2000
-"""Listings longer than this are printed as tab-separated columns rather than a table."""
 
 
 @click.group()
@@ -99,32 +106,22 @@ def _place(text: str, quote: str, name: str, *, occurrence: int | None, line: in
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @project_option(coder=False)
 def code_list(coder_filter: str | None, theme: str | None, document: str | None, detached: bool, as_json: bool) -> None:
-    """List codings."""
+    """List codings (printed as they are read)."""
     store = state().project().store
     doc_id = store.documents.get(document).id if document else None
     if theme:
         store.themes.get(theme)
-    rows = store.codings.list(coder=coder_filter, document_id=doc_id, theme_ids=[theme] if theme else None)
-    if detached:
-        rows = [r for r in rows if r.detached]
+    rows = store.codings.iter(coder=coder_filter, document_id=doc_id, theme_ids=[theme] if theme else None,
+                              detached_only=detached)
     if as_json:
-        emit_json([r.as_json() for r in rows])
+        emit_json(r.as_json() for r in rows)
         return
-    cells = []
+    t = StreamTable("id", "coder", "document", "theme", "span", "quote", right=("id",))
     for r in rows:
-        quote = r.quote.replace("\n", " ")
-        cells.append((str(r.id), r.coder, r.document, r.theme_id,
-                      f"{r.start}-{r.end}" + (" detached" if r.detached else ""),
-                      quote[:80] + ("…" if len(quote) > 80 else "")))
-    if len(cells) > PLAIN_ROWS:  # a rich table this long takes minutes and gigabytes: plain columns
-        click.echo("\t".join(("id", "coder", "document", "theme", "span", "quote")))
-        for row in cells:
-            click.echo("\t".join(row))
-        return
-    t = table("id", "coder", "document", "theme", "span", "quote")
-    for row in cells:
-        t.add_row(*row)
-    out.print(t)
+        quote = " ".join(r.quote.split())
+        t.add(str(r.id), r.coder, r.document, r.theme_id, f"{r.start}-{r.end}" + (" detached" if r.detached else ""),
+              quote if out.wide else quote[:200])
+    t.close()
 
 
 @code.command("remove")

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from framework.project import Project
 
 
+WIDE = 100_000
+"""The line width of ``--wide`` output: as long as the longest value needs."""
+
+
 class LazyConsole:
     """A rich ``Console`` made on first use: a command that prints no table never loads rich.
 
@@ -34,6 +38,7 @@ class LazyConsole:
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._console: Any = None
+        self.wide = False
 
     def print(self, *objects: Any, markup: bool | None = None, **options: Any) -> None:
         if not markup and not options and all(isinstance(o, str) for o in objects):
@@ -50,7 +55,14 @@ class LazyConsole:
             from rich.console import Console
 
             self._console = Console(**self._options)
+        if self.wide and self._console.width != WIDE:
+            self._console.width = WIDE
         return self._console
+
+    @property
+    def width(self) -> int:
+        """The width output is fitted to: the terminal's (80 when not a terminal), or no limit."""
+        return WIDE if self.wide else self.console.width
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
@@ -161,11 +173,18 @@ class State:
     def __init__(self) -> None:
         self.project_dir: Path = Path(".")
         self.coder: str | None = None
+        self.wide = False
         self._project: Project | None = None
         self.notes: list[str] = []
         """What opening the project had to say, and who is coding if that changed."""
         self.sync_themes = True
         """Load a changed themes.yaml on opening (off for the commands that load it themselves)."""
+
+    def set_wide(self, wide: bool) -> None:
+        """``--wide``: tables keep every value whole, however long the lines get."""
+        if wide:
+            self.wide = True
+            out.wide = True
 
     def project(self, *, quiet: bool = False) -> Project:
         """The open project. Its notes (first run, themes.yaml reloaded, cloud folder) and
@@ -259,6 +278,7 @@ def project_option(func: Callable | None = None, *, coder: bool = True) -> Calla
             state = click.get_current_context().find_object(State)
             if project_dir is not None:
                 state.project_dir = project_dir
+            state.set_wide(kwargs.pop("wide_output", False))
             name = kwargs.pop("acting_coder", None)
             if name is not None:
                 state.coder = check_coder(name)
@@ -266,6 +286,8 @@ def project_option(func: Callable | None = None, *, coder: bool = True) -> Calla
 
         wrapped = click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                                default=None, help="The project folder (default: the current folder).")(wrapper)
+        wrapped = click.option("--wide", "wide_output", is_flag=True, default=False,
+                               help="Show long values whole in tables (lines may be longer than the terminal).")(wrapped)
         if coder:
             wrapped = click.option("--coder", "acting_coder", default=None,
                                    help="Who is coding (remembered per project).")(wrapped)
@@ -275,26 +297,105 @@ def project_option(func: Callable | None = None, *, coder: bool = True) -> Calla
 
 
 def emit_json(value: Any) -> None:
-    """Print ``value`` as indented JSON. A list is written item by item (the same text as
-    one ``json.dumps``), so a long listing is never held twice in memory."""
-    if not isinstance(value, list) or not value:
+    """Print ``value`` as indented JSON. A list (or any iterator) is written item by item (the
+    same text as one ``json.dumps``), so a long listing starts at once and is never held whole."""
+    if isinstance(value, (dict, str, int, float, bool)) or value is None:
         click.echo(json.dumps(value, ensure_ascii=False, indent=2))
         return
+    items = iter(value)
+    try:
+        item = next(items)
+    except StopIteration:
+        click.echo("[]")
+        return
     click.echo("[")
-    last = len(value) - 1
-    for i, item in enumerate(value):
-        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        click.echo("  " + text + ("," if i < last else ""))
+    for following in items:
+        click.echo("  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ") + ",")
+        item = following
+    click.echo("  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  "))
     click.echo("]")
 
 
+SHORTEST = 8
+"""A column is never cut narrower than this (or its widest value, if less)."""
+
+
+def fitted(natural: list[int], available: int) -> list[int]:
+    """Column widths within ``available`` cells: the widest columns give way first."""
+    from framework.views.paging import fit_widths
+
+    return fit_widths(natural, [min(n, SHORTEST) for n in natural], [False] * len(natural), available)
+
+
 def table(*columns: str) -> Table:
+    """A table that fits the terminal: long values are cut with an ellipsis, the widest columns
+    first (``--wide`` shows them whole)."""
+    from rich.cells import cell_len
     from rich.table import Table
 
-    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    class FittedTable(Table):
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            if not out.wide:
+                natural = [max([cell_len(str(c.header))] + [cell_len(str(v)) for v in c.cells])
+                           for c in self.columns]
+                available = options.max_width - 2 * (len(self.columns) - 1)
+                for column, width in zip(self.columns, fitted(natural, available)):
+                    column.max_width = width
+            return super().__rich_console__(console, options)
+
+    t = FittedTable(show_header=True, header_style="bold", box=None, pad_edge=False)
     for column in columns:
-        t.add_column(column, overflow="fold")
+        t.add_column(column, no_wrap=True, overflow="ellipsis")
     return t
+
+
+class StreamTable:
+    """Rows printed as they come, in columns fitted to the terminal from the first rows
+    (``--wide``: values whole)."""
+
+    SAMPLE = 200
+
+    def __init__(self, *columns: str, right: tuple[str, ...] = ()) -> None:
+        self.columns = columns
+        self.right = {i for i, c in enumerate(columns) if c in right}
+        self.widths: list[int] | None = None
+        self._waiting: list[tuple[str, ...]] = []
+
+    def add(self, *cells: str) -> None:
+        if self.widths is not None:
+            self._print(cells)
+            return
+        self._waiting.append(cells)
+        if len(self._waiting) >= self.SAMPLE:
+            self._start()
+
+    def close(self) -> None:
+        if self.widths is None:
+            self._start()
+
+    def _start(self) -> None:
+        from rich.cells import cell_len
+
+        natural = [max([cell_len(c)] + [cell_len(r[i]) for r in self._waiting]) for i, c in enumerate(self.columns)]
+        self.widths = natural if out.wide else fitted(natural, out.width - 2 * (len(self.columns) - 1))
+        self._print(self.columns)
+        for row in self._waiting:
+            self._print(row)
+        self._waiting = []
+
+    def _print(self, cells: tuple[str, ...]) -> None:
+        from rich.cells import cell_len, set_cell_size
+
+        parts = []
+        for i, (value, width) in enumerate(zip(cells, self.widths or ())):
+            value = value.replace("\n", " ")
+            size = cell_len(value)
+            if size > width and not out.wide:
+                value = set_cell_size(value, width - 1) + "…"
+            elif size < width:
+                value = " " * (width - size) + value if i in self.right else value + " " * (width - size)
+            parts.append(value)
+        click.echo("  ".join(parts).rstrip())
 
 
 def state() -> State:

@@ -8,7 +8,18 @@ from typing import Any
 
 import click
 
-from framework.cli.common import emit_json, err, input_file, out, progress_bar, project_option, run_tui, state, table
+from framework.cli.common import (
+    StreamTable,
+    emit_json,
+    err,
+    input_file,
+    out,
+    progress_bar,
+    project_option,
+    run_tui,
+    state,
+    table,
+)
 from framework.errors import InputError
 
 
@@ -124,22 +135,22 @@ def import_survey_cmd(file: Path, id_column: str | None, row_ids: bool, text_col
 @project_option
 @click.pass_context
 def cases(ctx: click.Context, as_json: bool) -> None:
-    """List cases with their attributes (or import them: cases import FILE)."""
+    """List cases with their attributes (or import them: cases import FILE).
+
+    Cases are printed as they are read, so a survey of 100,000 respondents starts at once.
+    """
     if ctx.invoked_subcommand is not None:
         return
     store = state().project().store
-    rows = store.cases.list()
-    docs: dict[str, int] = {}
-    for d in store.documents.list():
-        docs[d.case] = docs.get(d.case, 0) + 1
+    rows = store.cases.iter()
     if as_json:
-        emit_json([{"id": c.id, "name": c.name, "attributes": c.attributes, "documents": docs.get(c.name, 0)} for c in rows])
+        emit_json({"id": c.id, "name": c.name, "attributes": c.attributes, "documents": n} for c, n in rows)
         return
     names = [a.name for a in store.cases.attributes()]
-    t = table("case", *names, "docs")
-    for c in rows:
-        t.add_row(c.name, *(c.attributes.get(n, "") for n in names), str(docs.get(c.name, 0)))
-    out.print(t)
+    t = StreamTable("case", *names, "docs", right=("docs",))
+    for c, n in rows:
+        t.add(c.name, *(c.attributes.get(name, "") for name in names), str(n))
+    t.close()
 
 
 @cases.command("import")
@@ -161,17 +172,15 @@ def cases_import(file: Path) -> None:
 @click.option("--kind", type=click.Choice(["transcript", "survey"]), default=None)
 @project_option
 def docs(as_json: bool, kind: str | None) -> None:
-    """List documents with their case, kind, size and codings."""
-    store = state().project().store
-    rows = store.documents.list(kind)
-    counts = store.documents.coded_counts()
+    """List documents with their case, kind, size and codings (printed as they are read)."""
+    rows = state().project().store.documents.iter(kind)
     if as_json:
-        emit_json([{**d.as_json(), "codings": sum(counts.get(d.id, {}).values())} for d in rows])
+        emit_json({**d.as_json(), "codings": n} for d, n in rows)
         return
-    t = table("id", "document", "case", "kind", "chars", "codings", "source")
-    for d in rows:
-        t.add_row(str(d.id), d.name, d.case, d.kind, f"{d.length:,}", str(sum(counts.get(d.id, {}).values())), d.source or "")
-    out.print(t)
+    t = StreamTable("id", "document", "case", "kind", "chars", "codings", "source", right=("id", "chars", "codings"))
+    for d, n in rows:
+        t.add(str(d.id), d.name, d.case, d.kind, f"{d.length:,}", str(n), d.source or "")
+    t.close()
 
 
 @click.command()

@@ -266,6 +266,25 @@ class Store:
         """
         return int(self.scalar("PRAGMA data_version"))
 
+    def iter_query(self, sql: str, params: Any = (), *, size: int = 500) -> Iterator[dict[str, Any]]:
+        """Run a read query and yield its rows as dicts, ``size`` at a time: a long listing
+        starts at once and never holds all its rows in memory."""
+        with self.lock:
+            cursor = self.conn.cursor()
+            cursor.execute(sql, params)
+            names = [d[0] for d in cursor.description or ()]
+        try:
+            while True:
+                with self.lock:
+                    rows = cursor.fetchmany(size)
+                if not rows:
+                    return
+                for row in rows:
+                    yield dict(zip(names, row))
+        finally:
+            with contextlib.suppress(sqlite3.Error):  # the store may be closed before a listing is
+                cursor.close()
+
     def scalar(self, sql: str, params: Any = ()) -> Any:
         with self.lock:
             row = self.conn.execute(sql, params).fetchone()

@@ -8,7 +8,7 @@ inside ``Store.write()`` (they do not open transactions of their own unless name
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,32 @@ class _Repo:
 
 
 class Cases(_Repo):
+    def iter(self) -> Iterator[tuple[Case, int]]:
+        """Every case by name with its number of documents, read as it is used."""
+        batch: list[dict[str, Any]] = []
+        rows = self.store.iter_query(
+            "SELECT c.id, c.name, (SELECT count(*) FROM documents d WHERE d.case_id = c.id) AS docs "
+            "FROM cases c ORDER BY c.name")
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 500:
+                yield from self._with_attributes(batch)
+                batch = []
+        yield from self._with_attributes(batch)
+
+    def _with_attributes(self, rows: list[dict[str, Any]]) -> Iterator[tuple[Case, int]]:
+        if not rows:
+            return
+        values: dict[int, dict[str, str]] = {}
+        for r in self.store.query(
+            "SELECT ca.case_id, ca.attribute, ca.value FROM case_attributes ca JOIN attributes a "
+            f"ON a.name = ca.attribute WHERE ca.case_id IN ({','.join('?' * len(rows))}) ORDER BY a.position",
+            [r["id"] for r in rows],
+        ):
+            values.setdefault(r["case_id"], {})[r["attribute"]] = r["value"]
+        for r in rows:
+            yield Case(r["id"], r["name"], values.get(r["id"], {})), r["docs"]
+
     def list(self) -> list[Case]:
         values: dict[int, dict[str, str]] = {}
         for row in self.store.query(
@@ -183,6 +209,15 @@ class Documents(_Repo):
 
     def list(self, kind: str | None = None) -> list[Document]:
         return self._select("WHERE d.kind = ?", (kind,)) if kind else self._select()
+
+    def iter(self, kind: str | None = None) -> Iterator[tuple[Document, int]]:
+        """Every document in case order with its number of codings, read as it is used."""
+        where, params = ("WHERE d.kind = ? ", (kind,)) if kind else ("", ())
+        for r in self.store.iter_query(
+            f"SELECT {_DOC_COLUMNS}, (SELECT count(*) FROM codings k WHERE k.document_id = d.id) AS codings "
+            f"FROM cases c JOIN documents d ON d.case_id = c.id {where}ORDER BY c.name, d.name", params,
+        ):
+            yield _document(r), r["codings"]
 
     def find(self, name_or_id: str | int) -> Document | None:
         key = str(name_or_id)
@@ -382,6 +417,20 @@ class Codings(_Repo):
         case_id: int | None = None,
         include_detached: bool = True,
     ) -> list[Coding]:
+        return list(self.iter(coder=coder, document_id=document_id, theme_ids=theme_ids, case_id=case_id,
+                              include_detached=include_detached))
+
+    def iter(
+        self,
+        *,
+        coder: str | Sequence[str] | None = None,
+        document_id: int | None = None,
+        theme_ids: Sequence[str] | None = None,
+        case_id: int | None = None,
+        include_detached: bool = True,
+        detached_only: bool = False,
+    ) -> Iterator[Coding]:
+        """Codings by document name and place, read as they are used (see :meth:`list`)."""
         clauses: list[str] = []
         params: list[Any] = []
         if isinstance(coder, str):
@@ -401,15 +450,15 @@ class Codings(_Repo):
             params.append(case_id)
         if not include_detached:
             clauses.append("k.detached = 0")
+        if detached_only:
+            clauses.append("k.detached = 1")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        return [
-            _coding(r)
-            for r in self.store.query(
-                f"SELECT {_CODING_COLUMNS} FROM codings k JOIN documents d ON d.id = k.document_id "
-                f"{where} ORDER BY d.name, k.start, k.\"end\", k.theme_id, k.coder",
-                params,
-            )
-        ]
+        for r in self.store.iter_query(
+            f"SELECT {_CODING_COLUMNS} FROM documents d JOIN codings k ON k.document_id = d.id "
+            f"{where} ORDER BY d.name, k.start, k.\"end\", k.theme_id, k.coder",
+            params,
+        ):
+            yield _coding(r)
 
     def spans(self, coders: Sequence[str]) -> list[tuple[str, str, str, int, int]]:
         """``(coder, document, theme, start, end)`` of every placed (not detached) coding of
