@@ -204,6 +204,7 @@ def write_documents(
     *,
     coder: str,
     progress: Progress | None = None,
+    case_ids: dict[str, int] | None = None,
 ) -> ImportReport:
     report = ImportReport()
     new: list[NewDocument] = []
@@ -228,7 +229,10 @@ def write_documents(
     with store.write():
         store.ensure_coder(coder)
         if new:
-            store.documents.insert_many(new)
+            if case_ids is None:
+                store.documents.insert_many(new)
+            else:
+                store.documents.insert_many(new, case_ids)
             report.added.extend(d.name for d in new)
             _set_case_attributes(store, new)
         for document_id, doc in changed:

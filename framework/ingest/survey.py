@@ -12,16 +12,18 @@ unless asked for.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from framework.errors import InputError
-from framework.ingest.documents import ImportReport, source_label, units_of, write_documents
-from framework.ingest.formats import content_hash
+from framework.ingest.documents import ImportReport, source_label, write_documents
 from framework.ingest.tables import Table, read_table
-from framework.ingest.text import normalise_newlines
+from framework.ingest.text import LINE_BREAKS, normalise_newlines
 from framework.reports import Progress, problem_list
 from framework.store import NewDocument, Store
 
@@ -121,10 +123,14 @@ def _surveymonkey(table: Table) -> SurveyLayout:
 # -- which columns are what ----------------------------------------------------------------------
 
 
+DETECT_ROWS = 5000
+"""Rows looked at to tell free-text columns from the others."""
+
+
 def detect_text_columns(table: Table, exclude: Iterable[str] = (), *, skip_rows: int = 0) -> list[str]:
-    """Columns that hold free text: long, varied answers with spaces."""
+    """Columns that hold free text: long, varied answers with spaces (in the first rows)."""
     skip = set(exclude)
-    rows = table.rows[skip_rows:]
+    rows = table.rows[skip_rows : skip_rows + DETECT_ROWS]
     found = []
     for column in table.columns:
         if column in skip:
@@ -243,6 +249,23 @@ def load_question_map(path: Path) -> dict[str, str]:
     return {r[lower["question"]].strip(): r[lower["theme"]].strip() for r in table.rows}
 
 
+_ODD_BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}\ufeff]")
+"""Characters :func:`~framework.ingest.text.normalise_newlines` changes; most answers have none."""
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+def answer_units(text: str) -> list[tuple[int, int, None]]:
+    """An answer's paragraphs (runs of non-blank lines); answers have no speakers."""
+    if "\n" not in text:
+        return [(0, len(text), None)]
+    units, start = [], 0
+    for m in _BLANK_LINES.finditer(text):
+        units.append((start, len(text[start:m.start()].rstrip()) + start, None))
+        start = m.end()
+    units.append((start, start + len(text[start:].rstrip()), None))
+    return [u for u in units if u[1] > u[0]]
+
+
 # -- importing ----------------------------------------------------------------------------------------
 
 
@@ -276,43 +299,65 @@ def import_survey(
     transaction: the respondents (cases) with their attributes, the answers (documents), and
     with ``question_map`` each answer coded with its question's theme.
     """
-    table = read_table(path, unnamed=True)
-    layout = survey_layout(table)
-    plan = _plan(store, table, layout, id_column, text_columns, question_map, row_ids, keep_personal)
-    rows = table.rows[layout.header_rows:]
-    source = source_label(path, root)
-    prepared: list[tuple[Path, NewDocument]] = []
-    respondents: list[tuple[str, dict[str, str]]] = []
-    silent = 0
-    for i, (rid, row) in enumerate(zip(plan.ids, rows)):
-        if progress and i % 5000 == 0:
-            progress(i, len(rows), "reading answers")
-        attrs = {layout.name(a): row[a].strip() for a in plan.attributes}
-        respondents.append((rid, attrs))
-        answered = False
-        for n, column in enumerate(plan.columns, start=1):
-            answer = row[column]
-            if not answer or answer.isspace():
-                continue
-            answer = normalise_newlines(answer).strip()
-            answered = True
-            prepared.append((path, NewDocument(
-                name=f"{rid}.q{n}", case=rid, kind="survey", source=f"{source}#{layout.name(column)}",
-                text=answer, sha256=content_hash(answer), encoding=None, format="survey",
-                units=units_of(answer), question=layout.question(column),
-            )))
-        silent += not answered
-    with store.write():
-        _write_respondents(store, [layout.name(a) for a in plan.attributes], respondents)
-        report = write_documents(store, prepared, coder=coder, progress=progress)
-        if plan.themes_for:
-            report.coded = _autocode(store, coder, prepared, report, {
-                layout.question(c): t for c, t in plan.themes_for.items()})
+    with _no_collection_pauses():
+        table = read_table(path, unnamed=True)
+        layout = survey_layout(table)
+        plan = _plan(store, table, layout, id_column, text_columns, question_map, row_ids, keep_personal)
+        rows = table.rows[layout.header_rows:]
+        prepared, silent = _read_answers(path, source_label(path, root), layout, plan, rows, progress)
+        with store.write():
+            case_ids = _write_respondents(store, layout, plan, rows)
+            report = write_documents(store, prepared, coder=coder, progress=progress, case_ids=case_ids)
+            if plan.themes_for:
+                report.coded = _autocode(store, coder, prepared, report, {
+                    layout.question(c): t for c, t in plan.themes_for.items()})
     report.warnings.extend(plan.notes)
     if silent:
         report.warnings.append(f"{silent} of {len(rows)} respondents answered no free-text question; "
                                "they are cases with their attributes all the same")
     return report
+
+
+@contextlib.contextmanager
+def _no_collection_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a large survey is read into objects that hold no
+    cycles: otherwise it walks every row again and again, and the import takes three times as long."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _read_answers(path: Path, source: str, layout: SurveyLayout, plan: _Plan, rows: Sequence[dict[str, str]],
+                  progress: Progress | None) -> tuple[list[tuple[Path, NewDocument]], list[tuple[str, dict[str, str]]], int]:
+    """The answers as documents to write, and how many respondents answered no free-text question."""
+    columns = [(column, f"q{n}", f"{source}#{layout.name(column)}", layout.question(column))
+               for n, column in enumerate(plan.columns, start=1)]
+    prepared: list[tuple[Path, NewDocument]] = []
+    silent = 0
+    sha256 = hashlib.sha256
+    for i, (rid, row) in enumerate(zip(plan.ids, rows)):
+        if progress and i % 5000 == 0:
+            progress(i, len(rows), "reading answers")
+        answered = False
+        for column, key, doc_source, question in columns:
+            answer = row[column]
+            if not answer or answer.isspace():
+                continue
+            if _ODD_BREAKS.search(answer):
+                answer = normalise_newlines(answer)
+            answer = answer.strip()
+            answered = True
+            prepared.append((path, NewDocument(
+                name=f"{rid}.{key}", case=rid, kind="survey", source=doc_source, text=answer,
+                sha256=sha256(answer.encode("utf-8")).hexdigest(), encoding=None, format="survey",
+                units=answer_units(answer), question=question,
+            )))
+        silent += not answered
+    return prepared, silent
 
 
 def _plan(store: Store, table: Table, layout: SurveyLayout, id_column: str | None,
@@ -376,15 +421,18 @@ def _question_themes(store: Store, layout: SurveyLayout, columns: Sequence[str],
     return themes_for
 
 
-def _write_respondents(store: Store, attributes: list[str], respondents: list[tuple[str, dict[str, str]]]) -> None:
-    """Every respondent as a case with its attributes (inside the import's transaction)."""
-    case_ids = store.cases.ensure_many([rid for rid, _ in respondents])
+def _write_respondents(store: Store, layout: SurveyLayout, plan: _Plan,
+                       rows: Sequence[dict[str, str]]) -> dict[str, int]:
+    """Every respondent as a case with its attributes (inside the import's transaction); their ids."""
+    case_ids = store.cases.ensure_many(plan.ids)
+    attributes = [(a, layout.name(a)) for a in plan.attributes]
     if not attributes:
-        return
-    store.cases.ensure_attributes(attributes)
+        return case_ids
+    store.cases.ensure_attributes([name for _, name in attributes])
     store.cases.set_attributes_many(
-        (case_ids[rid], name, value) for rid, attrs in respondents for name, value in attrs.items()
+        (case_ids[rid], name, row[a].strip()) for rid, row in zip(plan.ids, rows) for a, name in attributes
     )
+    return case_ids
 
 
 def _autocode(store: Store, coder: str, prepared: Sequence[tuple[Path, NewDocument]], report: ImportReport,
