@@ -185,7 +185,7 @@ class BareTable(App[None]):
 async def open_reader(project) -> float:
     app = make_app(project, CODER)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen) and app.screen.documents.rows)
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen) and app.screen.table.rows)
         await pilot.pause()
         return await key_to_paint(app, "enter", lambda: isinstance(app.screen, ReaderScreen)
                                   and app.screen.data is not None)
@@ -242,7 +242,7 @@ async def documents_screen(project) -> float:
     app = make_app(project, CODER)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DocumentsScreen)
-                    and app.screen.query_one(DataTable).row_count >= 1000, timeout=60)
+                    and len(app.screen.table.entries) >= 1000 and app.screen.table.rows, timeout=60)
         await pilot.pause()
         return time.perf_counter() - start
 

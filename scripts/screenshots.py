@@ -3,8 +3,9 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Copies the sample project (themes.yaml, cases.csv, transcripts/) to a temporary folder,
-codes a few passages as two coders, and saves the documents screen, the reader with coded
-passages, the reader with the theme picker open, and the retrieval screen.
+codes a few passages as two coders, imports the sample survey and codes some answers, and saves
+the documents screen, the reader with coded passages, the reader with the theme picker open,
+the answers screen and the retrieval screen.
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ def build(folder: Path):
         if found:
             start = found.start() + len(found.group()) - len(found.group().lstrip())
             add_coding(store, CODER, other.id, "1.2", start, found.end())
+    # the sample survey, some answers coded, for the answers screen
+    from framework.coding.actions import code_whole
+    from framework.ingest.survey import import_survey
+
+    import_survey(store, ROOT / "survey" / "staff_survey.csv", root=folder)
+    answers = [d for d in store.documents.list("survey") if d.name.endswith(".q1")]
+    for theme, words in (("2.1", ("caseload", "children", "cases")), ("6.1", ("recording", "computer", "forms"))):
+        chosen = [d.id for d in answers if any(w in store.documents.text(d.id).lower() for w in words)]
+        code_whole(store, CODER, chosen, theme)
+    code_whole(store, OTHER, [d.id for d in answers[:6]], "2.1")
     project.save_setting("coder", CODER)
     return project, text
 
@@ -105,6 +116,13 @@ async def shoot(project, text: str, out: Path) -> list[Path]:
         await pilot.press("c", "v", "a", "c")
         await settle(pilot)
         save(app, "picker")
+
+    app = make_app(project, CODER, question="q1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "space", "down", "space", "down", "space", "down")
+        await settle(pilot)
+        save(app, "answers")
 
     app = make_app(project, CODER)
     async with app.run_test(size=SIZE) as pilot:

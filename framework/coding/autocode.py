@@ -21,7 +21,7 @@ from framework.coding import batch
 from framework.coding.actions import check_coder
 from framework.errors import InputError
 from framework.store import Store
-from framework.store.questions import find_question
+from framework.store.questions import answer_units, find_question
 
 SCOPES = ("hit", "sentence", "paragraph", "answer")
 """How far a hit spreads: the words found, their sentence, their paragraph, or the whole answer
@@ -182,7 +182,7 @@ def preview(store: Store, search: Search, theme_id: str, coder: str) -> Preview:
     except sqlite3.OperationalError as exc:
         raise _fts_error(search.query, exc) from None
     result = Preview(search, theme_id, coder, [], 0)
-    units = _units(store, [r[0] for r in rows]) if search.scope in ("paragraph", "answer", "sentence") else {}
+    units = _units(store, [r[0] for r in rows if r[3] != "survey"]) if search.scope != "hit" else {}
     for doc_id, name, case, kind, sha, length, marked in rows:
         text, found = _unmark(marked)
         if len(text) != length:
@@ -191,7 +191,8 @@ def preview(store: Store, search: Search, theme_id: str, coder: str) -> Preview:
         result.texts[doc_id] = text
         result.hashes[doc_id] = sha
         result.matches += len(found)
-        for start, end, inside in _passages(text, found, search.scope, kind, units.get(doc_id, [])):
+        paragraphs = units.get(doc_id) or (answer_units(text) if kind == "survey" else [])
+        for start, end, inside in _passages(text, found, search.scope, kind, paragraphs):
             result.hits.append(Hit(doc_id, name, case, start, end, tuple(inside), False))
     _mark_covered(store, result)
     return result
@@ -297,6 +298,8 @@ def _passages(text: str, found: list[tuple[int, int]], scope: str, kind: str,
 
 def _mark_covered(store: Store, result: Preview) -> None:
     have = batch.covered(store, result.coder, result.theme_id, [h.document_id for h in result.hits])
+    if not have:
+        return
     result.hits = [
         Hit(h.document_id, h.document, h.case, h.start, h.end, h.matches,
             batch.is_covered(batch.Span(h.document_id, h.start, h.end), have.get(h.document_id, ())))

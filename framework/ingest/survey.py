@@ -26,6 +26,7 @@ from framework.ingest.tables import Table, read_table
 from framework.ingest.text import LINE_BREAKS, normalise_newlines
 from framework.reports import Progress, problem_list
 from framework.store import NewDocument, Store
+from framework.store.questions import answer_units
 
 _MIN_TEXT_LEN = 25
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
@@ -251,19 +252,6 @@ def load_question_map(path: Path) -> dict[str, str]:
 
 _ODD_BREAKS = re.compile(f"[{re.escape(LINE_BREAKS)}\ufeff]")
 """Characters :func:`~framework.ingest.text.normalise_newlines` changes; most answers have none."""
-_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
-
-
-def answer_units(text: str) -> list[tuple[int, int, None]]:
-    """An answer's paragraphs (runs of non-blank lines); answers have no speakers."""
-    if "\n" not in text:
-        return [(0, len(text), None)]
-    units, start = [], 0
-    for m in _BLANK_LINES.finditer(text):
-        units.append((start, len(text[start:m.start()].rstrip()) + start, None))
-        start = m.end()
-    units.append((start, start + len(text[start:].rstrip()), None))
-    return [u for u in units if u[1] > u[0]]
 
 
 # -- importing ----------------------------------------------------------------------------------------

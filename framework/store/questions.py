@@ -15,6 +15,20 @@ from framework.errors import InputError
 from framework.store.db import Store
 
 _KEY = re.compile(r"\.(q\d+)$")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+def answer_units(text: str) -> list[tuple[int, int, None]]:
+    """A survey answer's paragraphs (runs of non-blank lines), as its units are stored: answers
+    have no speakers."""
+    if "\n" not in text:
+        return [(0, len(text), None)]
+    units, start = [], 0
+    for m in _BLANK_LINES.finditer(text):
+        units.append((start, start + len(text[start:m.start()].rstrip()), None))
+        start = m.end()
+    units.append((start, start + len(text[start:].rstrip()), None))
+    return [u for u in units if u[1] > u[0]]
 
 
 @dataclass(frozen=True)

@@ -302,8 +302,9 @@ class AnswersScreen(ListScreen):
     def targets(self) -> list[int]:
         """The marked answers, in list order; else the one under the cursor."""
         if self.marks:
-            return [k for k in self.ordered.ids if k in self.marks] + [
-                k for k in self.marks if k not in set(self.ordered.ids)]
+            shown = self.ordered.ids
+            in_list = set(shown)
+            return [k for k in shown if k in self.marks] + [k for k in self.marks if k not in in_list]
         key = self.table.current_id
         return [key] if key is not None else []
 
