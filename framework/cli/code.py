@@ -112,7 +112,7 @@ def code_list(coder_filter: str | None, theme: str | None, document: str | None,
     if theme:
         store.themes.get(theme)
     rows = store.codings.iter(coder=coder_filter, document_id=doc_id, theme_ids=[theme] if theme else None,
-                              detached_only=detached)
+                              detached_only=detached, streaming=not (theme or document))
     if as_json:
         emit_json(r.as_json() for r in rows)
         return
