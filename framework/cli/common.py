@@ -353,17 +353,23 @@ class StreamTable:
     """Rows printed as they come, in columns fitted to the terminal from the first rows
     (``--wide``: values whole)."""
 
-    SAMPLE = 200
+    SAMPLE = 100
+    """Rows read before the first is printed, to size the columns."""
+    BATCH = 500
+    """Lines written to the terminal at a time."""
 
     def __init__(self, *columns: str, right: tuple[str, ...] = ()) -> None:
         self.columns = columns
         self.right = {i for i, c in enumerate(columns) if c in right}
         self.widths: list[int] | None = None
         self._waiting: list[tuple[str, ...]] = []
+        self._lines: list[str] = []
 
     def add(self, *cells: str) -> None:
         if self.widths is not None:
-            self._print(cells)
+            self._lines.append(self._line(cells))
+            if len(self._lines) >= self.BATCH:
+                self._flush()
             return
         self._waiting.append(cells)
         if len(self._waiting) >= self.SAMPLE:
@@ -372,30 +378,49 @@ class StreamTable:
     def close(self) -> None:
         if self.widths is None:
             self._start()
+        self._flush()
 
     def _start(self) -> None:
-        from rich.cells import cell_len
-
-        natural = [max([cell_len(c)] + [cell_len(r[i]) for r in self._waiting]) for i, c in enumerate(self.columns)]
+        natural = [max([_width(c)] + [_width(r[i]) for r in self._waiting]) for i, c in enumerate(self.columns)]
         self.widths = natural if out.wide else fitted(natural, out.width - 2 * (len(self.columns) - 1))
-        self._print(self.columns)
-        for row in self._waiting:
-            self._print(row)
+        self._lines = [self._line(self.columns), *(self._line(row) for row in self._waiting)]
         self._waiting = []
+        self._flush()
 
-    def _print(self, cells: tuple[str, ...]) -> None:
-        from rich.cells import cell_len, set_cell_size
+    def _flush(self) -> None:
+        if self._lines:
+            click.echo("\n".join(self._lines))
+            self._lines = []
 
+    def _line(self, cells: tuple[str, ...]) -> str:
         parts = []
         for i, (value, width) in enumerate(zip(cells, self.widths or ())):
-            value = value.replace("\n", " ")
-            size = cell_len(value)
+            if "\n" in value:
+                value = value.replace("\n", " ")
+            size = _width(value)
             if size > width and not out.wide:
-                value = set_cell_size(value, width - 1) + "…"
+                value = _cut(value, width - 1) + "…"
             elif size < width:
                 value = " " * (width - size) + value if i in self.right else value + " " * (width - size)
             parts.append(value)
-        click.echo("  ".join(parts).rstrip())
+        return "  ".join(parts).rstrip()
+
+
+def _width(text: str) -> int:
+    """Cells ``text`` takes in a terminal (wide characters count two)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _cut(text: str, width: int) -> str:
+    if text.isascii():
+        return text[:width]
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, width)
 
 
 def state() -> State:
