@@ -95,3 +95,22 @@ def test_a_redo_leaves_out_spans_that_no_longer_fit(project, answers) -> None:
     assert [c[0] for c in spans(store)] == ["r2.q1", "r3.q1"]
     assert batch.describe(batch.ADD_MANY, {"count": 2, "theme": "3", "how": "autocode"}) == (
         "2 passage(s) autocoded with 3")
+
+
+def test_undo_and_redo_give_codings_back_their_uids(project, answers) -> None:
+    store = project.store
+    code_whole(store, "alice", answers, "3")
+
+    def uids() -> dict[int, str]:
+        return {c.id: c.uid for c in store.codings.list(coder="alice")}
+
+    first = uids()
+    assert len(first) == 3 and all(len(u) == 32 for u in first.values())
+    undo(store, "alice")
+    redo(store, "alice")
+    assert uids() == first
+    uncode_whole(store, "alice", answers, "3")
+    assert store.scalar("SELECT count(*) FROM removed_codings WHERE coder = 'alice'") == 3
+    undo(store, "alice")
+    assert uids() == first
+    assert store.scalar("SELECT count(*) FROM removed_codings WHERE coder = 'alice'") == 0

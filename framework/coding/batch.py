@@ -2,7 +2,7 @@
 
 A batch writes (or removes) every coding in one transaction with one entry in the action
 log, so one undo takes the whole batch back and one redo brings it again. The log keeps
-each new coding compactly, ``[id, document id, start, end]`` under the batch's coder and
+each new coding compactly, ``[id, document id, start, end, uid]`` under the batch's coder and
 theme; a redo takes quote and context from the stored text again. Removed codings are
 logged whole (memos included), so that undo restores them exactly.
 
@@ -12,6 +12,7 @@ Callers check the coder's name and the theme first (:func:`framework.coding.acti
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ CHUNK = 500
 """Ids per ``IN (...)`` list (SQLite allows 32,766 variables; smaller lists keep plans simple)."""
 
 _COLUMNS = ("id", "coder", "document_id", "theme_id", "start", "end", "quote", "before", "after", "memo",
-            "detached", "created_at", "updated_at")
+            "detached", "created_at", "updated_at", "uid")
 _INSERT = (f"INSERT INTO codings({', '.join(f'{chr(34)}{c}{chr(34)}' for c in _COLUMNS)}) "
            f"VALUES ({','.join('?' * len(_COLUMNS))})")
 
@@ -126,12 +127,12 @@ def add_many(store: Store, coder: str, theme_id: str, spans: Sequence[Span], *, 
             text = all_texts[span.document_id]
             before, after = context(text, span.start, span.end)
             rows.append((first + n, coder, span.document_id, theme_id, span.start, span.end,
-                         text[span.start:span.end], before, after, "", 0, stamp, stamp))
+                         text[span.start:span.end], before, after, "", 0, stamp, stamp, new_uid()))
         store.ensure_coder(coder)
         store.conn.executemany(_INSERT, rows)
         payload = {**(details or {}), "how": how, "coder": coder, "theme": theme_id, "at": stamp,
                    "count": len(rows), "skipped": skipped,
-                   "codings": [[r[0], r[2], r[4], r[5]] for r in rows]}
+                   "codings": [[r[0], r[2], r[4], r[5], r[13]] for r in rows]}
         action = store.log(coder, ADD_MANY, payload)
     return BatchResult(len(rows), skipped, action, tuple(r[0] for r in rows))
 
@@ -178,22 +179,29 @@ def _restore_added(store: Store, payload: dict[str, Any]) -> None:
     texts = texts_of(store, [c[1] for c in spans])
     stamp = payload.get("at") or now()
     rows = []
-    for coding_id, doc, start, end in spans:
+    for coding_id, doc, start, end, *uid in spans:
         text = texts.get(doc)
         if text is None or end > len(text):
             continue
         before, after = context(text, start, end)
         rows.append((coding_id, payload["coder"], doc, payload["theme"], start, end, text[start:end], before, after,
-                     "", 0, stamp, stamp))
+                     "", 0, stamp, stamp, uid[0] if uid else new_uid()))
     store.ensure_coder(payload["coder"])
     store.conn.executemany(_INSERT.replace("INSERT", "INSERT OR IGNORE", 1), rows)
 
 
 def _insert_rows(store: Store, rows: Sequence[dict[str, Any]]) -> None:
+    """Put removed codings back as they were (with their uid, so copies know them again)."""
     for coder in {r["coder"] for r in rows}:
         store.ensure_coder(coder)
     store.conn.executemany(_INSERT.replace("INSERT", "INSERT OR IGNORE", 1),
-                           [tuple(r[c] for c in _COLUMNS) for r in rows])
+                           [tuple(r.get(c) for c in _COLUMNS) for r in rows])
+
+
+def new_uid() -> str:
+    """A coding's uid, as the store makes them (32 hex digits), made here so that a batch
+    knows its codings' uids and a redo gives them back the same ones."""
+    return secrets.token_hex(16)
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
