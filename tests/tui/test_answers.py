@@ -121,6 +121,9 @@ async def test_code_one_then_many_marked_and_undo_the_batch_at_once(make, survey
         await press(pilot, "u")
         assert mine(store) == [(f"{r}.q1", "2.1") for r in Q1[:4]]
         assert screen.message.startswith("Undone: 5 passage(s) coded with 1.1")
+        await settle(pilot)
+        table = screen.table
+        assert [table.rows[e].mine for e in table.entries] == [("2.1",)] * 4 + [()]  # read again
         await press(pilot, "u")
         assert mine(store) == [(f"{r}.q1", "2.1") for r in Q1[:1]]
         await press(pilot, "escape")

@@ -21,7 +21,10 @@ from framework.errors import FrameworkError
 from framework.store.questions import Question, questions
 from framework.tui.dialogs.common import DIALOG_CSS
 from framework.tui.dialogs.theme_picker import PickResult, ThemePicker
+from framework.views.paging import clip
 
+HIT_WIDTH = 100
+"""Characters of each listed passage (with its document's name) before the list has a width."""
 SHOWN_HITS = 300
 """Passages listed in the preview (the count covers them all)."""
 EVERYWHERE = "*"
@@ -32,11 +35,12 @@ class AutocodeDialog(ModalScreen[BatchResult | None]):
     """Search (SQLite FTS5 syntax), preview the passages with a count, code them as one action."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="AutocodeDialog") + """
-    AutocodeDialog > Vertical { width: 110; }
+    AutocodeDialog > Vertical { width: 110; height: 90%; max-height: 40; }
     AutocodeDialog #options { height: auto; padding: 0; align-horizontal: left; }
-    AutocodeDialog Select { width: 1fr; margin-right: 1; }
-    AutocodeDialog #theme { width: 1fr; margin: 0; }
-    AutocodeDialog OptionList { height: 14; border: none; background: $boost; }
+    AutocodeDialog #scope { width: 26; margin-right: 1; }
+    AutocodeDialog #within { width: 1fr; margin-right: 1; }
+    AutocodeDialog #theme { width: 36; margin: 0; }
+    AutocodeDialog OptionList { height: 1fr; min-height: 3; border: none; background: $boost; }
     AutocodeDialog #count { height: auto; padding: 1 0 0 0; text-style: bold; }
     """
     BINDINGS = [
@@ -91,7 +95,7 @@ class AutocodeDialog(ModalScreen[BatchResult | None]):
     def _theme_label(self) -> str:
         if not self.theme_id:
             return "theme: choose (ctrl+t)"
-        return f"theme: {self.app.catalog.title(self.theme_id)}"  # type: ignore[attr-defined]
+        return clip(f"theme: {self.app.catalog.title(self.theme_id)}", 34)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="autocode-questions")
     def _load_questions(self) -> None:
@@ -100,7 +104,7 @@ class AutocodeDialog(ModalScreen[BatchResult | None]):
     @on(QuestionsLoaded)
     def _questions_loaded(self, event: QuestionsLoaded) -> None:
         options = [("in every document", EVERYWHERE), ("in the transcripts", TRANSCRIPTS)]
-        options += [(f"in answers to {q.key}: {q.text[:50]}", q.key) for q in event.questions]
+        options += [(clip(f"in answers to {q.key}: {q.text}", 36), q.key) for q in event.questions]
         within = self.query_one("#within", Select)
         within.set_options(options)
         if self.question and any(q.key == self.question for q in event.questions):
@@ -168,7 +172,8 @@ class AutocodeDialog(ModalScreen[BatchResult | None]):
             code.focus()
 
     def _line(self, result: Preview, hit) -> Text:
-        line, marks = result.snippet(hit, 140)
+        width = self.query_one("#hits", OptionList).scrollable_content_region.width or HIT_WIDTH
+        line, marks = result.snippet(hit, max(20, width - len(hit.document) - 6))
         text = Text("= " if hit.already else "  ", style="dim")
         text.append(hit.document, style="bold")
         text.append("  ")

@@ -338,10 +338,12 @@ class PagedTable(ScrollView, can_focus=True):
         if isinstance(entry, Heading):
             text = Text(f" {entry.value}  ({entry.count:,})" if part == 0 else "")
             return self._strip(text, width, self.rich_style + self._style("heading"), self._over(index, None))
-        row = self.row(entry)
-        base = self.rich_style + (self._style("odd") if index % 2 else Style())
+        row = self.rows.get(entry)
         if row is None:
             self._note_missing()
+            row = self.stale.get(entry)
+        base = self.rich_style + (self._style("odd") if index % 2 else Style())
+        if row is None:
             text = Text(" …" if part == 0 else "", style=self._style("placeholder"))
             return self._strip(text, width, base, self._over(index, entry))
         return self._strip(self._row_line(entry, row, part), width, base, self._over(index, entry))
@@ -396,6 +398,7 @@ class PagedTable(ScrollView, can_focus=True):
         lo, hi = max(0, first - PAGE // 4), min(len(self.entries), last + PAGE // 2)
         wanted = [e for e in self.entries[lo:hi]
                   if isinstance(e, int) and e not in self.rows and e not in self.pending]
+        self.stale = {k: v for k, v in self.stale.items() if k in self.pending or k in wanted}
         if wanted:
             self.pending.update(wanted)
             self.post_message(self.Wanted(self, wanted))
