@@ -25,7 +25,7 @@ from framework.safety.cloud import cloud_sync_warning
 from framework.store import SYSTEM_CODERS, Store, parts
 from framework.store.backups import PARTS, backup_dir, maybe_hourly
 from framework.store.db import read_only_reason
-from framework.themes.sync import SyncReport, finish_pending, needs_sync, sync_themes
+from framework.themes.sync import SyncReport, finish_pending, needs_sync, pending_path, sync_themes
 
 _SETTINGS_LOCK = threading.Lock()
 CODERS_SETTING = "coders"
@@ -175,7 +175,8 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None, sy
             _first_build(project, progress)
         else:
             _note_state(project)
-            if store.refusal() is None and finish_pending(store, project.themes_path):
+            if (pending_path(project.themes_path).exists() and store.refusal() is None
+                    and finish_pending(store, project.themes_path)):
                 project.warnings.append(f"{THEMES}: brought in step with an import that was interrupted before "
                                         "writing it")
             if sync:
@@ -190,10 +191,18 @@ def open_project(root: Path | str = ".", *, progress: Progress | None = None, sy
     return project
 
 
+CHECK_ON_OPENING = 32 * 1024 * 1024
+"""Databases up to this size are checked for damage whenever they are opened."""
+
+
 def _note_state(project: Project) -> None:
-    """Say when the project can only be read: a read-only folder, or a damaged database."""
+    """Say when the project can only be read: a read-only folder, or a damaged database.
+
+    SQLite's check for damage reads the whole file: it runs on opening a database of up to
+    :data:`CHECK_ON_OPENING` bytes (milliseconds); a larger one is checked before its first
+    write, backup or ``doctor``, so that reading commands do not wait for it."""
     store = project.store
-    if store.damage:
+    if store.path is not None and store.path.stat().st_size <= CHECK_ON_OPENING and store.damage:
         project.warnings.append(
             f"{project.db_path}: the project database is damaged ({store.damage}); what can be read is shown, "
             "and nothing can be changed. Run 'framework doctor', then 'framework restore' to put back a backup."
@@ -225,8 +234,8 @@ def _keep_safe(project: Project) -> None:
     warning = cloud_sync_warning(project.root.resolve())
     if warning:
         project.warnings.append(warning)
-    if project.created or project.store.refusal() is not None:
-        return  # just built from the folder's files, or it cannot be written or should not be copied
+    if project.created or project.store.read_only:
+        return  # just built from the folder's files, or it cannot be written
     parts.remove_stale(project.root, f".{DB_NAME}.*{parts.SUFFIX}")  # left by a restore that was killed
     parts.remove_stale(backup_dir(project), PARTS)  # left by a backup that was killed
     try:

@@ -328,3 +328,24 @@ def test_settings_changed_in_a_read_only_folder_hold_for_the_session(read_only: 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["['1.1',", "'2.1']", "True"]
     assert sorted(p.name for p in (read_only / ".framework").iterdir()) == before
+
+
+def test_a_large_damaged_database_is_read_at_once_and_refused_at_its_first_write(coded: Path, monkeypatch) -> None:
+    """The check for damage reads the whole file: past the size checked on every opening, a
+    reading command does not wait for it, and the first write finds the damage and refuses."""
+    import framework.project as opening
+    from framework.errors import StoreError
+
+    _damage(coded / "framework.db")
+    damaged = (coded / "framework.db").read_bytes()
+    monkeypatch.setattr(opening, "CHECK_ON_OPENING", 0)
+    project = open_project(coded)
+    try:
+        assert not any("damaged" in w for w in project.warnings)
+        assert [d.name for d in project.store.documents.list()] == ["ad_county", "dir_london", "hos_met"]
+        doc = project.store.documents.get("hos_met")
+        with pytest.raises(StoreError, match="the project database is damaged"):
+            coding.add_coding(project.store, "alice", doc.id, "1.1", 0, 5)
+    finally:
+        project.close()
+    assert (coded / "framework.db").read_bytes() == damaged

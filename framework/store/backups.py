@@ -315,6 +315,8 @@ def maybe_hourly(project: Any, *, now: dt.datetime | None = None) -> Path | None
             previous = None
         if current is not None and current == previous:
             return None
+    if getattr(project.store, "damage", None):
+        return None  # a copy of a damaged file would push good backups out
     return backup(project, "hourly", now=now)
 
 

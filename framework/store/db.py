@@ -9,7 +9,8 @@ Opening never hides a problem with the file. An empty (0-byte) database is refus
 never rebuilt as an empty project: it is a lost database, and a backup brings it back.
 A database in a read-only folder (or itself read-only) is opened read-only: reading
 works, and every write is refused with a message saying why (:attr:`Store.read_only`).
-A database whose pages SQLite finds damaged (``PRAGMA quick_check`` on opening) can be
+A database whose pages SQLite finds damaged (``PRAGMA quick_check``, run before the first
+write, backup or health check of a process: reading commands do not wait for it) can be
 read as far as it goes, but every write is refused (:attr:`Store.damage`) until a
 backup is restored or the file is repaired, so that nothing is added to a damaged file.
 """
@@ -40,8 +41,7 @@ class Store:
         self.busy_timeout = busy_timeout
         self.read_only: str | None = None
         """Why this database cannot be written here (a read-only folder or file), or None."""
-        self.damage: str | None = None
-        """What SQLite found damaged in the file when it was opened, or None."""
+        self._damage: str | None | bool = False  # False: not checked yet
         if self.path is not None:
             _refuse_empty(self.path)
             self.read_only = read_only_reason(self.path)
@@ -52,8 +52,6 @@ class Store:
         try:
             self._check_is_database()
             self._refuse_newer()
-            if self.path is not None:
-                self.damage = self._quick_check()
             if (self.path is not None and not self.read_only
                     and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal"):
                 conn.execute("PRAGMA journal_mode = wal")
@@ -122,6 +120,16 @@ class Store:
                 "Nothing was changed. Restore a backup ('framework restore'), move the file away, "
                 "or pass another --project folder."
             ) from exc
+
+    @property
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds damaged in the file, or None when it is sound.
+
+        The check reads the whole file, so it runs when first asked for (before a write,
+        a backup or ``doctor``), once per process."""
+        if self._damage is False:
+            self._damage = self._quick_check() if self.path is not None else None
+        return self._damage  # type: ignore[return-value]
 
     def _quick_check(self) -> str | None:
         """What SQLite's quick check finds wrong with the file, or None when it is sound."""
