@@ -231,7 +231,7 @@ def test_status_counts_the_documents_every_coder_coded_and_names_the_others(team
     assert (shown.decided, shown.remaining, shown.agreements) == (0, 3, 1)
 
 
-def test_without_coders_the_two_with_most_in_common_are_compared_and_remembered(team) -> None:
+def test_without_coders_the_two_with_most_in_common_are_compared(team) -> None:
     project, doc = team
     store = project.store
     coding.add_coding(store, "carol", store.documents.get("hos_met").id, "3", 0, 20)
@@ -242,11 +242,32 @@ def test_without_coders_the_two_with_most_in_common_are_compared_and_remembered(
     assert res.stdout.startswith("Inter-coder agreement: alice, bob; 1 document(s); ")
     runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,carol,bob"])
     res = runner.invoke(main, ["--project", str(project.root), "consensus", "status"])
-    assert "note: comparing alice, carol, bob (as chosen last" in res.stderr
+    assert "note: comparing alice, bob (the two coders with the most codings in common" in res.stderr
     res = runner.invoke(main, ["--project", str(project.root), "agreement", "--coders", "alice,carol"])
     assert res.exit_code == 1
     assert "no document has codings by every one of alice, carol (four: coded only by alice (2); no codings by " \
            "carol; hos_met: coded only by carol (1); no codings by alice)" in res.stderr
+
+
+def test_coders_named_on_the_command_line_leave_the_screens_choice_alone(team) -> None:
+    from framework.views.compared import remember, remembered
+
+    project, _ = team
+    coding.add_coding(project.store, "carol", project.store.documents.get("four").id, "2.1", *_span("Delta"))
+    remember(project, ["alice", "carol"])  # as chosen with c on the agreement screen
+    before = json.dumps(project.settings(), sort_keys=True)
+    runner = CliRunner()
+    for command in (["agreement", "--coders", "alice,bob"], ["consensus", "status", "--coders", "bob,carol"],
+                    ["agreement", "--coders", "bob,alice,carol", "--json"]):
+        res = runner.invoke(main, ["--project", str(project.root), *command])
+        assert res.exit_code == 0, res.output
+        assert "note:" not in res.stderr
+    again = open_project(project.root)
+    assert remembered(again) == ["alice", "carol"]
+    assert json.dumps(again.settings(), sort_keys=True) == before
+    res = runner.invoke(main, ["--project", str(project.root), "agreement"])
+    assert res.stderr == "note: comparing alice, carol (as chosen last; --coders to choose others)\n"
+    assert res.stdout.startswith("Inter-coder agreement: alice, carol; 1 document(s); ")
 
 
 def test_the_report_names_documents_left_out_and_what_they_hold(team) -> None:

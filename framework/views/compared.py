@@ -1,10 +1,12 @@
 """Which coders agreement and review compare when none are named, remembered per person.
 
-The choice made last (on the agreement or review screen, or with ``--coders``) is kept in
-the project's settings for the person (per OS user, as who is coding is) and carried from
-one to the other; until there is
-one, or when one of its coders no longer has codings, the two coders with the most
-codings in common are compared (:func:`framework.analysis.compare.default_pair`).
+The choice made last on the agreement or review screen (``c``) is kept in the project's
+settings for the person (per OS user, as who is coding is) and carried from one screen to
+the other; until there is one, or when one of its coders no longer has codings, the two
+coders with the most codings in common are compared
+(:func:`framework.analysis.compare.default_pair`). Coders named on the command line
+(``--coders``) are compared for that command only: a one-off comparison in a terminal
+does not change what the screens open with.
 """
 
 from __future__ import annotations
@@ -60,11 +62,12 @@ def remember(project: Project, coders: Sequence[str]) -> None:
 
 
 def compared_coders(project: Project, given: Sequence[str] | None = None) -> Compared:
-    """The coders to compare: those given (then remembered), else the last chosen, else the best pair."""
+    """The coders to compare: those given, else the last chosen on a screen, else the best pair.
+
+    Coders given are not remembered: only a choice made on a screen is (:func:`remember`).
+    """
     if given:
-        coders = list(dict.fromkeys(given))
-        remember(project, coders)
-        return Compared(coders, "given")
+        return Compared(list(dict.fromkeys(given)), "given")
     last = remembered(project)
     if len(last) >= 2 and set(last) <= set(coders_with_codings(project.store)):
         return Compared(last, "remembered")

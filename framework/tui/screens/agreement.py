@@ -36,7 +36,7 @@ from framework.tui.dialogs.coders import CoderSelection
 from framework.tui.dialogs.common import ChoiceDialog
 from framework.tui.widgets.agreement_table import AgreementTable
 from framework.views.agreement import StatLine, columns, left_out_lines, sorted_lines, stat_lines
-from framework.views.compared import compared_coders
+from framework.views.compared import compared_coders, remember
 
 LEGEND = (f"alpha ≥ {ALPHA_RELIABLE:.3f} reliable, {ALPHA_TENTATIVE:.3f}–{ALPHA_RELIABLE:.3f} tentative · "
           "kappa: Landis & Koch bands · n/a: why, above")
@@ -258,8 +258,14 @@ class AgreementScreen(Screen[None]):
 
     def _coders_chosen(self, coders: list[str] | None) -> None:
         if coders:
-            self.coders = coders  # remembered by compared_coders when computed
+            self.coders = coders
+            self.remember_coders(coders)
             self.load()
+
+    @work(thread=True, exit_on_error=False, group="agreement-settings")
+    def remember_coders(self, coders: list[str]) -> None:
+        """Keep the choice for this person's next agreement or review screen."""
+        remember(self.app.project, coders)  # type: ignore[attr-defined]
 
     def action_left_out(self) -> None:
         if self.result is None:
