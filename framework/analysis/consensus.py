@@ -13,6 +13,12 @@ decision is one undoable action (its rows are kept, see :mod:`framework.store.ch
 and a passage can go back to undecided (:func:`reopen`), which takes its consensus
 codings away. Decisions are kept as a history: the latest for a passage counts.
 
+A decision is made on a passage as it was shown. It is checked against the passage as it
+is, in the same transaction as the write: if another process changed a coder's codings
+there, imported a new version of the text (when the caller says which it read), or
+another person decided the passage or took it back meanwhile, nothing is written and
+:class:`PassageChanged` says what changed.
+
 Progress counts the passages of the documents every compared coder has coded (those
 agreement compares; see :func:`framework.analysis.compare.document_scope`): *decided*
 passages have a decision, *remaining* ones do not (agreements not yet accepted
@@ -22,7 +28,7 @@ included).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from framework.analysis.compare import document_scope
@@ -65,6 +71,18 @@ class Passage:
 
     def spans(self, coder: str) -> list[tuple[int, int, str]]:
         return sorted((c.start, c.end, c.theme_id) for c in self.codings.get(coder, ()))
+
+
+def fingerprint(p: Passage | None) -> tuple[Any, ...] | None:
+    """What a decision on a passage rests on: its span, every coding in it and its decision."""
+    if p is None:
+        return None
+    codings = tuple(sorted((coder, k.id, k.start, k.end, k.theme_id) for coder, ks in p.codings.items() for k in ks))
+    return (p.key, codings, p.decision.id if p.decision else None)
+
+
+class PassageChanged(InputError):
+    """The passage is not as it was shown (changed by another process); nothing was written."""
 
 
 def status_of(coders: list[str], by_coder: dict[str, tuple[Coding, ...]]) -> str:
@@ -220,6 +238,59 @@ def _write_decision(store: Store, decider: str, coders: list[str], passage: Pass
     return Decision(decision_id, label, result, decider, note, stamp)
 
 
+def _latest_by(store: Store, passage: Passage, coders: list[str]) -> str:
+    """Who made the latest decision (or took it back) on the passage's span."""
+    return str(store.scalar(
+        'SELECT decided_by FROM decisions WHERE document_id = ? AND start = ? AND "end" = ? AND coders = ? '
+        "ORDER BY at DESC, id DESC LIMIT 1",
+        (passage.document_id, passage.start, passage.end, ",".join(sorted(coders)))) or "someone")
+
+
+def _changed_coders(store: Store, passage: Passage, coders: list[str]) -> list[str]:
+    """The coders whose codings over the passage's span are not those shown."""
+    changed = []
+    for coder in coders:
+        shown = sorted((k.id, k.start, k.end, k.theme_id) for k in passage.codings.get(coder, ()))
+        found = store.codings.list(coder=coder, document_id=passage.document_id)
+        current = sorted((k.id, k.start, k.end, k.theme_id) for k in found
+                         if not k.detached and k.start < passage.end and k.end > passage.start)
+        if current != shown:
+            changed.append(coder)
+    return changed
+
+
+def as_it_is(store: Store, decider: str, coders: list[str], passage: Passage,
+             seen_sha256: str | None = None) -> tuple[Passage, str]:
+    """Inside a write: the passage as it is now and the document's text, or :class:`PassageChanged`.
+
+    Refused when the document is gone, its text is not the one read (``seen_sha256``), a
+    coder's codings of the passage changed, or another person decided it or took it back
+    since it was read. A decision changed by ``decider`` (a quick second key) is no change.
+    """
+    row = store.conn.execute("SELECT text, sha256 FROM documents WHERE id = ?", (passage.document_id,)).fetchone()
+    if row is None:
+        raise PassageChanged(f"{passage.document} was removed from the project by another process; nothing was "
+                             "decided.")
+    text, sha = str(row[0]), str(row[1])
+    if seen_sha256 is not None and sha != seen_sha256:
+        raise PassageChanged(f"{passage.document}: the text changed since it was read (another process imported a "
+                             "new version); nothing was decided. Look at the passage in the new text and decide again.")
+    current = next((p for p in passages(store, coders, passage.document_id) if p.key == passage.key), None)
+    place = where(passage, text)
+    if current is None or fingerprint(replace(current, decision=None)) != fingerprint(replace(passage, decision=None)):
+        who = _changed_coders(store, passage, coders) or coders
+        raise PassageChanged(f"{place}: {', '.join(who)}'s codings of this passage changed since it was read "
+                             "(another coder or process changed them); nothing was decided. Look at the passage as "
+                             "it is now and decide again.")
+    if fingerprint(current) != fingerprint(passage):
+        by = _latest_by(store, passage, coders)
+        if by != decider:
+            did = f"decided it ({current.decision.choice})" if current.decision else "took it back to undecided"
+            raise PassageChanged(f"{place}: {by} {did} since it was read; nothing was decided. Look at the "
+                                 "passage as it is now and decide again to change it.")
+    return current, text
+
+
 def decide(
     store: Store,
     decider: str,
@@ -230,12 +301,18 @@ def decide(
     accept: str | None = None,
     edited: list[tuple[int, int, str]] | None = None,
     note: str = "",
+    seen_sha256: str | None = None,
 ) -> Decision:
-    """Settle a passage: accept one coder's codings, both (all), reject, or edit. One undoable action."""
-    result, label = _result(passage, coders, choice, accept, edited)
-    text = _check(store, passage, result)
+    """Settle a passage: accept one coder's codings, both (all), reject, or edit. One undoable action.
+
+    The passage is checked as it is now, in the same transaction (see :func:`as_it_is`).
+    """
+    _result(passage, coders, choice, accept, edited)  # a wrong choice is refused before anything is read
     stamp = now()
     with store.write():
+        passage, _text = as_it_is(store, decider, coders, passage, seen_sha256)
+        result, label = _result(passage, coders, choice, accept, edited)
+        text = _check(store, passage, result)
         changes = ChangeSet()
         decision = _write_decision(store, decider, coders, passage, label, result, note, text, stamp, changes)
         store.log(decider, "consensus.decide", {
@@ -246,13 +323,18 @@ def decide(
     return decision
 
 
-def reopen(store: Store, decider: str, coders: list[str], passage: Passage) -> None:
-    """Take a passage back to undecided: its consensus codings go, the decision stays in the history."""
+def reopen(store: Store, decider: str, coders: list[str], passage: Passage, *, seen_sha256: str | None = None) -> None:
+    """Take a passage back to undecided: its consensus codings go, the decision stays in the history.
+
+    The passage is checked as it is now, in the same transaction (see :func:`as_it_is`).
+    """
     if passage.decision is None:
         raise InputError(f"{passage.document} [{passage.start}-{passage.end}] has no decision to take back.")
     stamp = now()
-    text = store.documents.text(passage.document_id)
     with store.write():
+        passage, text = as_it_is(store, decider, coders, passage, seen_sha256)
+        if passage.decision is None:
+            raise InputError(f"{where(passage, text)} is already undecided; nothing was changed.")
         changes = ChangeSet()
         _clear(store, passage, passage.decision.result, changes)
         _record(store, passage, coders, REOPENED, [], decider, "", stamp, changes)

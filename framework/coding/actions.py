@@ -7,6 +7,7 @@ and the TUI both call these; nothing else writes codings one by one.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -269,24 +270,58 @@ def update_coding(
     return store.codings.get(coding_id)
 
 
+class CellChanged(InputError):
+    """A cell's summary was changed by someone else since the writer read it; nothing was saved.
+
+    ``current`` is the cell as it is now (their summary, who and when).
+    """
+
+    def __init__(self, message: str, current: ChartCell) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 def set_cell(
     store: Store, coder: str, case_id: int, theme_id: str, layer: str, *, summary: str | None = None,
-    status: str | None = None,
+    status: str | None = None, seen: str | None = None,
 ) -> ChartCell:
-    """Write a chart cell's summary and/or status (one undoable action)."""
-    old = store.cells.find(case_id, theme_id, layer)
-    new_summary = summary if summary is not None else (old.summary if old else "")
-    new_status = status if status is not None else (old.status if old else ("draft" if new_summary else "empty"))
-    if old is None and new_status == "empty" and new_summary:
-        new_status = "draft"
-    cell = ChartCell(case_id, theme_id, layer, new_summary, new_status, now(), coder)
+    """Write a chart cell's summary and/or status (one undoable action).
+
+    ``seen`` is the summary the writer last read: if the cell holds another one now (written
+    meanwhile by another process) and not the new one, nothing is saved and
+    :class:`CellChanged` carries the cell as it is, checked in the same transaction.
+    """
     with store.write():
+        old = store.cells.find(case_id, theme_id, layer)
+        if seen is not None and (old.summary if old else "") not in (seen, summary):
+            _refuse_changed(store, old or ChartCell(case_id, theme_id, layer, "", "empty", now(), "someone"))
+        new_summary = summary if summary is not None else (old.summary if old else "")
+        new_status = status if status is not None else (old.status if old else ("draft" if new_summary else "empty"))
+        if old is None and new_status == "empty" and new_summary:
+            new_status = "draft"
+        cell = ChartCell(case_id, theme_id, layer, new_summary, new_status, now(), coder)
         store.cells.put(cell)
         store.log(coder, "cell.update", {
             "before": _cell_json(old) if old else None,
             "after": _cell_json(cell),
         })
     return cell
+
+
+def _refuse_changed(store: Store, current: ChartCell) -> None:
+    case = store.scalar("SELECT name FROM cases WHERE id = ?", (current.case_id,)) or f"case {current.case_id}"
+    raise CellChanged(
+        f"{case} x {current.theme_id} ({current.layer}): {current.updated_by} changed this summary at "
+        f"{local_time(current.updated_at)} since you read it; yours was not saved. Keep yours, take theirs or "
+        "put both together.", current)
+
+
+def local_time(stamp: str) -> str:
+    """``14:03``: a stored UTC time stamp as the local time of day."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%H:%M")
+    except ValueError:
+        return stamp
 
 
 def _cell_json(cell: ChartCell) -> dict[str, Any]:

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from framework.confidentiality.key import Pseudonymiser, add_entry, check_key_location, read_key, remove_entry
+from framework.confidentiality.key import (
+    Pseudonymiser,
+    add_entry,
+    check_key_location,
+    mark,
+    read_key,
+    remove_entry,
+)
 from framework.confidentiality.match import canonical
 from framework.confidentiality.suggest import suggest
 from framework.errors import InputError
@@ -75,6 +82,21 @@ def display_path(project: Project, path: Path) -> str:
 # -- reading and changing the key ------------------------------------------------------------------
 
 
+Stamp = tuple[int, int, int]
+"""What changes whenever a file is written: its modification time, size and inode."""
+
+
+def key_stamp(path: Path | None) -> Stamp | None:
+    """The key file's :data:`Stamp` (None: no key chosen, or no file yet)."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
 @dataclass(frozen=True)
 class KeyState:
     """The key file as last read."""
@@ -84,23 +106,70 @@ class KeyState:
     exists: bool = False
     error: str | None = None
     """Why the file could not be read (it is then shown empty and left as it is)."""
+    stamp: Stamp | None = None
+    """The file's stamp when it was read: another stamp means it was written since."""
 
 
 def read_key_state(path: Path | None) -> KeyState:
+    stamp = key_stamp(path)
     if path is None:
         return KeyState(None, [])
     if not path.exists():
         return KeyState(path, [])
     try:
-        return KeyState(path, read_key(path)[0], exists=True)
+        return KeyState(path, read_key(path)[0], exists=True, stamp=stamp)
     except InputError as exc:
-        return KeyState(path, [], exists=True, error=str(exc))
+        return KeyState(path, [], exists=True, error=str(exc), stamp=stamp)
+
+
+class KeyChanged(InputError):
+    """The key's row for a term is not the one shown: the file was changed elsewhere meanwhile."""
+
+
+def _row(path: Path, term: str) -> Entry | None:
+    """The key's row for ``term`` (any spelling that folds alike) as the file holds it now."""
+    entries = read_key(path)[0] if path.exists() else []
+    fold = canonical(term)
+    return next((entry for entry in entries if canonical(entry[0]) == fold), None)
+
+
+def check_row(path: Path, term: str, shown: Entry | None) -> None:
+    """Refuse a change to ``term`` when the file's row for it is not ``shown`` (None: not in the key)."""
+    found = _row(path, term)
+    if found == shown:
+        return
+    if shown is None:
+        assert found is not None
+        what = f"{found[0]} was added to the key meanwhile (→ {mark(found[1])})"
+    elif found is None:
+        what = f"{shown[0]} was deleted from the key meanwhile"
+    else:
+        what = f"{shown[0]} → {mark(shown[1])} was changed in the key meanwhile to {found[0]} → {mark(found[1])}"
+    raise KeyChanged(f"{path.name}: {what}, by another program or person; nothing was changed. The key is read "
+                     "again: change it as it is now.")
+
+
+def add_new_entry(path: Path, term: str, replacement: str) -> str:
+    """Add a term that was not in the key as shown (refused if it was added meanwhile)."""
+    check_row(path, term, None)
+    return add_entry(path, term, replacement)
+
+
+def delete_entry(path: Path, entry: Entry) -> bool:
+    """Delete a row as shown (refused if it was changed or deleted meanwhile)."""
+    check_row(path, entry[0], entry)
+    return remove_entry(path, entry[0])
 
 
 def replace_entry(path: Path, old: Entry, term: str, replacement: str) -> str:
     """Change the key row ``old`` to ``term -> replacement`` (through the core's add and
-    remove). A term whose spelling changes moves to the end of the key. Returns ``"changed"``."""
+    remove). A term whose spelling changes moves to the end of the key. Returns ``"changed"``.
+    Refused (:class:`KeyChanged`) when ``old`` is no longer in the file as it was, or a new
+    spelling was added meanwhile."""
     term = " ".join(term.split())
+    check_row(path, old[0], old)
+    if canonical(term) != canonical(old[0]):
+        check_row(path, term, None)
     if canonical(term) != canonical(old[0]):
         add_entry(path, term, replacement)
         remove_entry(path, old[0])
@@ -122,6 +191,13 @@ def replace_entry(path: Path, old: Entry, term: str, replacement: str) -> str:
 def load_texts(store: Store) -> Texts:
     """Every document's name and text (transcripts and survey answers, as the CLI suggests from)."""
     return [(doc.name, store.documents.text(doc.id)) for doc in store.documents.list()]
+
+
+def texts_stamp(store: Store) -> tuple[object, ...]:
+    """What changes when the texts or case names suggestions come from change (added, removed, imported again)."""
+    return tuple(store.tuples(
+        "SELECT count(*), max(id), max(updated_at), (SELECT count(*) FROM cases), (SELECT max(id) FROM cases) "
+        "FROM documents")[0])
 
 
 def case_names(store: Store) -> list[str]:

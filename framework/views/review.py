@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from framework.analysis.compare import document_scope
-from framework.analysis.consensus import Passage, Progress, passages, tally
+from framework.analysis.consensus import Passage, Progress, fingerprint, passages, tally
 from framework.store import Case, Coding, Document, Store, Unit
 from framework.views.layout import LineIndex
 
@@ -205,8 +205,9 @@ class Walk:
 
     def place(self, pending: tuple[str, object] | None) -> str:
         """Choose the current passage after loading, as asked: ``first-open``, ``last-open``,
-        ``after`` a decided passage's key, or the passage with ``key``; a message when there
-        is no undecided disagreement after a decision."""
+        ``after`` a decided passage's key, the passage with ``key``, or ``keep`` a passage
+        (after changes made elsewhere); a message when there is no undecided disagreement
+        after a decision, or when the passage kept was changed."""
         assert self.data is not None
         found = self.data.passages
         keys = [p.key for p in found]
@@ -234,8 +235,27 @@ class Walk:
                     message = self.done_here()
             elif how == "key" and key in keys:
                 index = keys.index(key)  # type: ignore[arg-type]
+            elif how == "keep" and isinstance(key, Passage):
+                index, message = self.kept(key)
         self.index = index
         return message
+
+    def kept(self, old: Passage) -> tuple[int | None, str]:
+        """Where the current passage is after the document was read again: the same passage
+        (saying if it changed), else the one now over its words, else the next one."""
+        assert self.data is not None
+        found = self.data.passages
+        keys = [p.key for p in found]
+        if old.key in keys:
+            here = keys.index(old.key)
+            same = fingerprint(found[here]) == fingerprint(old)
+            return here, "" if same else "This passage was changed elsewhere: shown as it is now"
+        over = [i for i, p in enumerate(found) if p.start < old.end and p.end > old.start]
+        if over:
+            return over[0], "The codings of the passage you were on were changed elsewhere: this is the passage there now"
+        later = [i for i, p in enumerate(found) if p.start >= old.start]
+        index = later[0] if later else (len(found) - 1 if found else None)
+        return index, "The passage you were on is gone (its codings were removed elsewhere)"
 
     def first_document(self, wanted: int | str | None) -> DocSummary | None:
         """The document to open first: the one asked for, else the first with something to decide."""

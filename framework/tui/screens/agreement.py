@@ -11,7 +11,8 @@ Without coders named, the screen compares the coders chosen last (here or on the
 screen), else the two coders with the most codings in common; a choice made with ``c`` is
 remembered and carried to the review screen. The documents are those every compared coder
 coded; the others are counted in the title and listed with ``l``, each with the reason, and
-a theme also coded in them is marked ``*``.
+a theme also coded in them is marked ``*``. When another process changes the project, the
+agreement is computed again, keeping the unit, the sort and the row under the cursor.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -34,6 +34,7 @@ from framework.analysis.compare import coders_with_codings, project_agreement
 from framework.errors import FrameworkError
 from framework.tui.dialogs.coders import CoderSelection
 from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.screens.following import FollowsProject
 from framework.tui.widgets.agreement_table import AgreementTable
 from framework.views.agreement import StatLine, columns, left_out_lines, sorted_lines, stat_lines
 from framework.views.compared import compared_coders, remember
@@ -42,7 +43,7 @@ LEGEND = (f"alpha ≥ {ALPHA_RELIABLE:.3f} reliable, {ALPHA_TENTATIVE:.3f}–{AL
           "kappa: Landis & Koch bands · n/a: why, above")
 
 
-class AgreementScreen(Screen[None]):
+class AgreementScreen(FollowsProject[None]):
     """Agreement per theme between two or more coders; Enter opens its disagreements."""
 
     CSS_PATH = "analysis.tcss"
@@ -108,9 +109,15 @@ class AgreementScreen(Screen[None]):
 
     # -- computing -------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        self.table.loading = True
+    def load(self, *, quietly: bool = False) -> None:
+        """Compute in a worker; ``quietly`` keeps the table as it is until the result comes."""
+        if not quietly:
+            self.table.loading = True
         self.compute(self.coders, self.rollup)
+
+    def project_changed(self) -> None:
+        """Codings changed elsewhere: the agreement as it is now, in the same order, on the same row."""
+        self.load(quietly=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="agreement")
     def compute(self, coders: list[str] | None, rollup: bool) -> None:
@@ -133,6 +140,10 @@ class AgreementScreen(Screen[None]):
 
     @on(Computed)
     def _computed(self, event: Computed) -> None:
+        self.table.loading = False
+        if (event.result, event.labels, event.everyone, event.why) == (self.result, self.labels, self.everyone,
+                                                                        self.why):
+            return
         self.result, self.labels, self.everyone = event.result, event.labels, event.everyone
         self.why = event.why
         self.coders = list(event.result["coders"])

@@ -5,6 +5,7 @@ with its line reference. Right, the summary, saved as you type (half a second af
 last key, through :func:`framework.coding.set_cell`). ``ctrl+r`` inserts the reference of
 the highlighted passage, ``ctrl+t`` the passage as a marked quote with its reference
 (summarise, mark quotes, always reference). Escape returns to the matrix with the cell updated.
+What others change meanwhile is followed by :class:`~framework.tui.screens.cell_sync.CellSync`.
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from framework.analysis.charting import Extract, build_charts
-from framework.coding.actions import set_cell
+from framework.analysis.charting import Extract
+from framework.coding.actions import CellChanged
 from framework.store import CONSENSUS, ChartCell
+from framework.tui.screens.cell_sync import CellSync
 from framework.tui.shared import CellTarget, EditorResult
 
 SAVE_DELAY = 0.5
@@ -33,7 +34,7 @@ SAVE_DELAY = 0.5
 STATUS_WORDS = {"empty": "○ empty", "draft": "◐ draft", "done": "● done"}
 
 
-class CellEditorScreen(Screen[EditorResult]):
+class CellEditorScreen(CellSync):
     """Write the summary of one cell beside the passages it summarises."""
 
     CSS_PATH = "analysis.tcss"
@@ -51,11 +52,13 @@ class CellEditorScreen(Screen[EditorResult]):
                 tooltip="Highlight the previous passage (also while typing)"),
         Binding("ctrl+o", "open_passage", "Open in reader", id="cell.open",
                 tooltip="Open the highlighted passage in the reader"),
+        Binding("ctrl+g", "resolve", "Keep yours/theirs", id="cell.resolve",
+                tooltip="The summary was changed elsewhere while you wrote: keep yours, take theirs or both"),
         Binding("escape", "close", "Back", id="cell.back", tooltip="Save and go back to the matrix"),
     ]
 
     save_state: reactive[str] = reactive("saved", init=False)
-    """``saved``, ``unsaved`` (typing), ``saving`` or ``failed``."""
+    """``saved``, ``unsaved`` (typing), ``saving``, ``failed`` or ``clash`` (changed elsewhere meanwhile)."""
     status: reactive[str] = reactive("empty", init=False)
 
     @dataclass
@@ -66,15 +69,11 @@ class CellEditorScreen(Screen[EditorResult]):
     class NotSaved(Message):
         pass
 
-    @dataclass
-    class ExtractsLoaded(Message):
-        extracts: tuple[Extract, ...]
-
     def __init__(self, target: CellTarget) -> None:
         super().__init__()
         self.target = target
         self.extracts = list(target.cell.extracts)
-        self.saved_summary = target.cell.summary
+        self.saved_summary = self.known = target.cell.summary
         self.last: ChartCell | None = None
         self.in_flight = 0
         self.closing = False
@@ -100,6 +99,7 @@ class CellEditorScreen(Screen[EditorResult]):
                              id="summary-title", classes="analysis-pane-title")
                 yield TextArea(self.target.cell.summary, id="summary", soft_wrap=True, tab_behavior="focus",
                                show_line_numbers=False)
+                yield Static("", id="theirs", markup=False)
         yield Static("", id="editor-status", classes="analysis-bar")
         yield Footer()
 
@@ -109,6 +109,7 @@ class CellEditorScreen(Screen[EditorResult]):
         area.move_cursor(area.document.end)
         self._fill_extracts()
         (area if self.writable else self.query_one("#extracts")).focus()
+        self.query_one("#theirs").display = False
         self._show_status()
 
     def _title(self) -> Text:
@@ -211,19 +212,7 @@ class CellEditorScreen(Screen[EditorResult]):
 
     def on_screen_resume(self) -> None:
         if self.visited_reader:
-            self.reload_extracts()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="cell-extracts")
-    def reload_extracts(self) -> None:
-        """Coding may have changed in the reader: read this cell's passages again."""
-        target = self.target
-        charts = build_charts(self.app.store, target.layer, theme_ids=[target.chart_theme.id])  # type: ignore[attr-defined]
-        self.post_message(self.ExtractsLoaded(charts.charts[0].cell(target.case.id, target.column).extracts))
-
-    @on(ExtractsLoaded)
-    def _extracts_loaded(self, event: ExtractsLoaded) -> None:
-        self.extracts = list(event.extracts)
-        self._fill_extracts()
+            self.read_cell()
 
     # -- saving ----------------------------------------------------------------------------------
 
@@ -232,6 +221,8 @@ class CellEditorScreen(Screen[EditorResult]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self.theirs is not None:
+            return
         if event.text_area.text == self.saved_summary:
             if not self.in_flight:
                 self.save_state = "saved"
@@ -244,26 +235,29 @@ class CellEditorScreen(Screen[EditorResult]):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self.theirs is not None:  # changed elsewhere: nothing is saved until you choose
+            if status is not None:
+                self.action_resolve()
+            return
         text = self.query_one("#summary", TextArea).text
         if status is None and text == self.saved_summary:
             if self.save_state == "unsaved":
                 self.save_state = "saved"
             return
-        store, coder, target = self.app.store, self.app.coder, self.target  # type: ignore[attr-defined]
         self.in_flight += 1
         self.save_state = "saving"
         self.saved_summary = text
         self.app.write(  # type: ignore[attr-defined]
-            self,
-            lambda: set_cell(store, coder, target.case.id, target.column.id, target.layer, summary=text,
-                             status=status),
-            self.Saved, self.NotSaved,
+            self, self.save_action(text, status),
+            lambda r: self.Clashed(r.current, str(r)) if isinstance(r, CellChanged) else self.Saved(r),
+            self.NotSaved,
         )
 
     @on(Saved)
     def _saved(self, event: Saved) -> None:
         self.in_flight -= 1
         self.last = event.cell
+        self.known = event.cell.summary
         self.status = event.cell.status
         self.saved_at = event.cell.updated_at[11:19] if len(event.cell.updated_at) >= 19 else event.cell.updated_at
         pending = self._timer is not None or self.query_one("#summary", TextArea).text != self.saved_summary
@@ -276,7 +270,7 @@ class CellEditorScreen(Screen[EditorResult]):
     def _not_saved(self) -> None:
         self.in_flight -= 1
         self.closing = False
-        self.saved_summary = self.last.summary if self.last else self.target.cell.summary
+        self.saved_summary = self.known
         self.save_state = "failed"
 
     def action_status(self, status: str) -> None:
@@ -286,6 +280,9 @@ class CellEditorScreen(Screen[EditorResult]):
         self._save(status=status)
 
     def action_close(self) -> None:
+        if self.theirs is not None:
+            self.action_resolve(then_close=True)
+            return
         if self.writable:
             self._save()
         self.closing = True
@@ -314,10 +311,12 @@ class CellEditorScreen(Screen[EditorResult]):
             text.append(" · typing (saved when you pause)", style="italic")
         elif self.save_state == "failed":
             text.append(" · NOT SAVED (see the message; keep typing to try again)", style="bold")
+        elif self.save_state == "clash":
+            text.append(" · NOT SAVED: changed elsewhere meanwhile (theirs below) · ctrl+g chooses", style="bold")
         elif self.saved_at:
             text.append(f" · saved ✓ {self.saved_at}")
         else:
             text.append(" · saved as you type")
         text.append("   ctrl+s done · ctrl+b draft · Esc back", style="dim")
-        self.set_class(self.save_state == "failed", "-failed")
+        self.set_class(self.save_state in ("failed", "clash"), "-failed")
         self.query_one("#editor-status", Static).update(text)

@@ -4,7 +4,8 @@ A heat map (``a`` cycles the attribute, ``g`` chooses it, ``l`` the coding layer
 number is the cases of that group with a coding of the theme or of a theme below it, out
 of the group's cases, with their share; the background deepens with the share. Enter
 lists the cases behind a number, and opens a chosen case's first such passage in the reader.
-Counts come from :func:`framework.analysis.charting.mapping`.
+Counts come from :func:`framework.analysis.charting.mapping`. When another process changes the
+project, the counts are read again and the cursor stays on its theme and group.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from framework.analysis.charting import GroupCount, Mapping, MapRow, ThemeTree, available_layers, default_layer, mapping
 from framework.store import CONSENSUS, Case
 from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.screens.following import FollowsProject
 from framework.tui.widgets.analysis_table import AnalysisTable
 
 ALL_KEY = "all"
@@ -34,7 +35,7 @@ def count_text(group: GroupCount) -> str:
     return f"{group.count}/{group.total} {round(group.share * 100):d}%"
 
 
-class MappingScreen(Screen[None]):
+class MappingScreen(FollowsProject[None]):
     """Which themes, how common, in which groups: a case count heat map."""
 
     CSS_PATH = "analysis.tcss"
@@ -90,14 +91,20 @@ class MappingScreen(Screen[None]):
         return self.query_one("#mapping", AnalysisTable)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "theme", self._rebuild, init=False)
+        self.watch(self.app, "theme", lambda: self._rebuild(), init=False)
         self.load()
 
     # -- loading ------------------------------------------------------------------------------
 
-    def load(self) -> None:
-        self.table.loading = True
+    def load(self, *, quietly: bool = False) -> None:
+        """Count in a worker; ``quietly`` keeps the table as it is until the counts come."""
+        if not quietly:
+            self.table.loading = True
         self.count(self.coding_layer, self.by, self.app.coder)  # type: ignore[attr-defined]
+
+    def project_changed(self) -> None:
+        if self.result is not None:
+            self.load(quietly=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="mapping")
     def count(self, layer: str | None, by: str | None, coder: str) -> None:
@@ -113,10 +120,15 @@ class MappingScreen(Screen[None]):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
+        if (event.mapping, event.layers, event.attributes, event.cases) == (
+                self.result, self.layer_names, self.attributes, self.cases):
+            self.table.loading = False
+            return
+        place = self._cursor_place()
         self.result, self.layer_names, self.attributes, self.cases = event.mapping, event.layers, event.attributes, event.cases
         self.coding_layer, self.by = event.mapping.layer, event.mapping.by
         self.table.loading = False
-        self._rebuild()
+        self._rebuild(place)
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
@@ -129,11 +141,13 @@ class MappingScreen(Screen[None]):
         """The numbers of a row with their column keys: all cases, then each group."""
         return [(ALL_KEY, row.all), *((f"{GROUP_KEY}{i}", g) for i, g in enumerate(row.groups))]
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, place: tuple[str, str | None] | None = None) -> None:
+        """Draw the counts; the cursor stays on its theme and group (``place``, else where it is)."""
         result, table = self.result, self.table
         if result is None:
             return
         keep = table.cursor_coordinate if table.row_count else None
+        place = place or self._cursor_place()
         table.clear(columns=True)
         self._plain = None
         self._width = 0
@@ -154,12 +168,31 @@ class MappingScreen(Screen[None]):
             label.append(row.theme.label, style="bold" if row.depth == 0 else "")
             cells = [self._count_cell(g) for _, g in self.groups(row)]
             table.add_row(label, *cells, key=row.theme.id)
-        if keep is not None:
-            table.move_cursor(row=keep.row, column=min(max(keep.column, 1), len(table.columns) - 1), animate=False)
+        column = self._column_key(place[1]) if place is not None else None
+        if place is not None and place[0] in table.rows and column in table.columns:
+            table.move_cursor(row=table.get_row_index(place[0]), column=table.get_column_index(column), animate=False)
+        elif keep is not None:
+            table.move_cursor(row=min(keep.row, max(table.row_count - 1, 0)),
+                              column=min(max(keep.column, 1), len(table.columns) - 1), animate=False)
         else:
             table.move_cursor(row=0, column=1, animate=False)
         self._show_cursor()
         self._describe()
+
+    def _cursor_place(self) -> tuple[str, str | None] | None:
+        """The theme id and group value under the cursor (None: all cases), as drawn."""
+        here = self.current()
+        if here is None:
+            return None
+        row, _label, group = here
+        return row.theme.id, (group.value if group is not row.all else None)
+
+    def _column_key(self, value: str | None) -> str | None:
+        """The column of a group value in the counts shown (``all`` for all cases)."""
+        if value is None:
+            return ALL_KEY
+        values = [v for v, _ in self.result.values] if self.result else []
+        return f"{GROUP_KEY}{values.index(value)}" if value in values else None
 
     def _count_cell(self, group: GroupCount, *, shaded: bool = True) -> Text:
         style = self.table.heat(group.share, group.count) if shaded else ""

@@ -5,7 +5,9 @@ at once). Rows are the cases, grouped and sorted by the attributes chosen with `
 kept in the same order in every chart; each cell shows the start of its summary, or the
 number of coded passages when no summary is written yet, after its status mark. Enter
 opens the cell editor. Everything shown comes from :func:`framework.analysis.charting.build_charts`;
-the table is drawn by :class:`framework.tui.widgets.matrix_table.MatrixTable`.
+the table is drawn by :class:`framework.tui.widgets.matrix_table.MatrixTable`. When another
+process changes the project, the charts are read again and the cursor stays on its case,
+column and chart.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -34,6 +35,7 @@ from framework.analysis.charting import (
 from framework.coding import actions as core
 from framework.store import CONSENSUS
 from framework.tui.dialogs.common import ChoiceDialog
+from framework.tui.screens.following import FollowsProject
 from framework.tui.shared import CellTarget, EditorResult
 from framework.tui.widgets.matrix_table import TALL_LINES, MatrixTable, status_text, title_text
 from framework.views.matrix import ALL
@@ -42,7 +44,7 @@ GROUP_SETTING = "matrix_group_by"
 """The project setting that remembers how rows are grouped."""
 
 
-class MatrixScreen(Screen[None]):
+class MatrixScreen(FollowsProject[None]):
     """Framework charts for one coding layer: Enter writes the summary of a cell."""
 
     CSS_PATH = "analysis.tcss"
@@ -116,9 +118,16 @@ class MatrixScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self) -> None:
-        self.table.loading = True
+    def load(self, *, quietly: bool = False) -> None:
+        """Build the charts in a worker; ``quietly`` keeps the table as it is until they come."""
+        if not quietly:
+            self.table.loading = True
         self.build(self.coding_layer, self.group_by, self.app.coder)  # type: ignore[attr-defined]
+
+    def project_changed(self) -> None:
+        """Another process coded, summarised or imported: the charts as they are now, in place."""
+        if self.charts is not None:
+            self.load(quietly=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="matrix")
     def build(self, layer: str | None, group_by: tuple[str, ...] | None, coder: str) -> None:
@@ -139,13 +148,16 @@ class MatrixScreen(Screen[None]):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        first = self.charts is None
-        self.charts, self.layer_names, self.note = event.charts, event.layers, event.note
+        old = self.charts
+        if old is not None and (event.charts, event.layers) == (old, self.layer_names):
+            self.table.loading = False
+            return
+        shown = self.initial_chart if old is None else self._chart_id(old)
+        self.charts, self.layer_names, self.note = event.charts, event.layers, event.note or self.note
         self.coding_layer, self.group_by = event.charts.layer, event.charts.group_by
-        if first and self.initial_chart:
-            ids = [c.theme.id for c in event.charts.charts]
-            if self.initial_chart in ids:
-                self.set_reactive(MatrixScreen.chart_index, ids.index(self.initial_chart))
+        ids = [c.theme.id for c in event.charts.charts]
+        if shown in ids:
+            self.set_reactive(MatrixScreen.chart_index, ids.index(shown))
         if self.chart_index >= len(event.charts.charts):
             self.set_reactive(MatrixScreen.chart_index, 0)
         self.table.loading = False
@@ -160,6 +172,12 @@ class MatrixScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def _chart_id(self, charts: ChartSet) -> str | None:
+        """The theme of the chart shown (None: all at once)."""
+        if self.chart_index == ALL or not 0 <= self.chart_index < len(charts.charts):
+            return None
+        return charts.charts[self.chart_index].theme.id
 
     # -- drawing ---------------------------------------------------------------------------
 

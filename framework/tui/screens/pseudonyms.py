@@ -6,12 +6,17 @@ written to the file at once through :mod:`framework.confidentiality.key`. Beside
 capitalised names found in the texts are suggested, most frequent first: Enter on one
 opens the add form with a pseudonym of its guessed kind ("Person 3", "Place 1"). The line
 at the bottom shows a sentence with the highlighted term, before and after the key.
+
+Others may change the key file too (a colleague, ``framework pseudonym add``, a text editor):
+the screen looks at the file every second and reads it again when it was written, and a
+change to an entry is refused when its row is no longer what the screen showed. Texts
+imported or removed elsewhere are scanned again for suggestions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -21,13 +26,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 
-from framework.confidentiality.key import add_entry, mark, remove_entry
+from framework.confidentiality.key import mark
 from framework.tui.dialogs.common import ConfirmDialog, TextPrompt
 from framework.tui.dialogs.pseudonym_entry import EntryDialog
+from framework.tui.screens.following import FollowsProject
 from framework.tui.widgets.pseudonym_panels import KeyTable, SamplePreview, SuggestionList
 from framework.views.pseudonyms import (
     KEY_SETTING,
@@ -35,11 +40,15 @@ from framework.views.pseudonyms import (
     Entry,
     KeyState,
     Sample,
+    Stamp,
     Texts,
+    add_new_entry,
     candidates,
     case_names,
     check_key_choice,
+    delete_entry,
     display_path,
+    key_stamp,
     load_texts,
     next_replacement,
     read_key_state,
@@ -48,10 +57,11 @@ from framework.views.pseudonyms import (
     sample,
     saved_key_path,
     term_counts,
+    texts_stamp,
 )
 
 
-class PseudonymScreen(Screen[None]):
+class PseudonymScreen(FollowsProject[None]):
     """The key's entries on the left, suggested names on the right, a sample sentence below."""
 
     CSS_PATH = "pseudonyms.tcss"
@@ -80,6 +90,8 @@ class PseudonymScreen(Screen[None]):
         generation: int
         state: KeyState
         texts: Texts
+        texts_stamp: tuple[object, ...] | None = None
+        """The texts' stamp when they were read (None: the texts already shown were kept)."""
 
     @dataclass
     class Scanned(Message):
@@ -88,6 +100,14 @@ class PseudonymScreen(Screen[None]):
         generation: int
         candidates: list[Candidate]
         counts: dict[str, int]
+
+    @dataclass
+    class Outdated(Message):
+        """The key file, or the texts, changed since they were read."""
+
+        stamp: Stamp | None
+        """The key file's stamp as found."""
+        texts: bool
 
     @dataclass
     class SampleFound(Message):
@@ -100,6 +120,8 @@ class PseudonymScreen(Screen[None]):
         """A change was written to the key file (``note`` says which), or it failed (``None``)."""
 
         note: str | None
+        stamp: Stamp | None = None
+        """The file's stamp just after the change."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,6 +133,11 @@ class PseudonymScreen(Screen[None]):
         self._shown_once = False
         self._focus_term: str | None = None
         self._preview_term: str | None = None
+        self._texts_stamp: tuple[object, ...] | None = None
+        self._writes = 0
+        self._shown = 0
+        """The generation of the key as shown: while a newer one is being read, the file is not looked at."""
+        """Changes to the key under way: the file is not looked at meanwhile."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▦")
@@ -136,6 +163,7 @@ class PseudonymScreen(Screen[None]):
         self.query_one("#suggestions", OptionList).loading = True
         self.query_one(SamplePreview).show_sample(None, None)
         self.reload(saved_key_path(self.project))
+        self.set_interval(self.app.changes_every, self.look_at_key)  # type: ignore[attr-defined]
 
     # -- loading -------------------------------------------------------------------------------------
 
@@ -147,9 +175,11 @@ class PseudonymScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="pseudonym-scan")
     def scan(self, generation: int, path: Path | None, texts: Texts | None) -> None:
         state = read_key_state(path)
+        stamp = None
         if texts is None:
+            stamp = texts_stamp(self.app.store)  # type: ignore[attr-defined]
             texts = load_texts(self.app.store)  # type: ignore[attr-defined]
-        self.post_message(self.KeyRead(generation, state, texts))
+        self.post_message(self.KeyRead(generation, state, texts, stamp))
         found = candidates(texts, state.entries, case_names(self.app.store))  # type: ignore[attr-defined]
         self.post_message(self.Scanned(generation, found, term_counts(state.entries, texts)))
 
@@ -157,7 +187,9 @@ class PseudonymScreen(Screen[None]):
     def _key_read(self, event: KeyRead) -> None:
         if event.generation != self._generation:
             return
+        self._shown = event.generation
         self.key, self.texts = event.state, event.texts
+        self._texts_stamp = event.texts_stamp or self._texts_stamp
         self.counts = None
         self._show_key()
 
@@ -285,11 +317,21 @@ class PseudonymScreen(Screen[None]):
     def _write(self, action: Callable[[], object], note: str, focus: str | None) -> None:
         """Write one change through the core in a thread worker (in key order), then read the key again."""
         self._focus_term = focus
-        self.app.write(self, action, lambda _result: self.Written(note),  # type: ignore[attr-defined]
+        self._writes += 1
+        path = self.key.path
+
+        def change() -> Stamp | None:
+            action()
+            return key_stamp(path)
+
+        self.app.write(self, change, lambda stamp: self.Written(note, stamp),  # type: ignore[attr-defined]
                        lambda: self.Written(None))
 
     @on(Written)
     def _written(self, event: Written) -> None:
+        self._writes -= 1
+        if event.stamp is not None:
+            self.key = replace(self.key, stamp=event.stamp)
         if event.note:
             self.notify(event.note, markup=False)
         self.reload(self.key.path)
@@ -310,7 +352,7 @@ class PseudonymScreen(Screen[None]):
         if result is None or path is None:
             return
         term, replacement = result
-        self._write(partial(add_entry, path, term, replacement), f"Added {term} → {mark(replacement)}", term)
+        self._write(partial(add_new_entry, path, term, replacement), f"Added {term} → {mark(replacement)}", term)
 
     def action_edit(self) -> None:
         entry = self._highlighted_entry()
@@ -342,7 +384,7 @@ class PseudonymScreen(Screen[None]):
         index = next((n for n, term in enumerate(terms) if term.casefold() == entry[0].casefold()), 0)
         rest = terms[:index] + terms[index + 1:]
         focus = rest[min(index, len(rest) - 1)] if rest else None
-        self._write(partial(remove_entry, path, entry[0]), f"Deleted {entry[0]}", focus)
+        self._write(partial(delete_entry, path, entry), f"Deleted {entry[0]}", focus)
 
     @on(DataTable.RowSelected, "#entries")
     def _entry_selected(self) -> None:
@@ -390,6 +432,37 @@ class PseudonymScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.reload(self.key.path, texts=True)
+
+    # -- changes made elsewhere ----------------------------------------------------------------------------
+
+    def project_changed(self) -> None:
+        """Something changed in the project: scan again if texts or cases were added, removed or imported again."""
+        self.look(texts=True)
+
+    def look_at_key(self) -> None:
+        """What the timer does: see whether the key file was written since it was read."""
+        if not self._writes and self._shown == self._generation:
+            self.look(texts=False)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="pseudonym-look")
+    def look(self, texts: bool) -> None:
+        key = self.key
+        stamp = key_stamp(key.path)
+        texts_changed = texts and texts_stamp(self.app.store) != self._texts_stamp  # type: ignore[attr-defined]
+        if (key.path is not None and stamp != key.stamp) or texts_changed:
+            self.post_message(self.Outdated(stamp, texts_changed))
+
+    @on(Outdated)
+    def _outdated(self, event: Outdated) -> None:
+        key_changed = (self.key.path is not None and event.stamp != self.key.stamp and not self._writes
+                       and self._shown == self._generation)
+        if not (key_changed or event.texts):
+            return
+        if key_changed:
+            self.key = replace(self.key, stamp=event.stamp)
+            self.notify("The key file was changed by another program: it has been read again.",
+                        title="Key changed", severity="warning", timeout=6, markup=False)
+        self.reload(self.key.path, texts=event.texts)
 
     # -- moving ------------------------------------------------------------------------------------------
 

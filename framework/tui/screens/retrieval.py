@@ -1,4 +1,8 @@
-"""Theme retrieval: every passage coded with a theme, across cases, with a jump to each."""
+"""Theme retrieval: every passage coded with a theme, across cases, with a jump to each.
+
+When another process changes the project, the passages are read again and the highlight
+stays on the passage it was on while that passage is still coded.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from framework.tui.screens.following import FollowsProject
 from framework.views.workbench import Passage, load_passages
 
 
@@ -22,7 +26,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-class RetrievalScreen(Screen[None]):
+class RetrievalScreen(FollowsProject[None]):
     """Choose a theme on the left; its passages, with case, attributes and line, on the right.
 
     Subthemes' passages are included (a theme's coding rolls up to its parent) unless
@@ -46,6 +50,8 @@ class RetrievalScreen(Screen[None]):
     class Loaded(Message):
         theme_id: str
         passages: list[Passage]
+        keep: bool = False
+        """Read again after changes made elsewhere: the highlight stays on its passage."""
 
     def __init__(self, theme_id: str | None = None) -> None:
         super().__init__()
@@ -117,17 +123,27 @@ class RetrievalScreen(Screen[None]):
         self._reload()
 
     def _reload(self) -> None:
+        self.read_passages()
+
+    def read_passages(self, *, quietly: bool = False) -> None:
+        """Read the theme's passages in a worker; ``quietly`` keeps the list as it is until they come."""
         if self.theme_id is None:
             return
         catalog = self.app.catalog  # type: ignore[attr-defined]
         ids = catalog.descendants(self.theme_id) if self.subthemes else [self.theme_id]
         coders = None if self.app.show_others else [self.app.coder]  # type: ignore[attr-defined]
-        self.query_one("#passages", OptionList).loading = True
-        self.load(self.theme_id, ids, coders)
+        if not quietly:
+            self.query_one("#passages", OptionList).loading = True
+        self.load(self.theme_id, ids, coders, quietly)
+
+    def project_changed(self) -> None:
+        """Codings added, changed or removed elsewhere: the passages as they are now."""
+        self.read_passages(quietly=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retrieval")
-    def load(self, theme_id: str, theme_ids: list[str], coders: list[str] | None) -> None:
-        self.post_message(self.Loaded(theme_id, load_passages(self.app.store, theme_ids, coders)))  # type: ignore[attr-defined]
+    def load(self, theme_id: str, theme_ids: list[str], coders: list[str] | None, keep: bool = False) -> None:
+        found = load_passages(self.app.store, theme_ids, coders)  # type: ignore[attr-defined]
+        self.post_message(self.Loaded(theme_id, found, keep))
 
     # -- passages --------------------------------------------------------------------------------
 
@@ -135,6 +151,7 @@ class RetrievalScreen(Screen[None]):
     def _loaded(self, event: Loaded) -> None:
         if event.theme_id != self.theme_id:
             return
+        keep = self._highlighted_coding() if event.keep else None
         self.passages = event.passages
         catalog = self.app.catalog  # type: ignore[attr-defined]
         passages = self.query_one("#passages", OptionList)
@@ -145,7 +162,10 @@ class RetrievalScreen(Screen[None]):
                 options.append(None)
             options.append(Option(self._passage_text(passage), id=str(n)))
         passages.set_options(options)
-        if options:
+        ids = [p.coding.id for p in event.passages]
+        if keep in ids:
+            passages.highlighted = ids.index(keep)
+        elif options:
             passages.highlighted = 0
         cases = len({p.case.id for p in event.passages})
         scope = "all coders" if self.app.show_others else f"coder {self.app.coder}"  # type: ignore[attr-defined]
@@ -153,6 +173,15 @@ class RetrievalScreen(Screen[None]):
         title.append(f"  {_count(len(event.passages), 'passage')} in {_count(cases, 'case')} · {scope}"
                      + (" · with subthemes" if self.subthemes and catalog.children.get(event.theme_id) else ""))
         self.query_one("#retrieval-title", Static).update(title)
+
+    def _highlighted_coding(self) -> int | None:
+        """The coding of the passage highlighted (None: none yet)."""
+        index = self.query_one("#passages", OptionList).highlighted
+        if index is None or not self.passages:
+            return None
+        option = self.query_one("#passages", OptionList).get_option_at_index(index)
+        n = int(option.id or 0)
+        return self.passages[n].coding.id if n < len(self.passages) else None
 
     def _passage_text(self, passage: Passage) -> Text:
         catalog = self.app.catalog  # type: ignore[attr-defined]

@@ -11,7 +11,10 @@ each decision writes the consensus layer through :func:`framework.analysis.conse
 backspace takes the passage back to undecided. Progress is always on the bottom line, counted
 as ``framework consensus status`` counts it. Without coders named, the screen compares the
 coders chosen last (on this screen or the agreement screen), else the two coders with the
-most codings in common.
+most codings in common. When another process changes the project (a coder's codings, a
+decision made by a colleague), the progress and the document are read again and the
+current passage is kept while it is there; a decision on a passage that changed meanwhile
+is refused by the core and the passage is shown as it is now.
 
 Where each key leads is worked out by :class:`framework.views.review.Walk`; the text of the
 bars is drawn by :mod:`framework.tui.widgets.review_panels`. This class composes the
@@ -31,7 +34,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -44,6 +46,7 @@ from framework.tui.dialogs.coders import CoderSelection
 from framework.tui.dialogs.common import ChoiceDialog, ConfirmDialog
 from framework.tui.dialogs.memo import MemoDialog
 from framework.tui.dialogs.theme_picker import PickResult, ThemePicker
+from framework.tui.screens.following import FollowsProject
 from framework.tui.widgets import review_panels as panels
 from framework.tui.widgets.review_view import Mark, ReviewTranscript, status_class
 from framework.views.compared import compared_coders, remember
@@ -60,7 +63,7 @@ from framework.views.review import (
 )
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(FollowsProject[None]):
     """Walk through the coders' disagreements and decide a consensus coding for each."""
 
     CSS_PATH = "analysis.tcss"
@@ -136,6 +139,9 @@ class ReviewScreen(Screen[None]):
     class Problem(Message):
         message: str
 
+    class Refused(Message):
+        """A decision was not written (the passage changed meanwhile, or another error)."""
+
     def __init__(self, coders: list[str] | None = None, *, document: int | str | None = None,
                  theme_ids: list[str] | None = None, theme_title: str | None = None,
                  documents: list[str] | None = None) -> None:
@@ -148,6 +154,7 @@ class ReviewScreen(Screen[None]):
         self.pending: tuple[str, object] | None = None
         self.message = ""
         self._mounted_coders: list[str] = []
+        self._following = False
 
     # What the walk holds, by the names the rest of the program uses.
 
@@ -202,6 +209,27 @@ class ReviewScreen(Screen[None]):
     def refresh_survey(self) -> None:
         self.run_survey(list(self.walk.coders), self.walk.theme_ids, self.scope_names)
 
+    def project_changed(self) -> None:
+        """Changed elsewhere: read the progress again, then the document, keeping the current passage."""
+        self._following = True
+        self.refresh_survey()
+
+    @on(Refused)
+    def _refused(self) -> None:
+        self.project_changed()
+
+    def _follow(self) -> None:
+        """After a survey asked for by :meth:`project_changed`: the document as it is now."""
+        data, current = self.walk.data, self.walk.current()
+        if data is None:
+            return
+        if self.walk.in_scope():
+            self.open_document(data.document.id, ("keep", current) if current else None)
+            return
+        self.walk.data, self.walk.index = None, None
+        self.message = f"{data.document.name} is no longer reviewed (changed elsewhere)"
+        self._open_first()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-survey")
     def run_survey(self, coders: list[str], theme_ids: frozenset[str] | None, names: list[str] | None) -> None:
         store = self.app.store  # type: ignore[attr-defined]
@@ -231,8 +259,11 @@ class ReviewScreen(Screen[None]):
         self.walk.documents, self.walk.done = event.documents, event.progress
         if self._mounted_coders != self.walk.coders:
             await self._mount_views()
+        following, self._following = self._following, False
         if self.walk.data is None:
             self._open_first()
+        elif following:
+            self._follow()
         self._describe_progress()
 
     async def _mount_views(self) -> None:
@@ -280,11 +311,15 @@ class ReviewScreen(Screen[None]):
         data = event.data
         if list(data.codings) != self.walk.coders:
             return
+        before = self.walk.data
         if self.walk.show(data):
             catalog = self.app.catalog  # type: ignore[attr-defined]
             for view, coder in zip(self.views, self.walk.coders):
                 view.show_document(data.text, data.units, data.codings.get(coder, []))
                 view.set_view(catalog, coder, False)
+        elif before is not None and before.codings != data.codings:  # coders' codings changed elsewhere
+            for view, coder in zip(self.views, self.walk.coders):
+                view.set_codings(data.codings.get(coder, []))
         self.query_one("#sides").loading = False
         pending, self.pending = self.pending, None
         message = self.walk.place(pending)
@@ -406,9 +441,11 @@ class ReviewScreen(Screen[None]):
             return
         store, coders = self.app.store, list(self.walk.coders)  # type: ignore[attr-defined]
         note = self.walk.notes.get(p.key, "") if note is None else note
+        seen = self.walk.data.document.sha256 if self.walk.data else None
         self.app.write(  # type: ignore[attr-defined]
-            self, lambda: decide(store, decider, coders, p, choice, accept=accept, edited=edited, note=note),
-            lambda decision: self.Decided(decision, p.key))
+            self, lambda: decide(store, decider, coders, p, choice, accept=accept, edited=edited, note=note,
+                                 seen_sha256=seen),
+            lambda decision: self.Decided(decision, p.key), self.Refused)
 
     @on(Decided)
     def _decided(self, event: Decided) -> None:
@@ -524,8 +561,9 @@ class ReviewScreen(Screen[None]):
             self.notify("Choose who you are first (C): decisions are logged under your name", timeout=5)
             return
         store, coders = self.app.store, list(self.walk.coders)  # type: ignore[attr-defined]
-        self.app.write(self, lambda: reopen(store, decider, coders, p),  # type: ignore[attr-defined]
-                       lambda _: self.Stepped("Undecided again (u puts the decision back)"))
+        seen = self.walk.data.document.sha256 if self.walk.data else None
+        self.app.write(self, lambda: reopen(store, decider, coders, p, seen_sha256=seen),  # type: ignore[attr-defined]
+                       lambda _: self.Stepped("Undecided again (u puts the decision back)"), self.Refused)
 
     @on(Stepped)
     def _stepped(self, event: Stepped) -> None:
