@@ -152,6 +152,7 @@ class CellSync(FollowsProject[EditorResult]):
         """Keep yours in the editor (unsaved) and show theirs, until you choose."""
         self.theirs = theirs
         self.saved_summary = self.known
+        self.status = theirs.status
         self.save_state = "clash"
         self._show_theirs()
         self.notify(f"{message} Yours is kept in the editor (not saved) and theirs is shown below it: ctrl+g "
