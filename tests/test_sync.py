@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from framework.coding import actions as coding
@@ -235,6 +235,7 @@ def test_export_and_import_keep_both_copies_in_step(template: Path, steps: list)
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=STEPS)
+@example(steps=[("B", ("edit", 2, "delete", 8)), ("A", ("add", 2, 110, 3, 0))])
 def test_merging_both_ways_keeps_both_copies_in_step(template: Path, steps: list) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         a, b = copies(template, Path(tmp))
@@ -382,6 +383,65 @@ def test_a_merge_brings_decisions_and_keeps_newer_work_here(pair) -> None:
     assert coding.undo(a.store, "alice")[0] == "merge"
     assert passages(a.store, ["alice", "bob"], a.store.documents.get("dir_london").id)[0].decision is None
     assert a.store.codings.list(coder="consensus") == []
+
+
+def _edit_transcript(project: Project, name: str, old: str, new: str) -> None:
+    path = project.transcripts_dir / f"{name}.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    import_paths(project.store, [path], root=project.root)
+
+
+def test_a_coding_placed_in_the_other_text_does_not_come_back_to_cut_the_first(pair) -> None:
+    a, b = pair
+    _edit_transcript(b, "hos_met", "INTERVIEWER: Tell me", "REDACTED: REDACTED REDACTED")
+    coding.add_coding(a.store, "alice", *_span(a, "hos_met", "me about recruitment")[:1], "1.1",
+                      *_span(a, "hos_met", "me about recruitment")[1:])
+    merge_project(b.store, a.root / "framework.db", actor="bob")
+    theirs = next(c for c in b.store.codings.list(coder="alice") if c.document == "hos_met")
+    assert (theirs.start, theirs.end, theirs.quote) == (28, 45, "about recruitment")
+    back = merge_project(a.store, b.root / "framework.db", actor="alice")
+    assert back.action is None
+    alice = {p.coder: p for p in back.plans}["alice"]
+    assert alice.summary()[0] == "alice: 0 added, 0 removed, 0 changed, 0 detached; 4 unchanged"
+    mine = next(c for c in a.store.codings.list(coder="alice") if c.document == "hos_met")
+    assert (mine.start, mine.end, mine.quote) == (18, 38, "me about recruitment")
+    assert merge_project(b.store, a.root / "framework.db", actor="bob").action is None
+
+
+def test_two_changes_at_the_same_moment_settle_on_one_version_both_ways(pair) -> None:
+    a, b = pair
+    for project, memo in ((a, "from A"), (b, "from B")):
+        first = next(c for c in project.store.codings.list(coder="bob") if c.theme_id == "3")
+        coding.update_coding(project.store, "bob", first.id, memo=memo)
+        project.store.conn.execute("UPDATE codings SET updated_at = ? WHERE id = ?", ("2025-06-01T10:00:00+00:00",
+                                                                                    first.id))
+        project.store.conn.commit()
+    into_b = merge_project(b.store, a.root / "framework.db", actor="bob")
+    into_a = merge_project(a.store, b.root / "framework.db", actor="alice")
+    memos = {p.root.name: next(c.memo for c in p.store.codings.list(coder="bob") if c.theme_id == "3")
+             for p in (a, b)}
+    assert memos == {"A": "from B", "B": "from B"}
+    assert into_b.action is None and into_a.action is not None
+    assert {p.coder: p for p in into_b.plans}["bob"].kept_newer[0].note == (
+        "changed here at the same time; this version kept")
+    assert merge_project(a.store, b.root / "framework.db", actor="alice").action is None
+
+
+def test_a_removal_and_a_change_at_the_same_moment_both_end_removed(pair) -> None:
+    a, b = pair
+    at = "2025-06-01T10:00:00+00:00"
+    first = next(c for c in a.store.codings.list(coder="bob") if c.theme_id == "3")
+    coding.update_coding(a.store, "bob", first.id, memo="kept?")
+    a.store.conn.execute("UPDATE codings SET updated_at = ? WHERE id = ?", (at, first.id))
+    a.store.conn.commit()
+    gone = next(c for c in b.store.codings.list(coder="bob") if c.theme_id == "3")
+    coding.remove_coding(b.store, "bob", gone.id)
+    b.store.conn.execute("UPDATE removed_codings SET removed_at = ? WHERE uid = ?", (at, gone.uid))
+    b.store.conn.commit()
+    merge_project(b.store, a.root / "framework.db", actor="bob")
+    merge_project(a.store, b.root / "framework.db", actor="alice")
+    assert [c.theme_id for c in a.store.codings.list(coder="bob")] == ["1.1", "2.1"]
+    assert [c.theme_id for c in b.store.codings.list(coder="bob")] == ["1.1", "2.1"]
 
 
 def test_files_of_the_first_version_still_import(pair) -> None:

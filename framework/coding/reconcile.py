@@ -13,7 +13,9 @@ is known by its uid in the file's ``removed`` list. Every incoming coding is pla
 copy's own text: at its offsets if its quote is there verbatim, else by its quote and
 context (:func:`framework.coding.anchoring.locate`); one that cannot be placed is kept,
 detached, and listed. Codings made here and not in the other copy are kept and listed
-(unless ``remove_missing``).
+(unless ``remove_missing``). In a merge, the newer version of a coding wins; versions of
+the same moment are settled by a rule both copies apply alike (:func:`_ours_wins_tie`), so
+merging each way leaves nothing to bring.
 """
 
 from __future__ import annotations
@@ -387,13 +389,17 @@ def _plan_entry(result: CoderPlan, texts: Texts, e: _Entry, coder: str, layer: _
     uid = e.uid or (e.existing.uid if e.existing is not None else "")
     if e.existing is None:
         gone = layer.removed_at(e.uid, doc.id, theme, c["quote"])
-        if prefer_newer and gone and gone > theirs:
+        if prefer_newer and gone and gone >= theirs:
             result.kept_newer.append(Item(doc.name, lines, theme, p.quote, "removed here after their last change",
                                           e.uid))
             return
-    elif prefer_newer and e.existing.updated_at > theirs and _differs(e, p, c):
-        result.kept_newer.append(texts.item(e.existing, "changed here after their last change"))
-        return
+    elif prefer_newer and e.existing.updated_at >= theirs and _differs(e, p, c):
+        if e.existing.updated_at > theirs:
+            result.kept_newer.append(texts.item(e.existing, "changed here after their last change"))
+            return
+        if _ours_wins_tie(e, p, c):
+            _keep_tied(result, texts, e, c)
+            return
     if p.detached:
         result.detached.append(Item(doc.name, lines, theme, p.quote, "quote not found in this copy's text", uid))
     elif p.how == "fuzzy" or (p.how == "exact" and p.quote != c["quote"]):
@@ -427,6 +433,36 @@ def _plan_entry(result: CoderPlan, texts: Texts, e: _Entry, coder: str, layer: _
     if e.existing.updated_at > theirs:
         note += "; this copy's version was newer"
     result.changed.append(Change(e.existing, values, Item(doc.name, lines, theme, p.quote, note, e.existing.uid)))
+
+
+def _keep_tied(result: CoderPlan, texts: Texts, e: _Entry, c: dict[str, Any]) -> None:
+    """List a coding kept as it is here after a tie (see :func:`_ours_wins_tie`)."""
+    old = e.existing
+    assert old is not None
+    if (old.theme_id, old.memo) != (e.theme, c.get("memo", "") or ""):
+        result.kept_newer.append(texts.item(old, "changed here at the same time; this version kept"))
+        return
+    result.unchanged += 1  # one version, placed in each copy's own text
+    if old.detached:
+        result.detached.append(texts.item(old, "quote not found in this copy's text"))
+    elif old.quote != c["quote"]:
+        result.placed.append(texts.item(old, "placed in this copy's own text: the texts differ"))
+
+
+def _ours_wins_tie(e: _Entry, p: Placed, c: dict[str, Any]) -> bool:
+    """Which version stays when a coding was last changed at the same moment in both copies.
+
+    Both copies must choose alike, or merging each way undoes the other. The same theme and
+    memo: it is one version placed in two texts, and each copy keeps its own placement (a
+    placement in the other text, brought back, would only lose words), unless it is detached
+    here and theirs is placed. Different theme or memo (two changes in the same second): the
+    greater one, as both copies order it."""
+    old = e.existing
+    assert old is not None
+    ours, theirs = (old.theme_id, old.memo), (e.theme, c.get("memo", "") or "")
+    if ours != theirs:
+        return ours > theirs
+    return not (old.detached and not p.detached)
 
 
 def _differs(e: _Entry, p: Placed, c: dict[str, Any]) -> bool:
