@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from framework.errors import InputError
 from framework.exchange.qda import ORIGIN, SURVEY_MARK, guid, origin_namespace, split_description
-from framework.ingest.archives import is_zip, parse_xml, read_zip
+from framework.ingest.archives import MAX_MEMBER_BYTES, Archive, ElementStream, is_zip, parse_xml
 from framework.ingest.text import decode, normalise_newlines
 from framework.themes.codebook import next_id
 from framework.themes.model import ID_PUNCTUATION, ThemeSpec, colour_hex
@@ -113,11 +114,14 @@ def assign_ids(roots: list[CodeNode], namespace: uuid.UUID | None, taken: set[st
         for node, m in zip(rest, numbered):
             node.theme_id, node.label = m.group(1), m.group(2)
     used: set[str] = set()
+    by_guid: dict[str, CodeNode] = {}
+    for node in nodes:
+        by_guid.setdefault(node.guid, node)
     for node in nodes:  # depth-first: parents get their ids before their children
         if node.theme_id and (node.theme_id in used or not _valid_id(node.theme_id)):
             node.theme_id = ""
         if not node.theme_id:
-            parent = next((p for p in nodes if p.guid == node.parent), None)
+            parent = by_guid.get(node.parent) if node.parent is not None else None
             node.theme_id = new_id(parent.theme_id if parent else None, taken | used)
             node.generated = True
         node.file_id = node.theme_id
@@ -140,7 +144,8 @@ def spec_tree(nodes: list[CodeNode], parent_colour: str | None = None) -> list[T
 def read_codebook(path: Path, *, taken: set[str]) -> list[ThemeSpec]:
     """``ThemeSpec``s from a ``.qdc`` file or from the codebook of a ``.qdpx`` file."""
     if is_zip(path):
-        root = _project_root(path, read_zip(path, ".qdpx", lambda n: n.lower().endswith(".qde")))
+        with Archive(path, ".qdpx") as archive:
+            root = stream_project(path, archive, {})
         book = kid(root, "CodeBook")
         codes = kid(book, "Codes") if book is not None else None
     else:
@@ -170,28 +175,50 @@ def _read_small(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
 
 
-def _project_root(path: Path, members: dict[str, bytes]) -> Element:
-    names = [n for n in members if n.lower() == "project.qde"] or [n for n in members if "/" not in n]
+MAX_PROJECT_ELEMENTS = 2_000_000
+"""Most elements a ``project.qde`` may have (this program's own export of 150,000 codings,
+each with a memo, has about 1,050,000)."""
+MAX_ITEMS = 500_000
+"""Most selections, notes, cases and sources together a ``project.qde`` may hold: what is
+kept of each while the file is read, and then imported, stays far below the memory target."""
+_DROP = ("Project", "Sources", "*"), ("Project", "Notes", "*"), ("Project", "Cases", "*"), ("Project", "Links", "*")
+
+
+def stream_project(path: Path, archive: Archive,
+                   handlers: dict[tuple[str, ...], Callable[[Element, Element], object]]) -> Element:
+    """Read the archive's ``project.qde`` as a stream: each element whose path is a key of
+    ``handlers`` goes to its handler and is forgotten (sources, notes, cases and links no
+    handler takes are dropped); returns the root with what is left (users, codebook,
+    variables, sets, description)."""
+    qde = [n for n in archive.names if n.lower().endswith(".qde")]
+    names = [n for n in qde if n.lower() == "project.qde"] or [n for n in qde if "/" not in n]
     if not names:
         raise InputError(f"{path}: not a REFI-QDA project: the archive holds no project.qde. Nothing was changed.")
-    root = parse_xml(members[names[0]], f"{path}: {names[0]}")
-    if local(root) != "Project":
-        raise InputError(f"{path}: {names[0]} is not a REFI-QDA project (its root element is <{local(root)}>). "
-                         "Nothing was changed.")
-    return root
+
+    def first(root: Element) -> None:
+        if root.tag != "Project":
+            raise InputError(f"{path}: {names[0]} is not a REFI-QDA project (its root element is <{root.tag}>). "
+                             "Nothing was changed.")
+
+    every = {**{key: _ignore for key in _DROP}, **handlers}
+    return archive.feed(names[0], ElementStream(every, f"{path}: {names[0]}", MAX_PROJECT_ELEMENTS, first),
+                        MAX_MEMBER_BYTES)
+
+
+def _ignore(_: Element, __: Element) -> None:
+    return None
 
 
 # -- projects -------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Selection:
-    guid: str
     start: int
     end: int
     user: str
-    codings: list[tuple[str, str, str, list[str]]]  # (user guid, code guid, created, note guids)
-    note_refs: list[str]
+    codings: tuple[tuple[str, str, str, tuple[str, ...]], ...]  # (user guid, code guid, created, note guids)
+    note_refs: tuple[str, ...]
     whole: bool = False
     """A coding of the whole source (a ``Coding`` directly inside the ``TextSource``)."""
     name: str = ""
@@ -204,7 +231,7 @@ class Selection:
         return tuple(q for q in (self.name, self.description) if q.strip())
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     guid: str
     name: str
@@ -213,12 +240,12 @@ class Source:
     kind: str
     question: str | None
     selections: list[Selection]
-    note_refs: list[str]
+    note_refs: tuple[str, ...]
     values: dict[str, str] = field(default_factory=dict)
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     guid: str
     name: str
@@ -230,12 +257,12 @@ class Note:
     """Where a note that annotates a passage sits (QualCoder writes it inside the note)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseInfo:
     guid: str
     name: str
     values: dict[str, str]
-    sources: list[str]
+    sources: tuple[str, ...]
     description: str = ""
 
 
@@ -281,32 +308,41 @@ class Plan:
 
 def _int(value: str | None) -> int | None:
     try:
-        return int((value or "").strip())
-    except ValueError:
+        return int(value)  # type: ignore[arg-type]  # spaces around it are allowed
+    except (TypeError, ValueError):
         return None
 
 
-def _source_text(path: Path, src: Element, members: dict[str, bytes], warnings: list[str]) -> str | None:
-    name = src.get("name") or src.get("guid") or "?"
-    content = kid(src, "PlainTextContent")
-    if content is not None and content.text:
-        return content.text
-    where = src.get("plainTextPath") or ""
-    if not where:
-        warnings.append(f"source {name!r} has no plain text (only {src.get('richTextPath') or 'nothing'}); skipped")
-        return None
-    if not where.lower().startswith("internal://"):
-        warnings.append(f"source {name!r} points outside the file ({where}); skipped")
-        return None
-    wanted = "sources/" + where[len("internal://"):].lstrip("/").lower()
-    found = next((n for n in members if n.lower() == wanted), None)
-    if found is None:
-        warnings.append(f"source {name!r}: {where} is missing from the archive; skipped")
-        return None
-    if not members[found].strip():
-        warnings.append(f"source {name!r}: {where} is empty; skipped")
-        return None
-    return decode(members[found], f"{path}: {found}")[0]
+class _Texts:
+    """The archive's text files (``sources/...``), found by name whatever its case, read when asked."""
+
+    def __init__(self, path: Path, archive: Archive) -> None:
+        self.path, self.archive = path, archive
+        self.names = {n.lower(): n for n in archive.names if n.lower().endswith(".txt")}
+
+    def text(self, src: Element, warnings: list[str]) -> str | None:
+        """The plain text of a source or note: inline, or from the archive (else a warning)."""
+        name = src.get("name") or src.get("guid") or "?"
+        content = src.findtext("PlainTextContent")
+        if content:
+            return content
+        where = src.get("plainTextPath") or ""
+        if not where:
+            warnings.append(f"source {name!r} has no plain text (only {src.get('richTextPath') or 'nothing'}); "
+                            "skipped")
+            return None
+        if not where.lower().startswith("internal://"):
+            warnings.append(f"source {name!r} points outside the file ({where}); skipped")
+            return None
+        found = self.names.get("sources/" + where[len("internal://"):].lstrip("/").lower())
+        if found is None:
+            warnings.append(f"source {name!r}: {where} is missing from the archive; skipped")
+            return None
+        data = self.archive.read(found)
+        if not data.strip():
+            warnings.append(f"source {name!r}: {where} is empty; skipped")
+            return None
+        return decode(data, f"{self.path}: {found}")[0]
 
 
 def _values(elem: Element) -> dict[str, str]:
@@ -320,53 +356,15 @@ def _values(elem: Element) -> dict[str, str]:
     return values
 
 
-def _coding(coding: Element, owner: Element) -> tuple[str, str, str, list[str]]:
-    return (norm_guid(coding.get("creatingUser") or owner.get("creatingUser")),
-            norm_guid(kid(coding, "CodeRef").get("targetGUID")), coding.get("creationDateTime") or "", refs(coding))
-
-
-def _selection(sel: Element, src: Element, warnings: list[str]) -> Selection | None:
-    start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
-    if start is None or end is None:
-        warnings.append(f"{src.get('name')}: a selection without whole-number positions; skipped")
-        return None
-    codings = [_coding(c, sel) for c in kids(sel, "Coding") if kid(c, "CodeRef") is not None]
-    return Selection(norm_guid(sel.get("guid")), start, end, norm_guid(sel.get("creatingUser")), codings, refs(sel),
-                     name=normalise_newlines(sel.get("name") or ""), description=child_text(sel, "Description"),
-                     created=sel.get("creationDateTime") or sel.get("modifiedDateTime") or "")
-
-
-def _source(path: Path, src: Element, members: dict[str, bytes], warnings: list[str]) -> Source | None:
-    raw = _source_text(path, src, members, warnings)
-    if raw is None:
-        return None
-    description = child_text(src, "Description")
-    question = description[len(SURVEY_MARK):] if description.startswith(SURVEY_MARK) else None
-    selections = [Selection("", 0, 0, "", [_coding(c, src)], [], whole=True)
-                  for c in kids(src, "Coding") if kid(c, "CodeRef") is not None]
-    selections += [s for s in (_selection(sel, src, warnings) for sel in kids(src, "PlainTextSelection")) if s]
-    return Source(norm_guid(src.get("guid")), (src.get("name") or "").strip(), raw, normalise_newlines(raw),
-                  "survey" if question is not None else "transcript", question, selections, refs(src),
-                  _values(src), "" if question is not None else description.strip())
-
-
-def _note(path: Path, n: Element, members: dict[str, bytes]) -> Note:
-    content = _source_text(path, n, members, []) or ""
-    sel = kid(n, "PlainTextSelection")
-    where = None
-    if sel is not None:
-        start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
-        where = (start, end) if start is not None and end is not None else None
-    return Note(norm_guid(n.get("guid")), (n.get("name") or "").strip(),
-                norm_guid(n.get("creatingUser") or n.get("modifyingUser")),
-                n.get("creationDateTime") or n.get("modifiedDateTime") or "", child_text(n, "Description"),
-                normalise_newlines(content), where)
-
-
 def _sets(root: Element) -> list[SetInfo]:
     return [SetInfo(norm_guid(st.get("guid")), (st.get("name") or "").strip(), child_text(st, "Description").strip(),
                     refs(st, "MemberCode"), refs(st, "MemberSource"), refs(st, "MemberNote"))
             for group in kids(root, "Sets") for st in kids(group, "Set")]
+
+
+def _refs(elem: Element) -> tuple[str, ...]:
+    """The notes a streamed element (tags without namespace) links to."""
+    return tuple(norm_guid(r.get("targetGUID")) for r in elem if r.tag == "NoteRef" and r.get("targetGUID"))
 
 
 def _count(skipped: dict[str, int], kind: str, n: int = 1) -> None:
@@ -374,12 +372,127 @@ def _count(skipped: dict[str, int], kind: str, n: int = 1) -> None:
         skipped[kind] = skipped.get(kind, 0) + n
 
 
+class _PlanReader:
+    """What :func:`read_plan` keeps of each element as the ``project.qde`` streams past:
+    sources with their selections, notes, cases and the project's note links become plain
+    data at their end tags; users, codebook, variables and sets are read from what is left."""
+
+    def __init__(self, path: Path, archive: Archive) -> None:
+        self.path, self.texts = path, _Texts(path, archive)
+        self.sources: list[Source] = []
+        self.selections: list[Selection] = []
+        self.whole: list[Selection] = []
+        self.notes: dict[str, Note] = {}
+        self.cases: list[CaseInfo] = []
+        self.project_notes: list[str] = []
+        self.warnings: list[str] = []
+        self.skipped: dict[str, int] = {}
+        self.guids: dict[str | None, str] = {}
+        """User and code GUIDs as written, normalised (each normalised once, kept once)."""
+        self.times: dict[str, str] = {}
+        """One copy of each time."""
+        self.left = MAX_ITEMS
+
+    def keep(self) -> None:
+        """Count one more item kept; refuse the file past :data:`MAX_ITEMS`."""
+        self.left -= 1
+        if self.left < 0:
+            raise InputError(f"{self.path}: the project holds more than {MAX_ITEMS:,} selections, notes, cases and "
+                             "sources together; refused as too large to read safely. Nothing was changed.")
+
+    def handlers(self) -> dict[tuple[str, ...], Callable[[Element, Element], object]]:
+        return {("Project", "Sources", "TextSource", "PlainTextSelection"): self.selection,
+                ("Project", "Sources", "TextSource", "Coding"): self.whole_coding,
+                ("Project", "Sources", "TextSource"): self.source,
+                ("Project", "Sources", "*"): self.other_source,
+                ("Project", "Notes", "Note"): self.note,
+                ("Project", "Cases", "Case"): self.case,
+                ("Project", "NoteRef"): self.project_note,
+                ("Project", "Links", "*"): lambda _, __: _count(self.skipped, "links (no place for them here)"),
+                ("Project", "Graphs", "*"): lambda _, __: _count(self.skipped, "graphs (no place for them here)")}
+
+    def guid(self, raw: str | None) -> str:
+        found = self.guids.get(raw)
+        if found is None:
+            found = self.guids[raw] = norm_guid(raw)
+        return found
+
+    def time(self, raw: str | None) -> str:
+        return self.times.setdefault(raw, raw) if raw else ""
+
+    def coding(self, coding: Element, owner: Element) -> tuple[str, str, str, tuple[str, ...]] | None:
+        ref = coding.find("CodeRef")
+        if ref is None:
+            return None
+        return (self.guid(coding.get("creatingUser") or owner.get("creatingUser")), self.guid(ref.get("targetGUID")),
+                self.time(coding.get("creationDateTime")), _refs(coding))
+
+    def whole_coding(self, coding: Element, src: Element) -> None:
+        found = self.coding(coding, src)
+        if found is not None:
+            self.keep()
+            self.whole.append(Selection(0, 0, "", (found,), (), whole=True))
+
+    def selection(self, sel: Element, src: Element) -> None:
+        start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+        if start is None or end is None:
+            self.warnings.append(f"{src.get('name')}: a selection without whole-number positions; skipped")
+            return
+        self.keep()
+        codings = tuple(c for c in (self.coding(c, sel) for c in sel if c.tag == "Coding") if c is not None)
+        description, name = sel.findtext("Description"), sel.get("name")
+        self.selections.append(Selection(
+            start, end, self.guid(sel.get("creatingUser")), codings, _refs(sel),
+            name=normalise_newlines(name) if name else "",
+            description=normalise_newlines(description) if description else "",
+            created=self.time(sel.get("creationDateTime") or sel.get("modifiedDateTime"))))
+
+    def source(self, src: Element, _: Element) -> None:
+        selections, self.whole, self.selections = self.whole + self.selections, [], []
+        self.keep()
+        raw = self.texts.text(src, self.warnings)
+        if raw is None:
+            return
+        description = child_text(src, "Description")
+        question = description[len(SURVEY_MARK):] if description.startswith(SURVEY_MARK) else None
+        self.sources.append(Source(
+            norm_guid(src.get("guid")), (src.get("name") or "").strip(), raw, normalise_newlines(raw),
+            "survey" if question is not None else "transcript", question, selections, tuple(refs(src)),
+            _values(src), "" if question is not None else description.strip()))
+
+    def other_source(self, src: Element, _: Element) -> None:
+        _count(self.skipped, f"{local(src)}s (only text sources can be imported)")
+
+    def note(self, n: Element, _: Element) -> None:
+        self.keep()
+        content = self.texts.text(n, []) or ""
+        sel = n.find("PlainTextSelection")
+        where = None
+        if sel is not None:
+            start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+            where = (start, end) if start is not None and end is not None else None
+        note_guid, description = norm_guid(n.get("guid")), n.findtext("Description")
+        self.notes[note_guid] = Note(
+            note_guid, (n.get("name") or "").strip(), self.guid(n.get("creatingUser") or n.get("modifyingUser")),
+            self.time(n.get("creationDateTime") or n.get("modifiedDateTime")),
+            normalise_newlines(description) if description else "", normalise_newlines(content), where)
+
+    def case(self, c: Element, _: Element) -> None:
+        self.keep()
+        self.cases.append(CaseInfo(norm_guid(c.get("guid")), (c.get("name") or "").strip(), _values(c),
+                                   tuple(refs(c, "SourceRef")), child_text(c, "Description").strip()))
+
+    def project_note(self, ref: Element, _: Element) -> None:
+        if ref.get("targetGUID"):
+            self.project_notes.append(norm_guid(ref.get("targetGUID")))
+
+
 def read_plan(path: Path) -> Plan:
-    """Read and check a ``.qdpx`` file; nothing is changed."""
-    members = read_zip(path, ".qdpx", lambda n: n.lower().endswith((".qde", ".txt")))
-    root = _project_root(path, members)
-    warnings: list[str] = []
-    skipped: dict[str, int] = {}
+    """Read and check a ``.qdpx`` file; nothing is changed. The ``project.qde`` is read as
+    a stream, each source, note and case kept as plain data once read."""
+    with Archive(path, ".qdpx") as archive:
+        reader = _PlanReader(path, archive)
+        root = stream_project(path, archive, reader.handlers())
     users = {norm_guid(u.get("guid")): (u.get("name") or u.get("id") or "").strip()
              for users in kids(root, "Users") for u in kids(users, "User")}
     book = kid(root, "CodeBook")
@@ -391,22 +504,8 @@ def read_plan(path: Path) -> Plan:
     for group in kids(root, "Variables"):
         for v in kids(group, "Variable"):
             variables[norm_guid(v.get("guid"))] = ((v.get("name") or "").strip(), v.get("typeOfVariable") or "Text")
-    cases = [CaseInfo(norm_guid(c.get("guid")), (c.get("name") or "").strip(), _values(c), refs(c, "SourceRef"),
-                      child_text(c, "Description").strip())
-             for group in kids(root, "Cases") for c in kids(group, "Case")]
-    sources = []
-    for group in kids(root, "Sources"):
-        for src in group:
-            if local(src) != "TextSource":
-                _count(skipped, f"{local(src)}s (only text sources can be imported)")
-                continue
-            source = _source(path, src, members, warnings)
-            if source is not None:
-                sources.append(source)
-    notes = {norm_guid(n.get("guid")): _note(path, n, members) for group in kids(root, "Notes") for n in kids(group, "Note")}
-    for name in ("Graphs", "Links"):
-        _count(skipped, f"{name.lower()} (no place for them here)", sum(len(list(g)) for g in kids(root, name)))
     return Plan(path, (root.get("name") or "").strip(), origin_namespace(root.get("origin")), users, codes,
-                variables, cases, sources, notes, refs(root), warnings, origin=root.get("origin") or "",
-                description=child_text(root, "Description").strip(), sets=_sets(root),
-                not_codable={n.guid for n in walk(codes) if not n.codable}, skipped=skipped)
+                variables, reader.cases, reader.sources, reader.notes, reader.project_notes, reader.warnings,
+                origin=root.get("origin") or "", description=child_text(root, "Description").strip(),
+                sets=_sets(root), not_codable={n.guid for n in walk(codes) if not n.codable},
+                skipped=reader.skipped)
