@@ -24,6 +24,8 @@ What has no place here is counted in the report.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
 import shutil
 import tempfile
@@ -238,9 +240,30 @@ class _Context:
     theme_of: dict[str, str]
     user: dict[str, str]
     chosen: dict[str, Choice]
+    memos: set[bytes] | None = None
+    """A digest of each memo in the project (kind, target, text), to add none twice."""
+    coders: set[str] = field(default_factory=set)
+    """The coders recorded in this import."""
+    newlines: tuple[str, list[int]] = ("", [])
+    """Where the line ends of the last document annotated are."""
 
     def who(self, *guids: str) -> str:
         return next((self.user[g] for g in guids if g in self.user), self.coder)
+
+    def new_memo(self, kind: str, target: str, text: str) -> bool:
+        """Whether this memo is not in the project yet (and from now on, that it is)."""
+        if self.memos is None:
+            self.memos = {_memo_key(*row) for row in
+                          self.store.conn.execute("SELECT target_kind, target_id, text FROM memos")}
+        key = _memo_key(kind, target, text)
+        if key in self.memos:
+            return False
+        self.memos.add(key)
+        return True
+
+
+def _memo_key(kind: str, target: str, text: str) -> bytes:
+    return hashlib.blake2b("\x1f".join((kind, target, text)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def import_project(project, path: Path, coder: str) -> QdpxImportReport:
@@ -315,6 +338,9 @@ def _write_codings(ctx: _Context) -> None:
         document = store.documents.get(ctx.doc_name[src.guid])
         text = store.documents.text(document.id)
         mapper = ctx.chosen[src.guid].mapper
+        there = set(store.conn.execute('SELECT coder, theme_id, start, "end" FROM codings WHERE document_id = ?',
+                                       (document.id,)))
+        rows = _Rows(store.conn)
         for sel in src.selections:
             start, end = (0, len(text)) if sel.whole else (mapper(sel.start), mapper(sel.end))
             if start is None or end is None or start >= end or end > len(text):
@@ -325,7 +351,8 @@ def _write_codings(ctx: _Context) -> None:
                 _annotation(ctx, document.name, text, start, end, _selection_memo(plan, sel, text[start:end]),
                             ctx.who(sel.user), sel.created)
                 continue
-            coders |= _add_codings(ctx, document, text, sel, start, end)
+            coders |= _add_codings(ctx, document, text, sel, start, end, there, rows)
+        rows.flush()
         for n in src.note_refs:
             note = plan.notes.get(n)
             if note is None or note.selection is None:
@@ -342,7 +369,32 @@ def _selection_memo(plan: Plan, sel: Selection, selected: str, notes: list[str] 
     return _unique_texts([description, *(plan.notes[n].text for n in [*notes, *sel.note_refs] if n in plan.notes)])
 
 
-def _add_codings(ctx: _Context, document, text: str, sel: Selection, start: int, end: int) -> set[str]:
+class _Rows:
+    """New coding rows, written a few hundred at a time: one statement for many rows, and
+    never more than about a megabyte of quotes and memos held."""
+
+    INSERT = ('INSERT INTO codings(coder, document_id, theme_id, start, "end", quote, before, after, memo, '
+              "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+
+    def __init__(self, conn) -> None:
+        self.conn, self.rows, self.chars = conn, [], 0
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        self.chars += len(row[5]) + len(row[8])
+        if len(self.rows) >= 500 or self.chars > 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.conn.executemany(self.INSERT, self.rows)
+        self.rows, self.chars = [], 0
+
+
+def _add_codings(ctx: _Context, document, text: str, sel: Selection, start: int, end: int,
+                 there: set[tuple[str, str, int, int]], rows: _Rows) -> set[str]:
+    """Add the selection's codings to ``rows``; ``there`` holds ``(coder, theme, start, end)``
+    of the document's codings, so none is added twice."""
     store, report = ctx.store, ctx.report
     before, after = context(text, start, end)
     coders = set()
@@ -353,27 +405,27 @@ def _add_codings(ctx: _Context, document, text: str, sel: Selection, start: int,
             continue
         who = ctx.who(user_guid, sel.user)
         memo = _selection_memo(ctx.plan, sel, text[start:end], notes)
-        if store.conn.execute(
-            'SELECT 1 FROM codings WHERE coder = ? AND document_id = ? AND theme_id = ? AND start = ? '
-            'AND "end" = ?', (who, document.id, theme_id, start, end)).fetchone():
+        if (who, theme_id, start, end) in there:
             report.duplicates += 1
             continue
+        there.add((who, theme_id, start, end))
         stamp = next((s for s in (created, sel.created) if _DATETIME.match(s)), None) or now()
-        store.ensure_coder(who)
-        store.codings.insert({
-            "coder": who, "document_id": document.id, "theme_id": theme_id, "start": start, "end": end,
-            "quote": text[start:end], "before": before, "after": after, "memo": memo, "detached": 0,
-            "created_at": stamp, "updated_at": stamp,
-        })
+        if who not in ctx.coders:
+            store.ensure_coder(who)
+            ctx.coders.add(who)
+        rows.add((who, document.id, theme_id, start, end, text[start:end], before, after, memo, stamp, stamp))
         coders.add(who)
         report.codings += 1
     return coders
 
 
-def reference(document: str, text: str, start: int, end: int) -> str:
-    """``[document L12-14] “the words”``: a passage in the form chart summaries use."""
-    first = text.count("\n", 0, start) + 1
-    last = first + text.count("\n", start, max(start, end - 1))
+def reference(document: str, text: str, start: int, end: int, newlines: list[int] | None = None) -> str:
+    """``[document L12-14] “the words”``: a passage in the form chart summaries use
+    (``newlines``, where the text's line ends are, spares counting them again)."""
+    if newlines is None:
+        newlines = [m.start() for m in re.finditer("\n", text)]
+    first = bisect.bisect_left(newlines, start) + 1
+    last = bisect.bisect_left(newlines, max(start, end - 1)) + 1
     quote = " ".join(text[start:end].split())
     quote = quote if len(quote) <= 80 else quote[:79] + "…"
     lines = f"L{first}" if first == last else f"L{first}-{last}"
@@ -385,14 +437,16 @@ def _annotation(ctx: _Context, document: str, text: str, start: int, end: int, n
     if not note.strip():
         ctx.report.warnings.append(f"{document}: a selection with neither coding nor note; skipped")
         return
-    if _memo(ctx, who, "document", document, f"{reference(document, text, start, end)}\n\n{note.strip()}", created):
+    if ctx.newlines[0] != document:
+        ctx.newlines = (document, [m.start() for m in re.finditer("\n", text)])
+    passage = reference(document, text, start, end, ctx.newlines[1])
+    if _memo(ctx, who, "document", document, f"{passage}\n\n{note.strip()}", created):
         ctx.report.annotations += 1
 
 
 def _memo(ctx: _Context, who: str, kind: str, target: str, text: str, created: str = "") -> bool:
     """Add a memo unless the same one is there; returns whether it was added."""
-    if not text.strip() or ctx.store.conn.execute(
-            "SELECT 1 FROM memos WHERE target_kind = ? AND target_id = ? AND text = ?", (kind, target, text)).fetchone():
+    if not text.strip() or not ctx.new_memo(kind, target, text):
         return False
     stamp = created if _DATETIME.match(created) else now()
     ctx.store.conn.execute(
