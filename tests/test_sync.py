@@ -379,6 +379,7 @@ def test_a_merge_brings_decisions_and_keeps_newer_work_here(pair) -> None:
     assert plans["bob"].counts()["changed"] == 1 and plans["consensus"].counts()["added"] == 1
     decided = passages(a.store, ["alice", "bob"], a.store.documents.get("dir_london").id)
     assert decided[0].decision is not None and decided[0].decision.note == "the fuller span"
+    assert decided[0].decision.basis == found[0].basis() and decided[0].decided  # made on the same codings
     assert "consensus decisions: 1 brought" in result.summary()
     assert coding.undo(a.store, "alice")[0] == "merge"
     assert passages(a.store, ["alice", "bob"], a.store.documents.get("dir_london").id)[0].decision is None

@@ -19,10 +19,19 @@ there, imported a new version of the text (when the caller says which it read), 
 another person decided the passage or took it back meanwhile, nothing is written and
 :class:`PassageChanged` says what changed.
 
+A decision records what it was made on: each coder's codings of the passage (coder,
+start, end, theme; its *basis*). When a coder's codings there change afterwards (a
+boundary moved, a theme changed, a coding removed or added), the decision is *changed
+since decided* (:attr:`Passage.changed`): it is still shown, with what changed, but the
+passage counts as remaining until it is decided again. A decision whose passage no
+longer has its span (a boundary moved) goes with the passage now over its words.
+Deciding such a passage again, or taking it back, replaces the old decision and its
+consensus codings.
+
 Progress counts the passages of the documents every compared coder has coded (those
 agreement compares; see :func:`framework.analysis.compare.document_scope`): *decided*
-passages have a decision, *remaining* ones do not (agreements not yet accepted
-included).
+passages have a decision made on the codings as they are, *remaining* ones do not
+(agreements not yet accepted and decisions changed since included).
 """
 
 from __future__ import annotations
@@ -43,14 +52,23 @@ REOPENED = "reopen"
 """The choice recorded when a passage goes back to undecided."""
 
 
+Basis = tuple[tuple[str, int, int, str], ...]
+"""Each coder's codings a decision was made on: (coder, start, end, theme), sorted."""
+
+
 @dataclass(frozen=True)
 class Decision:
+    """The latest decision on a passage: the choice, the consensus spans written, who, why, when,
+    the span decided and the codings it was made on."""
+
     id: int
     choice: str
     result: list[tuple[int, int, str]]
     decided_by: str
     note: str
     at: str
+    span: tuple[int, int] = (-1, -1)
+    basis: Basis = ()
 
 
 @dataclass(frozen=True)
@@ -64,10 +82,26 @@ class Passage:
     codings: dict[str, tuple[Coding, ...]]
     status: str
     decision: Decision | None = None
+    changed: tuple[str, ...] = ()
+    """The coders whose codings here are not those the decision was made on (empty: none)."""
 
     @property
     def key(self) -> tuple[int, int, int]:
         return (self.document_id, self.start, self.end)
+
+    @property
+    def decided(self) -> bool:
+        """Decided, on the codings as they are (a decision changed since is not)."""
+        return self.decision is not None and not self.changed
+
+    @property
+    def stale(self) -> bool:
+        """Decided, but a coder's codings here changed since."""
+        return self.decision is not None and bool(self.changed)
+
+    def basis(self) -> Basis:
+        """Each coder's codings of the passage as they are: what a decision now is made on."""
+        return basis_of(self.codings)
 
     def spans(self, coder: str) -> list[tuple[int, int, str]]:
         return sorted((c.start, c.end, c.theme_id) for c in self.codings.get(coder, ()))
@@ -83,6 +117,16 @@ def fingerprint(p: Passage | None) -> tuple[Any, ...] | None:
 
 class PassageChanged(InputError):
     """The passage is not as it was shown (changed by another process); nothing was written."""
+
+def basis_of(codings: dict[str, tuple[Coding, ...]]) -> Basis:
+    return tuple(sorted((coder, k.start, k.end, k.theme_id) for coder, ks in codings.items() for k in ks))
+
+
+def changed_coders(coders: list[str], decision: Decision, codings: dict[str, tuple[Coding, ...]]) -> tuple[str, ...]:
+    """The coders whose codings are not those the decision was made on."""
+    now = basis_of(codings)
+    return tuple(c for c in coders
+                 if [b for b in decision.basis if b[0] == c] != [b for b in now if b[0] == c])
 
 
 def status_of(coders: list[str], by_coder: dict[str, tuple[Coding, ...]]) -> str:
@@ -120,9 +164,28 @@ def passages(store: Store, coders: list[str], document_id: int) -> list[Passage]
             for k in group:
                 by_coder[k.coder] = (*by_coder.get(k.coder, ()), k)
             start = min(k.start for k in group)
-            out.append(Passage(document_id, doc.name, start, end, by_coder, status_of(coders, by_coder),
-                               decisions.get((start, end))))
+            out.append(Passage(document_id, doc.name, start, end, by_coder, status_of(coders, by_coder)))
         group, end = ([c], c.end) if c is not None else ([], -1)
+    return _with_decisions(out, decisions, coders)
+
+
+def _with_decisions(found: list[Passage], decisions: dict[tuple[int, int], Decision],
+                    coders: list[str]) -> list[Passage]:
+    """Each passage with its decision: the one on its span, else the latest one whose span no
+    passage has any more and which overlaps it (changed since decided, see the module's docstring)."""
+    spans = {(p.start, p.end) for p in found}
+    moved = sorted((d for span, d in decisions.items() if span not in spans), key=lambda d: (d.at, d.id))
+    out = []
+    for p in found:
+        decision = decisions.get((p.start, p.end))
+        if decision is None:
+            decision = next((d for d in reversed(moved) if d.span[0] < p.end and d.span[1] > p.start), None)
+        if decision is not None:
+            changed = changed_coders(coders, decision, p.codings)
+            if not changed and decision.span != (p.start, p.end):
+                changed = tuple(coders)
+            p = replace(p, decision=decision, changed=changed)
+        out.append(p)
     return out
 
 
@@ -130,17 +193,45 @@ def _decisions(store: Store, document_id: int, coders: list[str]) -> dict[tuple[
     """The latest decision per passage span (a reopened passage has none)."""
     out: dict[tuple[int, int], Decision] = {}
     for r in store.query(
-        'SELECT id, start, "end", choice, result, decided_by, note, at FROM decisions '
+        'SELECT id, start, "end", choice, result, decided_by, note, at, basis FROM decisions '
         "WHERE document_id = ? AND coders = ? ORDER BY at, id",
         (document_id, ",".join(sorted(coders))),
     ):
         if r["choice"] == REOPENED:
             out.pop((r["start"], r["end"]), None)
             continue
+        basis = tuple(sorted((str(c), int(a), int(b), str(t)) for c, a, b, t in json.loads(r["basis"] or "[]")))
         out[(r["start"], r["end"])] = Decision(
-            r["id"], r["choice"], [tuple(x) for x in json.loads(r["result"])], r["decided_by"], r["note"], r["at"]
+            r["id"], r["choice"], [tuple(x) for x in json.loads(r["result"])], r["decided_by"], r["note"], r["at"],
+            (r["start"], r["end"]), basis,
         )
     return out
+
+
+def change_lines(p: Passage, text: str) -> list[str]:
+    """What changed since a passage was decided, a line per coder: ``bob: 1.2 L4-5 (was 1.2 L4)``."""
+    if not p.stale or p.decision is None:
+        return []
+    starts = line_starts(text)
+
+    def spans(items: list[tuple[int, int, str]], words: bool) -> str:
+        def lines(a: int, b: int) -> str:
+            first, last = line_number(starts, a), line_number(starts, max(a, b - 1))
+            ref = f"L{first}" + (f"-{last}" if last != first else "")
+            if not words:
+                return ref
+            quote = " ".join(text[a:b].split())
+            return f"{ref} “{quote if len(quote) <= 40 else quote[:39] + '…'}”"
+        return ", ".join(f"{t} {lines(a, b)}" for a, b, t in items) or "not coded"
+
+    out = []
+    for coder in p.changed:
+        was = [(a, b, t) for c, a, b, t in p.decision.basis if c == coder]
+        now = p.spans(coder)
+        if was != now:
+            words = spans(now, False) == spans(was, False)  # the same lines: say which words
+            out.append(f"{coder}: {spans(now, words)} (was {spans(was, words)})")
+    return out or [f"the passage's span changed (was {p.decision.span[0]}-{p.decision.span[1]})"]
 
 
 def where(passage: Passage, text: str) -> str:
@@ -192,9 +283,14 @@ def _check(store: Store, passage: Passage, result: list[tuple[int, int, str]]) -
 
 
 def _clear(store: Store, passage: Passage, spans: list[tuple[int, int, str]], changes: ChangeSet) -> None:
-    """Take away the consensus codings inside the passage (and inside ``spans``), noting them."""
-    lo = min([passage.start, *(s for s, _, _ in spans)])
-    hi = max([passage.end, *(e for _, e, _ in spans)])
+    """Take away the consensus codings inside the passage (and inside ``spans``, and the span and
+    result of the decision it had), noting them."""
+    old = passage.decision
+    edges = [(passage.start, passage.end), *((s, e) for s, e, _ in spans)]
+    if old is not None:
+        edges += [old.span, *((s, e) for s, e, _ in old.result)]
+    lo = min(s for s, _ in edges if s >= 0)
+    hi = max(e for _, e in edges)
     for (coding_id,) in store.conn.execute(
         'SELECT id FROM codings WHERE coder = ? AND document_id = ? AND start >= ? AND "end" <= ?',
         (CONSENSUS, passage.document_id, lo, hi),
@@ -207,11 +303,29 @@ def _clear(store: Store, passage: Passage, spans: list[tuple[int, int, str]], ch
 
 def _record(store: Store, passage: Passage, coders: list[str], label: str, result: list[tuple[int, int, str]],
             decider: str, note: str, stamp: str, changes: ChangeSet) -> int:
+    """Insert a decision on the passage (with what it is made on), or take one back (``reopen``).
+
+    A decision the passage had on another span (its boundaries moved since) is taken back
+    on that span too, so that it never comes back as the decision of a passage there.
+    """
+    old = passage.decision
+    if old is not None and old.span != (passage.start, passage.end) and old.span[0] >= 0:
+        _insert(store, passage.document_id, old.span, coders, REOPENED, [], decider, "", stamp, (), changes)
+        if label == REOPENED:
+            return 0
+    basis = passage.basis() if label != REOPENED else ()
+    return _insert(store, passage.document_id, (passage.start, passage.end), coders, label, result, decider, note,
+                   stamp, basis, changes)
+
+
+def _insert(store: Store, document_id: int, span: tuple[int, int], coders: list[str], label: str,
+            result: list[tuple[int, int, str]], decider: str, note: str, stamp: str, basis: Basis,
+            changes: ChangeSet) -> int:
     cursor = store.conn.execute(
-        'INSERT INTO decisions(document_id, start, "end", coders, choice, result, decided_by, note, at) '
-        "VALUES (?,?,?,?,?,?,?,?,?)",
-        (passage.document_id, passage.start, passage.end, ",".join(sorted(coders)), label,
-         json.dumps(result), decider, note, stamp),
+        'INSERT INTO decisions(document_id, start, "end", coders, choice, result, decided_by, note, at, basis) '
+        "VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (document_id, span[0], span[1], ",".join(sorted(coders)), label, json.dumps(result), decider, note, stamp,
+         json.dumps([list(b) for b in basis]) if label != REOPENED else None),
     )
     changes.inserted("decisions", {"id": int(cursor.lastrowid)})
     return int(cursor.lastrowid)
@@ -235,7 +349,7 @@ def _write_decision(store: Store, decider: str, coders: list[str], passage: Pass
         if cursor.rowcount:
             changes.inserted("codings", {"id": int(cursor.lastrowid)})
     decision_id = _record(store, passage, coders, label, result, decider, note, stamp, changes)
-    return Decision(decision_id, label, result, decider, note, stamp)
+    return Decision(decision_id, label, result, decider, note, stamp, (passage.start, passage.end), passage.basis())
 
 
 def _latest_by(store: Store, passage: Passage, coders: list[str]) -> str:
@@ -355,7 +469,7 @@ def accept_agreements(store: Store, decider: str, coders: list[str], document_id
         for document_id in ids:
             text = store.documents.text(document_id)
             for p in passages(store, coders, document_id):
-                if p.status == "agree" and p.decision is None:
+                if p.status == "agree" and not p.decided:
                     result, label = _result(p, coders, "both", None, None)
                     _write_decision(store, decider, coders, p, label, result, "agreed by all coders", text, stamp,
                                     changes)
@@ -375,6 +489,8 @@ class Progress:
     remaining: int
     agreements: int
     documents: int = 0
+    changed: tuple[Passage, ...] = ()
+    """The passages whose decision was made on codings that changed since (counted as remaining)."""
 
     @property
     def total(self) -> int:
@@ -382,9 +498,10 @@ class Progress:
 
 
 def tally(found: list[Passage]) -> tuple[int, int, int]:
-    """(decided, remaining, agreements among the remaining) of some passages."""
-    decided = sum(p.decision is not None for p in found)
-    agree = sum(p.decision is None and p.status == "agree" for p in found)
+    """(decided, remaining, agreements among the remaining) of some passages; a decision
+    changed since it was made counts as remaining."""
+    decided = sum(p.decided for p in found)
+    agree = sum(not p.decided and p.status == "agree" for p in found)
     return decided, len(found) - decided, agree
 
 
@@ -392,10 +509,13 @@ def progress(store: Store, coders: list[str], document_ids: list[int] | None = N
     """Progress over the documents given, else over those every coder coded (see the module's docstring)."""
     ids = document_ids if document_ids is not None else [d.id for d in document_scope(store, coders).documents]
     decided = remaining = agree = 0
+    changed: list[Passage] = []
     for document_id in ids:
-        d, r, a = tally(passages(store, coders, document_id))
+        found = passages(store, coders, document_id)
+        d, r, a = tally(found)
         decided, remaining, agree = decided + d, remaining + r, agree + a
-    return Progress(decided, remaining, agree, len(ids))
+        changed += [p for p in found if p.stale]
+    return Progress(decided, remaining, agree, len(ids), tuple(changed))
 
 
 def passage_json(p: Passage, coders: list[str]) -> dict[str, Any]:
@@ -405,5 +525,6 @@ def passage_json(p: Passage, coders: list[str]) -> dict[str, Any]:
                     for c in coders},
         "decision": None if p.decision is None else {
             "choice": p.decision.choice, "result": p.decision.result, "by": p.decision.decided_by,
-            "note": p.decision.note, "at": p.decision.at},
+            "note": p.decision.note, "at": p.decision.at, "changed_since": list(p.changed),
+            "made_on": {c: [[a, b, t] for k, a, b, t in p.decision.basis if k == c] for c in coders}},
     }

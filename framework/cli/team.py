@@ -195,15 +195,36 @@ def consensus_status(coder_list: str | None, as_json: bool) -> None:
     coders = _coders(coder_list)
     scope = document_scope(store, coders)
     p = progress(store, coders, [d.id for d in scope.documents])
+    changed = _changed_since(store, p.changed)
     if as_json:
         emit_json({"coders": coders, "decided": p.decided, "remaining": p.remaining,
                    "agreements_undecided": p.agreements, "documents": [d.name for d in scope.documents],
-                   "left_out": [x.as_json() for x in scope.left_out]})
+                   "left_out": [x.as_json() for x in scope.left_out], "changed_since_decided": changed})
         return
-    out.print(f"{p.decided} decided, {p.remaining} remaining ({p.agreements} of them agreements) "
+    also = f"; {len(changed)} changed since decided" if changed else ""
+    out.print(f"{p.decided} decided, {p.remaining} remaining ({p.agreements} of them agreements{also}) "
               f"in {p.documents} documents coded by every one of {', '.join(coders)}", markup=False)
+    for c in changed:
+        out.print(f"  changed since decided: {c['where']} ({c['choice']} by {c['decided_by']}): "
+                  f"{'; '.join(c['changed'])}", markup=False)
     for x in scope.left_out:
         out.print(f"  not counted: {x.document}: {x.reason}", markup=False)
+
+
+def _changed_since(store, stale: tuple) -> list[dict]:
+    """Each passage whose decision was made on codings that changed since, and what changed."""
+    from framework.analysis.consensus import change_lines, where
+
+    texts: dict[int, str] = {}
+    found = []
+    for p in stale:
+        text = texts.get(p.document_id)
+        if text is None:
+            text = texts[p.document_id] = store.documents.text(p.document_id)
+        found.append({"document": p.document, "start": p.start, "end": p.end, "where": where(p, text),
+                      "choice": p.decision.choice, "decided_by": p.decision.decided_by,
+                      "changed": change_lines(p, text)})
+    return found
 
 
 def _passages(coder_list: str | None, document: str):
@@ -237,7 +258,7 @@ def consensus_list(coder_list: str | None, document: str, as_json: bool) -> None
     for i, p in enumerate(rows, start=1):
         t.add_row(str(i), f"{p.start}-{p.end}", p.status,
                   *(" ".join(f"{t}[{s}-{e}]" for s, e, t in p.spans(c)) for c in coders),
-                  p.decision.choice if p.decision else "")
+                  (p.decision.choice + (" (changed since decided)" if p.stale else "")) if p.decision else "")
     out.print(t)
 
 

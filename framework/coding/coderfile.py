@@ -276,16 +276,21 @@ def plan_decisions(store: Store, other: Store, texts: Texts) -> tuple[list[dict[
         text = their_texts.get(source_doc.id)
         if text is None:
             text = their_texts[source_doc.id] = other.documents.text(source_doc.id)
-        spans = [(r["start"], r["end"], None), *[tuple(x) for x in json.loads(r["result"])]]
-        placed = [_place_span(texts.text(doc.id), text, s, e) for s, e, _ in spans]
+        result = [tuple(x) for x in json.loads(r["result"])]
+        basis = [tuple(x) for x in json.loads(r["basis"] or "[]")] if r["basis"] is not None else None
+        spans = [(r["start"], r["end"]), *((s, e) for s, e, _ in result), *((s, e) for _, s, e, _ in basis or [])]
+        placed = [_place_span(texts.text(doc.id), text, s, e) for s, e in spans]
         if any(p is None for p in placed):
             unplaced.append(f"{doc.name} [{r['start']}-{r['end']}] {r['choice']} by {r['decided_by']} "
                             "(its passage is not in this copy's text)")
             continue
-        result = [[p[0], p[1], t] for p, (_, _, t) in zip(placed[1:], spans[1:])]
+        at_result, at_basis = placed[1:1 + len(result)], placed[1 + len(result):]
         rows.append({"document_id": doc.id, "start": placed[0][0], "end": placed[0][1], "coders": r["coders"],
-                     "choice": r["choice"], "result": json.dumps(result), "decided_by": r["decided_by"],
-                     "note": r["note"], "at": r["at"], "uid": r["uid"]})
+                     "choice": r["choice"],
+                     "result": json.dumps([[p[0], p[1], t] for p, (_, _, t) in zip(at_result, result)]),
+                     "decided_by": r["decided_by"], "note": r["note"], "at": r["at"], "uid": r["uid"],
+                     "basis": None if basis is None else json.dumps(
+                         [[c, p[0], p[1], t] for p, (c, _, _, t) in zip(at_basis, basis)])})
     return rows, unplaced
 
 

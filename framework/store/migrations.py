@@ -301,6 +301,38 @@ def m005_one_case_index(db: Database) -> None:
     run_script(db, "DROP INDEX documents_case;")
 
 
+@step
+def m006_decision_basis(db: Database) -> None:
+    """What each consensus decision was made on: the coders' codings of its passage, as a JSON
+    list of ``[coder, start, end, theme]`` (``basis``), so a decision whose codings changed
+    afterwards can be told apart.
+
+    For decisions made before, it is worked out from what is known: the codings over the
+    passage that were last changed before the decision, and the codings removed from it
+    since. A coding changed after the decision is left out and one removed since is put
+    in, so either shows as changed since decided.
+    """
+    run_script(
+        db,
+        """
+        ALTER TABLE decisions ADD COLUMN basis TEXT;
+        UPDATE decisions SET basis = (
+            SELECT json_group_array(json_array(coder, start, "end", theme_id)) FROM (
+                SELECT c.coder, c.start, c."end", c.theme_id FROM codings c
+                WHERE c.document_id = decisions.document_id AND c.detached = 0
+                  AND c.start < decisions."end" AND c."end" > decisions.start AND c.updated_at <= decisions.at
+                  AND instr(',' || decisions.coders || ',', ',' || c.coder || ',') > 0
+                UNION ALL
+                SELECT r.coder, r.start, r."end", r.theme_id FROM removed_codings r
+                WHERE r.document_id = decisions.document_id
+                  AND r.start < decisions."end" AND r."end" > decisions.start AND r.removed_at > decisions.at
+                  AND instr(',' || decisions.coders || ',', ',' || r.coder || ',') > 0
+            )
+        ) WHERE choice != 'reopen';
+        """,
+    )
+
+
 def known_names() -> list[str]:
     """Names of every migration this version knows, in order (of the set in use, when one
     was made or put in its place)."""

@@ -36,8 +36,8 @@ def status_words(status: str) -> str:
 
 
 def is_open(p: Passage) -> bool:
-    """An undecided disagreement."""
-    return p.decision is None and p.status != "agree"
+    """An undecided disagreement, or a decision changed since it was made (to decide again)."""
+    return (p.decision is None and p.status != "agree") or p.stale
 
 
 def touches(p: Passage, theme_ids: frozenset[str] | None) -> bool:
@@ -74,12 +74,15 @@ def survey(store: Store, coders: list[str], theme_ids: frozenset[str] | None,
     scope = document_scope(store, coders, names).documents
     out = []
     tallies = []
+    changed: list[Passage] = []
     for doc in scope:
         found = passages(store, coders, doc.id)
         tallies.append(tally(found))
+        changed += [p for p in found if p.stale]
         out.append(DocSummary(doc, len(found), sum(is_open(p) for p in found),
                               sum(is_open(p) and touches(p, theme_ids) for p in found)))
-    done = Progress(sum(t[0] for t in tallies), sum(t[1] for t in tallies), sum(t[2] for t in tallies), len(scope))
+    done = Progress(sum(t[0] for t in tallies), sum(t[1] for t in tallies), sum(t[2] for t in tallies), len(scope),
+                    tuple(changed))
     return out, done
 
 

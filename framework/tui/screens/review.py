@@ -334,7 +334,7 @@ class ReviewScreen(FollowsProject[None]):
     def _mark(self) -> None:
         if self.walk.data is None:
             return
-        marks = [Mark(p.start, p.end, p.status, p.decision is not None) for p in self.walk.data.passages]
+        marks = [Mark(p.start, p.end, p.status, p.decided) for p in self.walk.data.passages]
         current = self.walk.current()
         for view in self.views:
             view.set_marks(marks, (current.start, current.end) if current else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from framework.analysis.consensus import Passage
+from framework.analysis.consensus import Passage, change_lines
 from framework.views.catalog import ThemeCatalog
 from framework.views.review import Walk, letter, status_words
 
@@ -18,7 +18,9 @@ def passage_heading(walk: Walk, p: Passage, n: int, style: Style | str, total: i
     """``■ status · L12-14 · passage 3 of 9 · decided: ...``, the mark in the status colour."""
     text = Text.assemble((f"■ {status_words(p.status)}", style), f" · {walk.line_ref(p.start, p.end)}")
     text.append(f" · passage {n + 1}" + (f" of {total}" if total else ""))
-    if p.decision is not None:
+    if p.stale and p.decision is not None:
+        text.append(f" · changed since decided ({p.decision.choice})", style="bold italic")
+    elif p.decision is not None:
         text.append(f" · decided: {p.decision.choice}", style="italic")
     elif walk.notes.get(p.key):
         text.append(" · note waiting", style="italic")
@@ -86,6 +88,9 @@ def detail(walk: Walk, catalog: ThemeCatalog, style: Style | str, message: str) 
         text.append(f"\nDecided {d.choice} by {d.decided_by} ({d.at[:16].replace('T', ' ')})", style="italic")
         if d.note:
             text.append(f" · note: {d.note}", style="italic")
+        if p.stale:
+            text.append(f"\nChanged since decided: {'; '.join(change_lines(p, walk.data.text))} · "
+                        "decide again (or backspace: undecided)", style="bold")
     elif walk.notes.get(p.key):
         text.append(f"\nNote for the decision: {walk.notes[p.key]}", style="italic")
     if message:
@@ -102,6 +107,8 @@ def progress_line(walk: Walk, theme_title: str | None) -> Text:
     else:
         text.append(f"Decided {done.decided}", style="bold")
         text.append(f" · remaining {done.remaining}", style="bold")
+        if done.changed:
+            text.append(f" ({len(done.changed)} changed since decided)")
         if done.agreements:
             text.append(f" ({done.agreements} agreed by all: y accepts them)")
     if walk.data is not None:

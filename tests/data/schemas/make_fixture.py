@@ -136,7 +136,16 @@ def rows_v5(conn: sqlite3.Connection) -> None:
     rows_v4(conn)
 
 
-ROWS = {1: rows_v1, 2: rows_v2, 3: rows_v3, 4: rows_v4, 5: rows_v5}
+def rows_v6(conn: sqlite3.Connection) -> None:
+    """Schema 6 records what a decision was made on; the rows are those of schema 5, the decision
+    on alice's and bob's codings of the vacancy rate."""
+    rows_v5(conn)
+    alice = TEXT_A.index("vacancy rate of about 20 per cent")
+    conn.execute("UPDATE decisions SET basis = ? WHERE choice = 'accept:alice'",
+                 (f'[["alice", {alice}, {alice + 33}, "1.1"], ["bob", {alice}, {alice + 12}, "1.1"]]',))
+
+
+ROWS = {1: rows_v1, 2: rows_v2, 3: rows_v3, 4: rows_v4, 5: rows_v5, 6: rows_v6}
 
 
 def build(version: int, out: Path) -> Path:
