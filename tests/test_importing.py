@@ -261,3 +261,18 @@ def test_an_edit_inside_a_coded_passage_moves_each_end_with_its_words(project) -
         f"dir_london line 5: coding {grown.id} (alice, 1.2) '…— it’s costly. We run a learning day each month' -> "
         "'…— it’s costly. We run learning days (internal) each month'")
     assert "(1 with changed words, listed below)" in report.summary()
+
+
+def test_a_word_removed_at_the_start_of_a_coding_leaves_no_space_on_its_stored_quote(project) -> None:
+    store = project.store
+    doc = store.documents.get("dir_london")
+    text = store.documents.text(doc.id)
+    start = text.index("have a vacancy")
+    made = coding.add_coding(store, "alice", doc.id, "1.1", start, start + len("have a vacancy rate of about"))
+    path = project.transcripts_dir / "dir_london.txt"
+    path.write_text(text.replace("We have a vacancy", "We a vacancy"), encoding="utf-8")
+    import_paths(store, [path], root=project.root)
+    after = store.codings.get(made.id)
+    new_text = store.documents.text(doc.id)
+    assert (after.quote, after.start, new_text[after.start:after.end]) == (
+        "a vacancy rate of about", start, "a vacancy rate of about")

@@ -59,6 +59,19 @@ def test_a_word_replaced_at_an_end_is_covered_by_its_replacement() -> None:
     assert moved(OLD, new, "a learning day") == ("a learning week", "edited", 75.9)
 
 
+def test_a_word_removed_at_an_end_leaves_no_space_on_the_quote() -> None:
+    new = OLD.replace("the whole team", "the team")
+    assert moved(OLD, new, "quarter for the whole") == ("quarter for the", "edited", 83.3)
+    new = OLD.replace("We run a learning", "We run  learning")
+    assert moved(OLD, new, "a learning day every") == ("learning day every", "edited", 94.7)
+
+
+def test_a_word_deleted_with_its_space_at_the_start_leaves_the_quote_on_the_next_word() -> None:
+    text = "Respondent: We have a vacancy rate of about 20 per cent. We rely on agency staff."
+    new = text.replace("have", "")
+    assert moved(text, new, "have a vacancy rate of about") == ("a vacancy rate of about", "edited", 90.2)
+
+
 def test_a_deleted_passage_is_not_followed() -> None:
     new = OLD.replace("for the whole team, ", "")
     assert moved(OLD, new, "for the whole team") is None

@@ -85,6 +85,17 @@ def word_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def trim_space(text: str, start: int, end: int, quote: str = "") -> tuple[int, int]:
+    """``[start, end)`` without blank space at either end (kept where ``quote`` itself has it)."""
+    if not quote[:1].isspace():
+        while start < end and text[start].isspace():
+            start += 1
+    if not quote[-1:].isspace():
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
 class Lines:
     """1-based line numbers of offsets in a text, as ``framework show`` numbers them.
 
@@ -205,7 +216,11 @@ def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True
                 best = (score, s, e)
     if best is None:
         return None
-    return Placement(best[1], best[2], "fuzzy", round(best[0], 1))
+    s, e = trim_space(text, best[1], best[2], quote)
+    if e <= s:
+        return None
+    score = best[0] if (s, e) == best[1:] else _ratio(quote, text[s:e])
+    return Placement(s, e, "fuzzy", round(score, 1))
 
 
 def _fuzzy_all(text: str, quote: str, min_score: float, lo: int, hi: int, *, whole_start: bool = True,

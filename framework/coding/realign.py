@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from framework.coding.anchoring import Placement, inside_word, word_span
+from framework.coding.anchoring import Placement, inside_word, trim_space, word_span
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 HALF_LIKE = 50.0
@@ -157,6 +157,9 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
         s = whole_s
     if not inside_word(old, end):
         e = whole_e
+    s, e = trim_space(new, s, e, quote)  # a word gone at an end leaves its space behind
+    if e <= s:
+        return None
     placed = new[s:e]
     from rapidfuzz import fuzz
 
