@@ -113,13 +113,35 @@ def test_suggestions_on_a_small_text():
         ("Leeds", 2, 2),
         ("Margaret Hill", 2, 1),
         ("Patel", 2, 1),
+        ("Margaret", 1, 1),  # "Margaret said" starts a sentence: a name all the same
         ("Northshire", 1, 1),
         ("Northshire County Council", 1, 1),
         ("Northshireton", 1, 1),
     ]
-    # sentence starts ("Margaret said", "In March"), common words and words seen in lower case are left out
+    # ordinary words starting a sentence ("In March", "Yes", "Respondent"), common words and words seen in
+    # lower case are left out
     assert [s.term for s in suggest([TRANSCRIPT], min_count=2, key=Pseudonymiser([("Patel", "Dr X")]))] == \
         ["Margaret Hill"]
+
+
+def test_names_starting_a_sentence_or_after_a_dash_or_quotation_mark_are_suggested():
+    text = ("Unfortunately Siobhan left in May. — Declan said so. “Aoife rang,” he said. ‘Niamh knew.’\n"
+            "Tell me more. Interestingly, it worked. Kavita’s team moved. We've said so. Allocations went up.\n"
+            "(Rhys agreed.) Every Child Matters was the policy, and the Care Quality Commission agreed. "
+            "Honestly Tomasz Nowak was right.")
+    assert [(s.term, s.count) for s in suggest([text])] == [
+        ("Aoife", 1), ("Declan", 1), ("Kavita", 1), ("Niamh", 1), ("Rhys", 1), ("Siobhan", 1), ("Tomasz Nowak", 1)]
+
+
+def test_suggestions_guess_the_kind_of_each_name():
+    text = ("Margaret Hill said the office in Eastbury closed. Dr Okafor told us. We moved to Haringey and "
+            "then Kent. Northshire County Council and Eastbridge General agreed, near Kings Road.")
+    names = ["Oakfield_team", "psw_city_05", "dir_london_02", "Calder-site"]
+    assert [(s.term, s.kind) for s in suggest([text], names=names)] == [
+        ("Calder", "Place"), ("Eastbridge General", "Organisation"), ("Eastbury", "Place"),
+        ("Haringey", "Place"), ("Kent", "Place"), ("Kings Road", "Place"), ("London", "Place"),
+        ("Margaret Hill", "Person"), ("Northshire County Council", "Organisation"), ("Oakfield", "Place"),
+        ("Okafor", "Person")]
 
 
 def test_suggest_command(project):
@@ -127,8 +149,10 @@ def test_suggest_command(project):
     result = runner.invoke(main, ["--project", str(project.root), "pseudonym", "suggest", "--json"])
     assert result.exit_code == 0, result.output
     # "London" is only in the case and document name dir_london: an export would show it
-    assert json.loads(result.output) == [{"term": "London", "count": 0, "documents": 0, "names": 1},
-                                         {"term": "Zoë", "count": 1, "documents": 1, "names": 0}]
+    assert json.loads(result.output) == [
+        {"term": "London", "count": 0, "documents": 0, "names": 1, "kind": "Place"},
+        {"term": "Margaret", "count": 1, "documents": 1, "names": 0, "kind": "Person"},  # a speaker's label
+        {"term": "Zoë", "count": 1, "documents": 1, "names": 0, "kind": "Person"}]
 
 
 # -- the key file --------------------------------------------------------------------------------

@@ -99,9 +99,11 @@ _key_option = click.option("--key", "key_file", required=True, type=click.Path(d
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @project_option(coder=False)
 def pseudonym_suggest(min_count: int, key_file: Path | None, acronyms: bool, as_json: bool) -> None:
-    """List names and places found in the documents and in document and case names, to review for the key.
+    """List names and places found in the documents and in document and case names, to review for the key,
+    each with a guessed kind (Person, Place, Organisation).
 
-    Sentence starts, common words, acronyms, titles of laws, countries and peoples are left out.
+    Names starting a sentence are offered too; ordinary words starting one, common words, acronyms,
+    titles of laws, national policies, countries and peoples are left out.
     """
     from framework.confidentiality.key import Pseudonymiser
     from framework.confidentiality.suggest import suggest
@@ -116,9 +118,9 @@ def pseudonym_suggest(min_count: int, key_file: Path | None, acronyms: bool, as_
     if as_json:
         emit_json([s.as_json() for s in found])
         return
-    t = table("term", "count", "documents", "in names")
+    t = table("term", "kind", "count", "documents", "in names")
     for s in found:
-        t.add_row(s.term, str(s.count), str(s.documents), str(s.names))
+        t.add_row(s.term, s.kind, str(s.count), str(s.documents), str(s.names))
     out.print(t)
 
 

@@ -52,3 +52,81 @@ borough county council city met metro lb cc metropolitan unitary district author
 north south east west northern southern eastern western central inner outer
 """.split())
 """Parts of document and case names that name a file, a role or a kind of place, not a person."""
+
+ROLE_ABBREVIATIONS = frozenset("""
+psw asw ssw nqsw nqsws amhp amhps iro iros cpn dsl dso dsp ops asst dep snr coord admin ssm sws hv gp ot
+""".split())
+"""Abbreviated job titles that appear in file names (``psw_city_05``: a principal social worker)."""
+
+SERVICE_WORDS = frozenset("""
+adult adults child children childrens people peoples young older family families social care health mental
+work worker workers safeguarding specialist disabled disability fostering adoption agency voluntary organisation
+organisations department operations principle quality assurance procedures policy degree leaders leader
+practitioner practitioners review tribunal unattributed unspecified large small rural urban joint national local
+""".split())
+"""Words of the services studied that name a kind of work or body in file names and headings
+("Adult Services", "Team Leaders", ``childrens_services``): a run made only of these is no name."""
+
+FILE_WORDS = FILE_WORDS | ROLE_ABBREVIATIONS | SERVICE_WORDS
+
+UK_PLACES = frozenset("""
+bedfordshire berkshire buckinghamshire cambridgeshire cheshire cornwall cumbria cumberland derbyshire devon dorset
+durham essex gloucestershire hampshire herefordshire hertfordshire huntingdonshire kent lancashire leicestershire
+lincolnshire merseyside middlesex norfolk northamptonshire northumberland nottinghamshire oxfordshire rutland
+shropshire somerset staffordshire suffolk surrey sussex warwickshire westmorland wiltshire worcestershire yorkshire
+anglesey gwynedd conwy denbighshire flintshire wrexham powys ceredigion pembrokeshire carmarthenshire glamorgan
+rhondda caerphilly torfaen monmouthshire aberdeenshire angus argyll ayrshire fife lothian lanarkshire moray
+perthshire renfrewshire dumfries galloway orkney shetland antrim armagh fermanagh tyrone londonderry
+london birmingham manchester liverpool leeds sheffield bristol newcastle nottingham leicester coventry bradford
+hull stoke wolverhampton plymouth southampton portsmouth derby luton brighton cardiff swansea newport glasgow
+edinburgh aberdeen dundee belfast york oxford cambridge exeter norwich ipswich peterborough milton sunderland
+middlesbrough blackpool bolton wigan salford doncaster rotherham barnsley wakefield huddersfield halifax gateshead
+croydon barnet brent camden ealing enfield hackney haringey harrow hillingdon hounslow islington kensington
+lambeth lewisham merton newham redbridge southwark sutton wandsworth westminster bromley bexley greenwich
+havering tower hamlets kingston richmond waltham
+""".split()) | frozenset({
+    "isle of wight", "greater london", "greater manchester", "west midlands", "tyne and wear", "east sussex",
+    "west sussex", "north yorkshire", "south yorkshire", "west yorkshire", "east riding", "county durham",
+    "milton keynes", "tower hamlets", "waltham forest", "kingston upon thames", "richmond upon thames",
+    "barking and dagenham", "hammersmith and fulham", "kensington and chelsea", "vale of glamorgan",
+    "merthyr tydfil", "neath port talbot", "blaenau gwent", "scottish borders", "stoke-on-trent",
+})
+"""Counties, regions and large towns of the United Kingdom: suggested as places (they can point to an
+authority as surely as a name), never taken for people."""
+
+POLICY_TERMS = (
+    "Deprivation of Liberty Safeguards", "Deprivation of Liberty", "Fair Access to Care Services",
+    "Fair Access to Care", "Fair Access", "Every Child Matters", "Putting People First", "Common Assessment Framework",
+    "Integrated Children's System", "Care Programme Approach", "Looked After Children", "Working Together",
+    "Quality Protects", "Social Work Task Force", "Task Force", "General Social Care Council", "Care Quality Commission",
+    "Children's Workforce Development Council", "Skills for Care", "Department of Health", "Department for Education",
+    "Local Government Association", "Serious Case Review", "Personal Education Plan", "Sure Start", "Think Family",
+    "Signs of Safety", "Continuing Professional Development", "Newly Qualified Social Worker", "Post Qualifying",
+    "Step Up to Social Work", "Valuing People", "Transforming Social Care", "Supporting People", "Direct Payments",
+    "Individual Budgets", "Personal Budgets", "National Health Service", "Primary Care Trust",
+    "Local Safeguarding Children Board", "Safeguarding Adults Board", "Approved Mental Health Professional",
+    "Best Interests Assessor", "Independent Reviewing Officer", "Single Assessment Process",
+    "Framework for the Assessment of Children in Need", "Aiming High for Disabled Children", "Aiming High",
+    "Ministry of Justice", "Home Office", "Mental Health Review Tribunal", "Mental Health Act", "Children Act",
+    "Care Act", "Ofsted", "Social Work Reform Board", "College of Social Work", "Health and Care Professions Council",
+    "Social Work England", "Children's Trust", "Youth Offending Team", "Youth Offending Service",
+    "Child and Adolescent Mental Health Services", "Multi-Agency Safeguarding Hub", "Team Around the Child",
+)
+"""National policies, programmes, bodies and roles of UK health and social care: capitalised, named
+the same in every study, so never a clue to who took part (``Deprivation of Liberty`` is no person)."""
+
+OPENERS = frozenset("""
+anyway actually basically obviously clearly certainly hopefully unfortunately fortunately luckily sadly frankly
+honestly personally generally usually normally typically currently recently previously initially eventually
+finally firstly secondly thirdly lastly additionally besides furthermore moreover nevertheless nonetheless
+otherwise instead meanwhile therefore hence consequently overall absolutely definitely probably possibly
+apparently essentially ultimately interestingly surprisingly importantly similarly likewise alternatively
+specifically particularly especially mostly mainly partly originally later earlier soon often sometimes always
+never occasionally sorry good great fine true look listen um er erm uh hmm ah last next every many several few
+none neither whatever whoever whichever unless whereas yesterday today tomorrow tonight
+everyone everybody everything someone somebody something anyone anybody anything nobody nothing
+including includes except despite regarding concerning following given
+tell describe explain imagine say give take talk think go come let thinking looking going coming talking speaking
+moving turning starting
+""".split())
+"""Words that start sentences and are not names: "Unfortunately Siobhan left" suggests "Siobhan"."""

@@ -33,7 +33,6 @@ from framework.store import Store
 KEY_SETTING = "pseudonym_key"
 """The project setting that remembers the key file (a path; relative to the project folder)."""
 
-PERSON, PLACE, ORGANISATION = "Person", "Place", "Organisation"
 
 Entry = tuple[str, str]
 """A key row: ``(term, replacement)`` as written in the file."""
@@ -225,35 +224,6 @@ class Candidate:
     """A guess, from the words in and around it: Person, Place or Organisation."""
 
 
-ORGANISATION_WORDS = frozenset("""
-council trust service services department university college hospital school academy clinic surgery
-practice ltd limited plc group agency authority nhs board foundation charity partnership company
-association society centre center institute ministry police church court committee commission
-force system systems framework programme program project network forum panel unit hub scheme team teams
-""".split())
-PLACE_WORDS = frozenset("""
-county city town village street road lane avenue square borough district estate valley island bridge
-""".split())
-PLACE_BEFORE = frozenset("in near across outside around into towards toward throughout within".split())
-PERSON_BEFORE = frozenset("mr mrs ms miss dr prof professor sir dame lady lord cllr councillor".split())
-PERSON_AFTER = frozenset("""
-said says told tells thinks thought wants wanted asked asks agreed agrees felt feels believes explained
-who herself himself took takes
-""".split())
-_WORDS_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
-_WORD_AFTER = re.compile(r"^[’']?s?\s+([^\W\d_]+)")
-
-
-def guess_kind(term: str, place: int = 0, person: int = 0) -> str:
-    """Organisation or Place from the term's own words, else from its context scores."""
-    words = [w.casefold() for w in term.split()]
-    if any(w in ORGANISATION_WORDS for w in words):
-        return ORGANISATION
-    if words and words[-1] in PLACE_WORDS:
-        return PLACE
-    return PLACE if place > person else PERSON
-
-
 def candidates(texts: Texts, entries: Sequence[Entry], cases: Sequence[str] = ()) -> list[Candidate]:
     """The core's suggestions (terms already in the key left out), each with a guessed kind;
     names in the documents' names and in ``cases`` (case names) are suggested too.
@@ -267,43 +237,20 @@ def candidates(texts: Texts, entries: Sequence[Entry], cases: Sequence[str] = ()
     found = suggest([text for _, text in texts], key=key, names=names)
     if not found:
         return []
-    suggested = {s.term.casefold(): s.term for s in found}
+    suggested = {s.term.casefold(): s for s in found}
     counter = Pseudonymiser([*entries, *((s.term, s.term) for s in found)])
     counts: Counter[str] = Counter()
     documents: Counter[str] = Counter()
-    place: Counter[str] = Counter()
-    person: Counter[str] = Counter()
     for name, text in texts:
-        here = _scan_text(counter, suggested, text, counts, place, person)
+        here = Counter(fold for m in counter.matches(text) if (fold := m.term.casefold()) in suggested)
         in_name = {m.term.casefold() for m in counter.matches(name)} & suggested.keys()
+        counts.update(here)
         counts.update(in_name)
-        documents.update(here | in_name)
+        documents.update(here.keys() | in_name)
     for name in dict.fromkeys(cases).keys() - {name for name, _ in texts}:
         counts.update({m.term.casefold() for m in counter.matches(name)} & suggested.keys())
-    out = [Candidate(term, counts[fold], documents[fold], guess_kind(term, place[fold], person[fold]))
-           for fold, term in suggested.items() if counts[fold]]
+    out = [Candidate(s.term, counts[fold], documents[fold], s.kind) for fold, s in suggested.items() if counts[fold]]
     return sorted(out, key=lambda c: (-c.count, c.term.casefold()))
-
-
-def _scan_text(counter: Pseudonymiser, suggested: dict[str, str], text: str, counts: Counter[str],
-               place: Counter[str], person: Counter[str]) -> set[str]:
-    """Count the suggestions in one text and score the words around them; the suggestions found."""
-    here: set[str] = set()
-    for m in counter.matches(text):
-        fold = m.term.casefold()
-        if fold not in suggested:
-            continue
-        counts[fold] += 1
-        here.add(fold)
-        before = _WORDS_BEFORE.search(text, max(0, m.start - 40), m.start)
-        if before:
-            word = before.group(1).casefold()
-            place[fold] += word in PLACE_BEFORE
-            person[fold] += 3 * (word in PERSON_BEFORE)
-        after = _WORD_AFTER.match(text[m.end:m.end + 40])
-        if after:
-            person[fold] += after.group(1).casefold() in PERSON_AFTER
-    return here
 
 
 def next_replacement(kind: str, entries: Sequence[Entry]) -> str:

@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from framework.confidentiality.key import Pseudonymiser
+from framework.confidentiality.kinds import guess_kind
 from framework.confidentiality.suggest import suggest
 from framework.tui.dialogs.common import ConfirmDialog, TextPrompt
 from framework.tui.dialogs.pseudonym_entry import EntryDialog
@@ -21,7 +22,6 @@ from framework.views.pseudonyms import (
     KEY_SETTING,
     candidates,
     clip,
-    guess_kind,
     next_replacement,
     sample,
 )
