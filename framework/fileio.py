@@ -33,6 +33,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def check_writable(path: Path) -> None:
+    """Refuse, before any work is done, a file that :func:`write_atomic` could not write at
+    ``path``: a folder, a folder that does not exist, or one that cannot be written (read-only,
+    or not this user's); the ``InputError`` names the folder and says that nothing was written."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name. Nothing was written.")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; create it or choose another. Nothing was written.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{folder}: the folder is read-only (or not yours to write in), so {path.name} cannot be "
+                         "written there; choose another folder. Nothing was written.")
+
+
 # -- reading JSON ------------------------------------------------------------------------------------
 
 MAX_JSON_BYTES = 50 * 1024 * 1024

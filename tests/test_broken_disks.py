@@ -144,6 +144,48 @@ def test_writing_commands_say_the_folder_is_read_only(read_only: Path, tmp_path:
     assert sorted(p.name for p in outside.iterdir()) == ["cases.csv", "new.txt"]  # no export left unrecorded
 
 
+def files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``root`` with its size and the time it was last changed."""
+    return {str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "qdpx", "--out", "{folder}/study.qdpx"],
+    ["export", "qdpx", "--positions", "nvivo", "--out", "{folder}/study.qdpx"],
+    ["export", "qdc", "--out", "{folder}/codebook.qdc"],
+    ["export", "qdpx", "--pseudonymise", "{key}", "--out", "{folder}/study.qdpx"],
+], ids=["qdpx", "qdpx-nvivo", "qdc", "qdpx-pseudonymised"])
+def test_an_export_into_a_read_only_folder_is_refused_before_anything_is_written(coded: Path, tmp_path: Path,
+                                                                                 args: list[str]) -> None:
+    if PREFIX is None:
+        pytest.skip("running as root without setpriv: read-only folders cannot be made")
+    key = tmp_path / "key.csv"
+    key.write_text("term,replacement\nLondon,[City]\n", encoding="utf-8")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    before, project_files = dump(coded), files(coded)
+    folder.chmod(0o555)
+    try:
+        proc = cli(coded, "--coder", "carol", *(a.format(folder=folder, key=key) for a in args))
+    finally:
+        folder.chmod(0o755)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    name = args[-1].rsplit("/", 1)[1]
+    assert proc.stderr == (f"framework: {folder}: the folder is read-only (or not yours to write in), so {name} "
+                           "cannot be written there; choose another folder. Nothing was written.\n")
+    assert list(folder.iterdir()) == []
+    assert dump(coded) == before and files(coded) == project_files  # not even the coder was remembered
+
+
+def test_an_export_into_a_missing_folder_is_refused(coded: Path, tmp_path: Path) -> None:
+    before = dump(coded)
+    missing = run(coded, "--coder", "carol", "export", "qdc", "--out", str(tmp_path / "nowhere" / "c.qdc"))
+    assert missing.exit_code == 1
+    assert missing.output.splitlines()[-1] == (f"framework: {tmp_path / 'nowhere'}: no such folder; create it or "
+                                               "choose another. Nothing was written.")
+    assert dump(coded) == before
+
+
 def test_a_new_project_cannot_be_built_in_a_read_only_folder(project_dir: Path) -> None:
     if PREFIX is None:
         pytest.skip("running as root without setpriv: read-only folders cannot be made")

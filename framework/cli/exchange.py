@@ -33,7 +33,9 @@ def export_qdc(out_file: Path, key_file: Path | None) -> None:
     """Write the framework as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdc as run
+    from framework.fileio import check_writable
 
+    check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
     s = state()
     key = Pseudonymiser.load(key_file) if key_file else None
     result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key)
@@ -52,7 +54,9 @@ def export_qdpx(out_file: Path, key_file: Path | None, positions: str) -> None:
     """Write the project (sources, themes, codings, cases, summaries, memos) as REFI-QDA (.qdpx)."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdpx as run
+    from framework.fileio import check_writable
 
+    check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
     s = state()
     key = Pseudonymiser.load(key_file) if key_file else None
     result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key,

@@ -200,13 +200,10 @@ def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write an export file in one step, refusing a folder or a missing folder."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name for the export.")
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such folder for the export.")
-    fileio.write_atomic(path, data)
+    """Write an export file in one step, refusing a folder, a missing folder or one that
+    cannot be written (see :func:`framework.fileio.check_writable`)."""
+    fileio.check_writable(path)
+    fileio.write_atomic(Path(path), data)
 
 
 def log_export(store: Store, coder: str, fmt: str, path: Path, key_path: Path | None, key_sha256: str | None) -> None:

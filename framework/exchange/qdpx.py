@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from framework.exchange.qda import UTF16, ExportResult, log_export, project_name, project_namespace, write_atomic
+from framework.fileio import check_writable
 
 
 def _write(project: object, out: Path, data: bytes, key: object | None) -> None:
@@ -23,10 +24,6 @@ def _write(project: object, out: Path, data: bytes, key: object | None) -> None:
     assert isinstance(key, Pseudonymiser)
     if key.path is not None:
         check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name for the export.")
-    if not path.parent.is_dir():
-        raise InputError(f"{path.parent}: no such folder for the export.")
     if key.matches(path.name):
         raise InputError(f"{path}: the file name holds {key.matches(path.name)[0].term!r}, a term of the "
                          "pseudonym key; give the export another name.")
@@ -38,6 +35,7 @@ def export_qdc(project: object, out: Path, *, coder: str, key: object | None = N
     pseudonymised with ``key`` when given) and log the export."""
     from framework.exchange.write import codebook_bytes
 
+    check_writable(out)
     store = project.store  # type: ignore[attr-defined]
     data, count = codebook_bytes(store, project_namespace(store), key)
     _write(project, out, data, key)
@@ -53,6 +51,7 @@ def export_qdpx(project: object, out: Path, *, coder: str, key: object | None = 
     from framework.confidentiality.key import check_key_location
     from framework.exchange.write import project_bytes
 
+    check_writable(out)
     store = project.store  # type: ignore[attr-defined]
     if key is not None and getattr(key, "path", None) is not None:
         check_key_location(key.path, project.exports_dir)  # type: ignore[attr-defined]  # before the work
