@@ -151,6 +151,49 @@ def test_the_theme_filter_narrows_what_is_left(project) -> None:
     assert walk.index == 2
 
 
+def _decide_all_open(walk: Walk, project) -> None:
+    """Decide every passage of the open document on the filter, and read the walk again."""
+    store = project.store
+    for i in walk.open_indices():
+        decide(store, "carol", walk.coders, walk.data.passages[i], "reject")
+    walk.documents, walk.done = survey(store, walk.coders, walk.theme_ids, None)
+    walk.show(load_document(store, walk.coders, walk.data.document.id))
+
+
+def test_with_a_filter_on_the_walk_says_how_many_it_hides_and_how_to_see_them(project) -> None:
+    walk = walk_of(project, theme_ids=frozenset({"1.1", "1.2"}))
+    open_doc(walk, project, "int_07")
+    assert (walk.left_on_filter(), walk.hidden()) == (2, 2)  # the weighting passage and int_08's are hidden
+    assert walk.hidden_note() == "2 more on other themes, hidden by the filter: t shows every theme"
+    here = walk.current().key
+    _decide_all_open(walk, project)
+    expected = ("Every disagreement on this filter is decided, but not all: 2 more on other themes, hidden by "
+                "the filter: t shows every theme")
+    assert walk.place(("after", here)) == expected
+    assert walk.next_open().message == walk.previous_open().message == expected
+    assert (walk.done.decided, walk.done.remaining) == (2, 3)
+    walk.theme_ids = None  # t: every theme again
+    walk.documents, walk.done = survey(project.store, walk.coders, None, None)
+    assert (walk.hidden(), walk.hidden_note(), walk.left_on_filter()) == (0, "", 2)
+
+
+def test_with_a_filter_on_what_is_left_elsewhere_is_on_the_filter(project) -> None:
+    walk = walk_of(project, theme_ids=frozenset({"1.1", "3"}))
+    open_doc(walk, project, "int_07")
+    here = walk.current().key
+    _decide_all_open(walk, project)
+    assert walk.place(("after", here)) == (
+        "Every disagreement on this filter in this document is decided; 1 left on it in other documents: n goes "
+        "on (2 more on other themes, hidden by the filter: t shows every theme)")
+    walk = walk_of(project, theme_ids=frozenset({"1.1", "1.2", "2.1", "2.2", "3"}))  # a filter that hides nothing
+    open_doc(walk, project, "int_08")
+    here = walk.current().key
+    _decide_all_open(walk, project)
+    assert walk.hidden() == 0
+    assert walk.place(("after", here)) == ("Every disagreement on this filter in this document is decided; 2 left "
+                                          "on it in other documents: n goes on")
+
+
 def test_bounds_start_from_the_widest_span_per_theme(project) -> None:
     walk = walk_of(project)
     open_doc(walk, project, "int_08")

@@ -193,6 +193,19 @@ class Walk:
     def left_on_filter(self) -> int:
         return sum(s.open_matching for s in self.documents)
 
+    def hidden(self) -> int:
+        """Undecided disagreements in scope that the theme filter hides (no filter: none)."""
+        if self.theme_ids is None:
+            return 0
+        return sum(s.open - s.open_matching for s in self.documents)
+
+    def hidden_note(self) -> str:
+        """``3 more on other themes, hidden by the filter: t shows every theme`` (nothing hidden: empty)."""
+        hidden = self.hidden()
+        if not hidden:
+            return ""
+        return f"{hidden} more on other themes, hidden by the filter: t shows every theme"
+
     def in_scope(self) -> bool:
         return self.document_position() is not None
 
@@ -278,13 +291,29 @@ class Walk:
         position = self.document_position()
         return sum(s.open_matching for i, s in enumerate(self.documents) if i != position)
 
+    def filter_summary(self) -> str:
+        """What to say when the theme filter is put on or taken off."""
+        if self.theme_ids is None:
+            left = sum(s.open for s in self.documents)
+            return f"Every theme shown: {left} to decide" if left else "Every theme shown: every disagreement is decided"
+        left, hidden = self.left_on_filter(), self.hidden_note()
+        if not left:
+            return f"Nothing left to decide on this filter; {hidden}" if hidden else "Every disagreement is decided"
+        return f"{left} to decide on this filter" + (f"; {hidden}" if hidden else " (t shows every theme)")
+
     def done_here(self) -> str:
-        """What to say when this document has nothing left to decide."""
+        """What to say when this document has nothing left to decide (on the filter, if one is on:
+        then also how many the filter hides, and that ``t`` shows them)."""
         elsewhere = self.left_elsewhere()
+        filtered = self.theme_ids is not None
+        hidden = self.hidden_note()
         if elsewhere:
-            return (f"Every disagreement in this document is decided; {elsewhere} left in other documents: "
-                    "n goes on")
-        return "Every disagreement is decided" + (" on this filter" if self.theme_ids is not None else "")
+            return (f"Every disagreement{' on this filter' if filtered else ''} in this document is decided; "
+                    f"{elsewhere} left{' on it' if filtered else ''} in other documents: n goes on"
+                    + (f" ({hidden})" if hidden else ""))
+        if hidden:
+            return f"Every disagreement on this filter is decided, but not all: {hidden}"
+        return "Every disagreement is decided"
 
     def next_open(self) -> Go:
         """The next undecided disagreement: in this document, else in a later one, else round again

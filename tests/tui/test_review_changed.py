@@ -54,3 +54,31 @@ async def test_a_decision_whose_codings_changed_shows_so_and_counts_as_remaining
         assert (screen.done.decided, screen.done.remaining) == (1, 4)
         assert screen.data.passages[0].decided
         assert "Changed since decided" not in detail(app)
+
+
+@scenario
+async def test_with_a_filter_on_review_says_what_it_hides_and_how_to_see_it(make, study) -> None:  # noqa: F811
+    app = quiet(make())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, ReviewScreen(["alice", "bob"], document="int_07", theme_ids=["1.1", "1.2"],
+                                              theme_title="Staffing"))
+        screen = app.screen
+        assert screen.index == 2  # alice's vacancy: the first on the filter
+        assert detail(app).endswith("\n2 to decide on this filter; 2 more on other themes, hidden by the filter: "
+                                    "t shows every theme")
+        assert progress_line(app).endswith(" · on Staffing: 2 left, 2 hidden (t: every theme)")
+        await press(pilot, "a", "b")  # the vacancy (alice's), then the agency passage (bob's)
+        assert (screen.done.decided, screen.done.remaining) == (2, 3)
+        assert detail(app).endswith("\nEvery disagreement on this filter is decided, but not all: 2 more on other "
+                                    "themes, hidden by the filter: t shows every theme")
+        assert "Every disagreement is decided" not in detail(app)
+        assert progress_line(app).endswith(" · on Staffing: 0 left, 2 hidden (t: every theme)")
+        await press(pilot, "n")  # nowhere to go on the filter: it says so again
+        assert screen.index == 3
+        assert detail(app).endswith("but not all: 2 more on other themes, hidden by the filter: t shows every theme")
+        await press(pilot, "t")  # every theme again
+        assert screen.theme_ids is None
+        assert detail(app).endswith("\nEvery theme shown: 2 to decide")
+        assert "hidden" not in progress_line(app) and "on Staffing" not in progress_line(app)
+        await press(pilot, "n")
+        assert screen.data.document.name == "int_08"  # the weighting passage is before; int_08 comes next

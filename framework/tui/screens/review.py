@@ -155,6 +155,7 @@ class ReviewScreen(FollowsProject[None]):
         self.message = ""
         self._mounted_coders: list[str] = []
         self._following = False
+        self._filter_news = theme_ids is not None
 
     # What the walk holds, by the names the rest of the program uses.
 
@@ -264,6 +265,9 @@ class ReviewScreen(FollowsProject[None]):
             self._open_first()
         elif following:
             self._follow()
+        if self._filter_news:
+            self._filter_news = False
+            self.say(self.walk.filter_summary())
         self._describe_progress()
 
     async def _mount_views(self) -> None:
@@ -610,6 +614,7 @@ class ReviewScreen(FollowsProject[None]):
         self._filter_changed()
 
     def _filter_changed(self) -> None:
+        self._filter_news = True
         self.refresh_survey()
         self._describe()
 

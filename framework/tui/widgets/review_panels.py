@@ -115,6 +115,8 @@ def progress_line(walk: Walk, theme_title: str | None) -> Text:
         text.append(f" · this document: {walk.to_decide_here()} to decide")
     if walk.theme_ids is not None:
         text.append(f" · on {theme_title or 'the filter'}: {walk.left_on_filter()} left")
+        hidden = walk.hidden()
+        text.append(f", {hidden} hidden (t: every theme)" if hidden else " (t: every theme)")
     if walk.data is not None and not walk.in_scope():
         text.append(" · (document outside the compared ones)", style="dim")
     return text
