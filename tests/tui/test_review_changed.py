@@ -1,5 +1,7 @@
-"""Pilot tests of the review screen when codings change after a decision: the decision shows
-as changed since decided, with what changed, and counts as remaining until decided again."""
+"""Pilot tests of what the review and agreement screens say: a decision whose codings changed
+shows as changed since decided (and counts as remaining until decided again), a theme filter
+says how many disagreements it hides and how to see them, and no status line goes on
+describing a state that an undo, a decision or a new choice has changed."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import pytest
 
 from framework.coding.actions import update_coding
 from framework.store import Store
+from framework.tui.screens.agreement import AgreementScreen
 from framework.tui.screens.review import ReviewScreen
 
-from .helpers import SIZE, press, scenario
-from .test_analysis_screens import WEIGHTING, consensus, open_screen, study  # noqa: F401
+from .helpers import SIZE, press, scenario, settle
+from .test_analysis_screens import GUIDELINE, WEIGHTING, consensus, open_screen, study  # noqa: F401
 from .test_staleness import notice_changes, quiet
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -82,3 +85,55 @@ async def test_with_a_filter_on_review_says_what_it_hides_and_how_to_see_it(make
         assert "hidden" not in progress_line(app) and "on Staffing" not in progress_line(app)
         await press(pilot, "n")
         assert screen.data.document.name == "int_08"  # the weighting passage is before; int_08 comes next
+
+
+def toasts(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+@scenario
+async def test_the_status_line_never_describes_an_earlier_state(make, study) -> None:  # noqa: F811
+    store = study.store
+    app = quiet(make())
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_screen(pilot, ReviewScreen(["alice", "bob"], document="int_07"))
+        screen = app.screen
+        await press(pilot, "y", "y")  # every agreement, after the question
+        assert consensus(store, "int_07") == [(*GUIDELINE, "2.1")]
+        assert detail(app).endswith("\n1 agreed passage accepted into the consensus layer (u takes it back)")
+        assert not [t for t in toasts(app) if "accepted" in t]  # said where it is replaced, not in a toast
+        await press(pilot, "u")
+        assert consensus(store, "int_07") == []
+        assert detail(app).endswith("\nUndone: accepting 1 agreed passages")
+        assert "accepted into the consensus layer" not in detail(app)
+        await press(pilot, "U")
+        assert detail(app).endswith("\nRedone: accepting 1 agreed passages")
+        assert "Undone" not in detail(app)
+        await press(pilot, "b")  # a decision: what was said about the redo goes
+        assert consensus(store, "int_07") == sorted([(*WEIGHTING, "2.1"), (*GUIDELINE, "2.1")])
+        assert "Redone" not in detail(app) and "accepting" not in detail(app)
+        assert screen.index == 2
+        await press(pilot, "backspace")
+        assert detail(app).endswith("\nThis passage is not decided")
+        await press(pilot, "u")  # the decision on the weighting passage is taken back
+        assert detail(app).endswith("\nUndone: the decision (accept:bob) on int_07 L5")
+        assert "This passage is not decided" not in detail(app)
+
+
+@scenario
+async def test_agreement_shows_nothing_of_the_coders_before_while_computing(make, study) -> None:  # noqa: F811
+    app = quiet(make())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, AgreementScreen())
+        screen = app.screen
+        title = str(screen.query_one("#agreement-title").render())
+        assert title.startswith("Agreement · alice, bob (most codings in common; c to choose) · 2 documents")
+        assert str(screen.query_one("#agreement-detail").render()) != ""
+        screen.coders = ["alice", "bob"]
+        screen.load()  # as after choosing the coders with c
+        assert str(screen.query_one("#agreement-title").render()) == "Agreement · alice, bob · computing…"
+        assert str(screen.query_one("#agreement-detail").render()) == ""
+        await settle(pilot)
+        title = str(screen.query_one("#agreement-title").render())
+        assert title.startswith("Agreement · alice, bob · 2 documents")
+        assert str(screen.query_one("#agreement-detail").render()) != ""

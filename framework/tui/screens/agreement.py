@@ -111,8 +111,12 @@ class AgreementScreen(FollowsProject[None]):
 
     def load(self, *, quietly: bool = False) -> None:
         """Compute in a worker; ``quietly`` keeps the table as it is until the result comes."""
-        if not quietly:
+        if not quietly:  # nothing about the coders compared before stays on screen meanwhile
             self.table.loading = True
+            coders = f" · {', '.join(self.coders)}" if self.coders else ""
+            self.query_one("#agreement-title", Static).update(Text.assemble(("Agreement", "bold"), coders,
+                                                                            (" · computing…", "dim")))
+            self.query_one("#agreement-detail", Static).update("")
         self.compute(self.coders, self.rollup)
 
     def project_changed(self) -> None:
@@ -143,6 +147,7 @@ class AgreementScreen(FollowsProject[None]):
         self.table.loading = False
         if (event.result, event.labels, event.everyone, event.why) == (self.result, self.labels, self.everyone,
                                                                         self.why):
+            self._describe()  # as it was: the title and detail line again, in place of "computing"
             return
         self.result, self.labels, self.everyone = event.result, event.labels, event.everyone
         self.why = event.why

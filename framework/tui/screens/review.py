@@ -23,8 +23,10 @@ screen, routes the keys and runs the workers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -431,6 +433,14 @@ class ReviewScreen(FollowsProject[None]):
         self.message = message
         self._describe_passage()
 
+    def _write(self, action: Callable[[], Any], done: Callable[[Any], Message],
+               failed: Callable[[], Message] | None = None) -> None:
+        """Run an action that changes the project. What the status line said about the state before
+        goes at once; the action's outcome (or the place the walk moves to) says what is now."""
+        if self.message:
+            self.say("")
+        self.app.write(self, action, done, failed)  # type: ignore[attr-defined]
+
     # -- deciding ------------------------------------------------------------------------------------
 
     def _decide(self, choice: str, *, accept: str | None = None,
@@ -446,10 +456,9 @@ class ReviewScreen(FollowsProject[None]):
         store, coders = self.app.store, list(self.walk.coders)  # type: ignore[attr-defined]
         note = self.walk.notes.get(p.key, "") if note is None else note
         seen = self.walk.data.document.sha256 if self.walk.data else None
-        self.app.write(  # type: ignore[attr-defined]
-            self, lambda: decide(store, decider, coders, p, choice, accept=accept, edited=edited, note=note,
-                                 seen_sha256=seen),
-            lambda decision: self.Decided(decision, p.key), self.Refused)
+        self._write(lambda: decide(store, decider, coders, p, choice, accept=accept, edited=edited, note=note,
+                                   seen_sha256=seen),
+                    lambda decision: self.Decided(decision, p.key), self.Refused)
 
     @on(Decided)
     def _decided(self, event: Decided) -> None:
@@ -524,14 +533,16 @@ class ReviewScreen(FollowsProject[None]):
             return
         store, decider, coders = self.app.store, self.app.coder, list(self.walk.coders)  # type: ignore[attr-defined]
         ids = [s.document.id for s in self.walk.documents]
-        self.app.write(self, lambda: accept_agreements(store, decider, coders, ids), self.Accepted)  # type: ignore[attr-defined]
+        self._write(lambda: accept_agreements(store, decider, coders, ids), self.Accepted)
 
     @on(Accepted)
     def _accepted(self, event: Accepted) -> None:
-        self.notify(f"{event.count} agreed passages accepted into the consensus layer", timeout=4)
         current = self.walk.current()
         if self.walk.data is not None:
             self.open_document(self.walk.data.document.id, ("key", current.key) if current else None)
+        self.say(f"{event.count} agreed passage{'s' if event.count != 1 else ''} accepted into the consensus "
+                 f"layer (u takes {'them' if event.count != 1 else 'it'} back)" if event.count
+                 else "No agreement was left to accept")
         self.refresh_survey()
 
     # -- taking decisions back ---------------------------------------------------------------------
@@ -549,7 +560,7 @@ class ReviewScreen(FollowsProject[None]):
             return
         store = self.app.store  # type: ignore[attr-defined]
         step = core.redo if redo else core.undo
-        self.app.write(self, lambda: step(store, coder), lambda result: self.Stepped(  # type: ignore[attr-defined]
+        self._write(lambda: step(store, coder), lambda result: self.Stepped(
             f"{'Redone' if redo else 'Undone'}: {core.describe_action(store, *result)}" if result
             else ("Nothing to redo" if redo else "Nothing to undo")))
 
@@ -566,8 +577,8 @@ class ReviewScreen(FollowsProject[None]):
             return
         store, coders = self.app.store, list(self.walk.coders)  # type: ignore[attr-defined]
         seen = self.walk.data.document.sha256 if self.walk.data else None
-        self.app.write(self, lambda: reopen(store, decider, coders, p, seen_sha256=seen),  # type: ignore[attr-defined]
-                       lambda _: self.Stepped("Undecided again (u puts the decision back)"), self.Refused)
+        self._write(lambda: reopen(store, decider, coders, p, seen_sha256=seen),
+                    lambda _: self.Stepped("Undecided again (u puts the decision back)"), self.Refused)
 
     @on(Stepped)
     def _stepped(self, event: Stepped) -> None:
@@ -614,6 +625,7 @@ class ReviewScreen(FollowsProject[None]):
         self._filter_changed()
 
     def _filter_changed(self) -> None:
+        self.message = ""
         self._filter_news = True
         self.refresh_survey()
         self._describe()
@@ -631,6 +643,7 @@ class ReviewScreen(FollowsProject[None]):
             self.notify(f"Up to {MAX_CODERS} coders side by side: comparing the first {MAX_CODERS}", timeout=4)
             coders = coders[:MAX_CODERS]
         self.walk.coders, self.walk.data, self.walk.index = coders, None, None
+        self.say("")
         self.query_one("#sides").loading = True
         self.remember_coders(coders)
         self.refresh_survey()
