@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from framework.coding.anchoring import Placement, QuoteProblem, context, inside_word, locate, place_quote
 
+from .conftest import DIR_LONDON
+
 TEXT = (
     "Respondent: Supervision is monthly. Supervision is monthly for everyone in the team, "
     "and we protect that time — it’s in the diary."
@@ -174,3 +176,46 @@ def test_a_coding_that_began_mid_word_may_be_placed_mid_word_again() -> None:
     edited = text.replace("at a weekly", "at one weekly")
     placed = locate(edited, "anager allocates at a weekly", before=before, after=after, hint=start)
     assert edited[placed.start:placed.end] == "anager allocates at one weekly"
+
+
+QUESTION = "Interviewer: A question added when the recording was checked."
+TWICE = (
+    "Interviewer: Can you tell me about staffing?\n\n" + QUESTION + "\n\n"
+    "Respondent: We rely on agency staff.\n\n"
+    "Interviewer: And caseloads?\n\n" + QUESTION + "\n\n"
+    "Respondent: Caseloads are around 22.\n"
+)
+
+
+def _moved(old: str, new: str, quote: str) -> str:
+    start = old.index(quote)
+    before, after = context(old, start, start + len(quote))
+    placed = locate(new, quote, before=before, after=after, hint=start)
+    assert placed is not None
+    return new[placed.start:placed.end]
+
+
+def test_a_near_match_of_a_repeated_line_starts_on_the_coding_s_own_first_word() -> None:
+    # The question is in the transcript twice; the coding ran from the line before the first
+    # one ("staffing?"), and a word of that one was then deleted: the coding starts on
+    # "staffing?" still, not on the "caseloads?" before the intact copy.
+    paras = DIR_LONDON.split("\n\n")
+    text = "\n\n".join(paras[:2] + [QUESTION] + paras[2:4] + [QUESTION] + paras[4:])
+    quote = "staffing?\n\n" + QUESTION[:-len(" was checked.")]
+    corrected = text.replace(QUESTION, QUESTION.replace("question ", ""), 1)
+    assert _moved(text, corrected, quote) == "staffing?\n\nInterviewer: A added when the recording"
+
+
+def test_a_near_match_ends_on_the_coding_s_own_last_word_of_two_alike() -> None:
+    quote = QUESTION.split(": ", 1)[1] + "\n\nRespondent: Caseloads"
+    corrected = TWICE.replace("Caseloads are around", "Caseloads were around").replace(
+        "A question added when the recording was checked.\n\nRespondent: Caseloads",
+        "A question added when the tape was checked.\n\nRespondent: Caseloads")
+    assert _moved(TWICE, corrected, quote) == "A question added when the tape was checked.\n\nRespondent: Caseloads"
+
+
+def test_a_near_match_keeps_the_coding_s_first_word_when_the_next_one_changed() -> None:
+    text = "Q: How are cases allocated?\n\nA: The team manager allocates at a weekly meeting.\n"
+    quote = "Q: How are cases allocated?\n\nA: The team manager allocates at a weekly"
+    assert _moved(text, text.replace("How are", "REDACTED are"), quote) == (
+        "Q: REDACTED are cases allocated?\n\nA: The team manager allocates at a weekly")

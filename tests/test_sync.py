@@ -445,6 +445,29 @@ def test_a_removal_and_a_change_at_the_same_moment_both_end_removed(pair) -> Non
     assert [c.theme_id for c in b.store.codings.list(coder="bob")] == ["1.1", "2.1"]
 
 
+QUESTION = "Interviewer: A question added when the recording was checked."
+
+
+def test_a_coding_brought_into_a_changed_text_starts_on_its_own_words(pair) -> None:
+    a, b = pair
+    for project in (a, b):  # the same question was added twice in both copies
+        _edit_transcript(project, "dir_london", "staffing?\n\n", f"staffing?\n\n{QUESTION}\n\n")
+        _edit_transcript(project, "dir_london", "caseloads?\n\n", f"caseloads?\n\n{QUESTION}\n\n")
+    _edit_transcript(a, "dir_london", "staffing?\n\nInterviewer: A question", "staffing?\n\nInterviewer: A")
+    quote = "staffing?\n\nInterviewer: A question added when the recording"
+    coding.add_coding(b.store, "bob", *_span(b, "dir_london", quote)[:1], "1.2", *_span(b, "dir_london", quote)[1:])
+    result = merge_project(a.store, b.root / "framework.db", actor="alice")
+    placed = next(c for c in a.store.codings.list(coder="bob") if c.theme_id == "1.2")
+    text = a.store.documents.text(placed.document_id)
+    assert (placed.quote, text[placed.start:placed.end], placed.start) == (
+        "staffing?\n\nInterviewer: A added when the recording",
+        "staffing?\n\nInterviewer: A added when the recording", text.index("staffing?"))
+    assert {p.coder: p for p in result.plans}["bob"].summary()[1:] == [
+        "  added     dir_london L3-5  1.2  “staffing? Interviewer: A added when the recording”",
+        "  placed    dir_london L3-5  1.2  “staffing? Interviewer: A added when the recording”  "
+        "(placed by a near match: the texts differ)"]
+
+
 def test_files_of_the_first_version_still_import(pair) -> None:
     a, b = pair
     data = export_coder(b.store, "bob")

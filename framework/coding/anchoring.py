@@ -15,13 +15,18 @@ whole words and reported with its score.
 Fuzzy placements are fitted to the text: the alignment's two ends are moved to word
 boundaries (when the quote's own ends were whole words), each end is also aligned on
 its own so that a passage that grew or shrank inside is covered whole, and the score
-reported is the similarity of the quote to exactly the text placed.
+reported is the similarity of the quote to exactly the text placed. A stored coding's
+context counts too: each end is weighed by how well the words beside it are the coding's
+own surroundings (and by whether it is the quote's own first or last word), and of several
+near matches the one in the right surroundings wins, so a line or word that occurs twice
+does not pull the coding onto the other copy. No placement starts or ends on blank space.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -187,15 +192,17 @@ def _best_edges(candidates: list[int], score: Callable[[int], float]) -> list[in
 
 
 def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True,
-        whole_end: bool = True) -> Placement | None:
+        whole_end: bool = True, before: str = "", after: str = "") -> Placement | None:
     """The best span near a rough alignment ``[start, end)`` of ``quote``, scored by similarity.
 
     The two ends are aligned separately: the start where the quote's first words fit
     best, the end where its last words do (the nearer of equals), so a passage that grew
     or shrank inside is covered whole and no word of the quote's edges is cut off. With
     ``whole_start`` (``whole_end``) that end is put on a word boundary; otherwise it may
-    fall mid-word as the quote's own end did. The score is the similarity of the quote to
-    exactly the text placed.
+    fall mid-word as the quote's own end did. With a coding's ``before`` and ``after``
+    context, each end is also weighed by how well the words beside it are that context, so
+    an end lands on the quote's own first (last) word and not on a like word a little
+    before or after it. The score is the similarity of the quote to exactly the text placed.
     """
     starts, ends, edge = _boundaries(text, quote, start, end, whole_start, whole_end)
     if not starts or not ends:
@@ -203,29 +210,61 @@ def fit(text: str, quote: str, start: int, end: int, *, whole_start: bool = True
     if len(quote) >= 2 * edge:
         # Each end where the quote's own first (last) words fit best, within a few points;
         # among those, the pair most like the whole quote.
+        # (with context, the words beside an end count as much as the quote's own edge words)
         head, tail = quote[:edge], quote[-edge:]
-        starts = _best_edges(starts, lambda p: _ratio(head, text[p:p + edge]))
-        ends = _best_edges(ends, lambda p: _ratio(tail, text[max(0, p - edge):p]))
-    best: tuple[float, int, int] | None = None
+        left, right = before[-edge:], after[:edge]
+        starts = _best_edges(starts, lambda p: _ratio(head, text[p:p + edge]) if not left else (
+            _ratio(head, text[p:p + edge]) + _ratio(left, text[max(0, p - len(left)):p])) / 2)
+        ends = _best_edges(ends, lambda p: _ratio(tail, text[max(0, p - edge):p]) if not right else (
+            _ratio(tail, text[max(0, p - edge):p]) + _ratio(right, text[p:p + len(right)])) / 2)
+    first, last = _first_word(quote), _last_word(quote)
+    at_start = {p: _side_fit(before, text[max(0, p - len(before)):p]) for p in starts} if before else {}
+    at_end = {p: _side_fit(after[::-1], text[p:p + len(after)][::-1]) for p in ends} if after else {}
+    best: tuple[float, float, int, int] | None = None
     for s in starts:
         for e in ends:
             if e <= s:
                 continue
             score = _ratio(quote, text[s:e])
-            if best is None or score > best[0] or (score == best[0] and (e - s) > (best[2] - best[1])):
-                best = (score, s, e)
+            weighed = (score + CONTEXT_WEIGHT * (at_start.get(s, 0.0) + at_end.get(e, 0.0)) / 2
+                       + OWN_WORD * (text.startswith(first, s) + text.endswith(last, 0, e)))
+            if best is None or weighed > best[0] or (weighed == best[0] and (e - s) > (best[3] - best[2])):
+                best = (weighed, score, s, e)
     if best is None:
         return None
-    s, e = trim_space(text, best[1], best[2], quote)
+    s, e = trim_space(text, best[2], best[3], quote)
     if e <= s:
         return None
-    score = best[0] if (s, e) == best[1:] else _ratio(quote, text[s:e])
+    score = best[1] if (s, e) == best[2:] else _ratio(quote, text[s:e])
     return Placement(s, e, "fuzzy", round(score, 1))
 
 
+OWN_WORD = 5.0
+"""Points for an end that is the quote's own first (last) word, as written."""
+_WORD_EDGE = re.compile(r"\S+")
+
+
+def _first_word(quote: str) -> str:
+    found = _WORD_EDGE.search(quote)
+    return found.group() if found else "\0"
+
+
+def _last_word(quote: str) -> str:
+    words = _WORD_EDGE.findall(quote[-80:])
+    return words[-1] if words else "\0"
+
+
+def _side_fit(context_: str, beside: str) -> float:
+    """How like a coding's context (read outwards from the coding) the text beside an end is."""
+    from rapidfuzz import fuzz
+
+    return float(fuzz.ratio(context_[-len(beside):] if beside else "", beside)) if context_ else 0.0
+
+
 def _fuzzy_all(text: str, quote: str, min_score: float, lo: int, hi: int, *, whole_start: bool = True,
-               whole_end: bool = True) -> list[Placement]:
-    """The best fuzzy placement in ``text[lo:hi]`` and any others scoring within the margin."""
+               whole_end: bool = True, margin: float = AMBIGUITY_MARGIN, before: str = "",
+               after: str = "") -> list[Placement]:
+    """The best fuzzy placement in ``text[lo:hi]`` and any others scoring within ``margin`` of it."""
     from rapidfuzz import fuzz
 
     found: list[Placement] = []
@@ -241,13 +280,13 @@ def _fuzzy_all(text: str, quote: str, min_score: float, lo: int, hi: int, *, who
         if rough is None or rough.dest_end <= rough.dest_start:
             continue
         s, e = a + rough.dest_start, a + rough.dest_end
-        placed = fit(text, quote, s, e, whole_start=whole_start, whole_end=whole_end)
+        placed = fit(text, quote, s, e, whole_start=whole_start, whole_end=whole_end, before=before, after=after)
         if placed is not None and placed.score >= floor and not any(_overlap(placed, f) for f in found):
             found.append(placed)
-            floor = max(floor, max(f.score for f in found) - AMBIGUITY_MARGIN)
+            floor = max(floor, max(f.score for f in found) - margin)
         ranges += [(a, s), (e, b)]
     best = max((f.score for f in found), default=0.0)
-    return sorted((f for f in found if f.score >= best - AMBIGUITY_MARGIN), key=lambda f: f.start)
+    return sorted((f for f in found if f.score >= best - margin), key=lambda f: f.start)
 
 
 def _overlap(a: Placement, b: Placement) -> bool:
@@ -356,12 +395,32 @@ def locate(
     if placed or not fuzzy:
         return placed
     whole = {"whole_start": not _joined_inside(before, quote), "whole_end": not _joined_inside(quote, after)}
+    windows = [(0, len(text))]
     if hint is not None:
         margin = max(2000, 4 * len(quote))
-        placed = _fuzzy(text, quote, min_score, hint - margin, hint + len(quote) + margin, **whole)
-        if placed:
-            return placed
-    return _fuzzy(text, quote, min_score, **whole)
+        windows.insert(0, (hint - margin, hint + len(quote) + margin))
+    for lo, hi in windows:
+        found = _fuzzy_all(text, quote, min_score, lo, hi, margin=CONTEXT_MARGIN, before=before, after=after,
+                           **whole)
+        if found:
+            return max(found, key=lambda p: (_with_context(text, p, before, after),
+                                             -abs(p.start - hint) if hint is not None else 0))
+    return None
+
+
+CONTEXT_MARGIN = 10.0
+"""Near matches within this many points of the best are told apart by the words around them."""
+CONTEXT_WEIGHT = 0.5
+"""How much the fit of a near match's surroundings (0-100) counts against its own score."""
+
+
+def _with_context(text: str, placed: Placement, before: str, after: str) -> float:
+    """A near match's score, plus how well the words around it are the coding's own surroundings:
+    the same words twice in a text (a repeated line, a word that ends two sentences) are told
+    apart by what comes before and after them."""
+    if not before and not after:
+        return placed.score
+    return placed.score + CONTEXT_WEIGHT * context_fit(text, placed.start, placed.end, before, after)
 
 
 def _joined_inside(left: str, right: str) -> bool:
