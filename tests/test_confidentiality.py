@@ -217,9 +217,10 @@ def export_everything(root: Path, folder: Path, key: Path | None) -> list[Path]:
 
 
 EXPECTED_FILES = [
-    "chart_1.csv", "chart_2.csv", "charts.docx", "charts.html", "charts.md", "charts.xlsx", "charts (2).xlsx",
-    "charts_long.csv", "charts_long.md", "charts_presence.csv", "charts_presence.md", "codebook.qdc",
-    "quotes0.md", "quotes1.csv", "quotes2.docx", "study.qdpx",
+    "chart-1-alice.csv", "chart-2-alice.csv", "charts-alice.docx", "charts-alice.html", "charts-alice.md",
+    "charts-alice.xlsx", "charts-alice-long.csv", "charts-alice-long.md", "charts-alice-presence.csv",
+    "charts-alice-presence.md", "codebook.qdc", "quotes0.md", "quotes1.csv", "quotes2.docx", "study.qdpx",
+    "charts-Director_A.k.xlsx",  # the layer of coder margaret.k, through the key
 ]
 
 
@@ -236,7 +237,7 @@ def test_every_pseudonymised_export_is_clean_under_an_independent_scan(hostile) 
 def test_pseudonym_check_finds_every_planted_leak_in_plain_exports(hostile) -> None:
     root, key, shared = hostile
     files = export_everything(root, shared, None)
-    assert sorted(p.name for p in files) == sorted(EXPECTED_FILES)
+    assert sorted(p.name for p in files) == sorted(EXPECTED_FILES[:-1] + ["charts-margaret.k.xlsx"])
     pseudonymiser = Pseudonymiser.load(key)
     hits = {p.name: scan(p, pseudonymiser) for p in files}
     assert [name for name, found in hits.items() if not found] == []
@@ -248,15 +249,16 @@ def test_pseudonym_check_finds_every_planted_leak_in_plain_exports(hostile) -> N
                                      f"{len(files)} file(s)")
     places = {(name, h.place) for name, found in hits.items() for h in found}
     for where in [
-        ("charts.xlsx", "sheet '1 Oakfield restructure', cell A5"),        # a case id
-        ("charts.xlsx", "sheet '1 Oakfield restructure', cell B1"),        # a theme label in a heading
-        ("charts.xlsx", "sheet 'Codebook', cell E2"),                      # a theme description
-        ("charts.xlsx", "xl/workbook.xml, line 1, name"),                  # a sheet name
-        ("charts (2).xlsx", "document properties, title"),                 # the layer, in the title
-        ("charts.docx", "document, paragraph 2"),                          # the first chart's heading
-        ("chart_1.csv", "row 5, column 1 (case)"),
-        ("charts_long.csv", "row 1, column 5"),                            # an attribute's name
-        ("charts.md", "line 3"),
+        ("charts-alice.xlsx", "sheet '1 Oakfield restructure', cell A5"),        # a case id
+        ("charts-alice.xlsx", "sheet '1 Oakfield restructure', cell B1"),        # a theme label in a heading
+        ("charts-alice.xlsx", "sheet 'Codebook', cell E2"),                      # a theme description
+        ("charts-alice.xlsx", "xl/workbook.xml, line 1, name"),                  # a sheet name
+        ("charts-margaret.k.xlsx", "document properties, title"),                # the layer, in the title
+        ("charts-margaret.k.xlsx", "file name"),                                 # the layer, in the file name
+        ("charts-alice.docx", "document, paragraph 2"),                          # the first chart's heading
+        ("chart-1-alice.csv", "row 5, column 1 (case)"),
+        ("charts-alice-long.csv", "row 1, column 5"),                            # an attribute's name
+        ("charts-alice.md", "line 3"),
         ("codebook.qdc", "line 4, name"),
         ("quotes0.md", "line 1"),
         ("quotes2.docx", "document properties, title"),                    # the theme label, in the title
@@ -266,7 +268,7 @@ def test_pseudonym_check_finds_every_planted_leak_in_plain_exports(hostile) -> N
         assert where in places, (where, sorted(p for p in places if p[0] == where[0]))
     assert any(name == "study.qdpx" and place.startswith("sources/") for name, place in places)
     # the cases behind a number of the mapping, shown on hover
-    assert any(name == "charts.html" and place.endswith(", attribute title") for name, place in places)
+    assert any(name == "charts-alice.html" and place.endswith(", attribute title") for name, place in places)
 
 
 def test_quote_references_leave_out_the_case_id(hostile) -> None:
@@ -316,15 +318,15 @@ def test_a_leaking_export_is_refused_and_nothing_is_left(hostile) -> None:
                   "--pseudonymise", str(strict))
     assert refused.exit_code == 1
     assert refused.stderr.startswith("framework: not written: the pseudonymised export still holds ")
-    assert f"{shared / 'charts.xlsx'}: document properties, creator: 'framework' (key term 'framework')" \
+    assert f"{shared / 'charts-alice.xlsx'}: document properties, creator: 'framework' (key term 'framework')" \
         in refused.stderr
-    assert f"{shared / 'charts.xlsx'}: xl/workbook.xml, line 1: 'Overview' (key term 'Overview')" in refused.stderr
+    assert f"{shared / 'charts-alice.xlsx'}: xl/workbook.xml, line 1: 'Overview' (key term 'Overview')" in refused.stderr
     qdpx = cli(root, "export", "qdpx", "--out", str(shared / "study.qdpx"), "--pseudonymise", str(strict))
     assert qdpx.exit_code == 1 and "'framework' (key term 'framework')" in qdpx.stderr
     several = cli(root, "chart", "export", "--format", "csv", "--coder", "alice", "--out", str(shared),
                   "--pseudonymise", str(strict))
     assert several.exit_code == 0, several.output  # nothing fixed in a CSV chart names the key's terms
-    assert sorted(p.name for p in shared.iterdir()) == ["chart_1.csv", "chart_2.csv"]
+    assert sorted(p.name for p in shared.iterdir()) == ["chart-1-alice.csv", "chart-2-alice.csv"]
     assert all(not leaks(p) for p in shared.iterdir())
 
 
@@ -353,7 +355,7 @@ def test_check_uses_the_key_chosen_for_the_project(hostile) -> None:
     leaky = shared / "notes.txt"
     leaky.write_text("first line\nthe OAKFIELD_team met\n", encoding="utf-8")
     missing = cli(root, "pseudonym", "check", str(leaky))
-    assert missing.exit_code == 1 and "no pseudonym key: give --key" in missing.stderr
+    assert missing.exit_code == 1 and "no pseudonym key chosen for this project: give --key" in missing.stderr
     settings = root / ".framework" / "settings.json"
     settings.parent.mkdir(exist_ok=True)
     data = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
@@ -375,9 +377,9 @@ def test_pseudonymised_documents_carry_no_names_in_their_properties(hostile) -> 
         result = cli(root, "chart", "export", "--format", fmt, "--coder", "margaret.k", "--out", str(shared),
                      "--pseudonymise", str(key))
         assert result.exit_code == 0, result.output
-    props = Document(str(shared / "charts.docx")).core_properties
+    props = Document(str(shared / "charts-Director_A.k.docx")).core_properties
     assert (props.title, props.author, props.last_modified_by, props.comments, props.subject, props.keywords) == (
         "Framework charts ([Director A].k)", "framework", "framework", PSEUDONYM_NOTE, "", "")
-    book = load_workbook(shared / "charts.xlsx").properties
+    book = load_workbook(shared / "charts-Director_A.k.xlsx").properties
     assert (book.title, book.creator, book.lastModifiedBy, book.description) == (
         "Framework charts ([Director A].k)", "framework", "framework", PSEUDONYM_NOTE)

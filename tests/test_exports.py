@@ -61,7 +61,7 @@ def sheet_rows(ws) -> list[list[object]]:
 
 def test_xlsx_sheets_rows_and_cells_match_the_store(charted: Store, out: Path) -> None:
     (path,) = export_charts(charted, "alice", "xlsx", out, group_by=["service"])
-    assert path == out / "charts.xlsx"
+    assert path == out / "charts-alice.xlsx"
     wb = load_workbook(path)
     assert wb.sheetnames == ["1 Staffing", "2 Workload", "3 Supervision", "Overview", "Codebook"]
     staffing = wb["1 Staffing"]
@@ -123,12 +123,12 @@ def test_xlsx_opens_in_libreoffice_and_shows_formulas_as_text(charted: Store, ou
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
     (path,) = export_charts(charted, "alice", "xlsx", out, theme_ids=["1"], mode="summaries")
-    assert path.name == "chart_1.xlsx"
+    assert path.name == "chart-1-alice.xlsx"
     profile = (out / "lo-profile").as_uri()
     done = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "csv",
                            "--outdir", str(out / "lo"), str(path)], capture_output=True, timeout=180)
     assert done.returncode == 0, done.stderr
-    assert read_csv(out / "lo" / "chart_1.csv") == [
+    assert read_csv(out / "lo" / "chart-1-alice.csv") == [
         ["case", "1.1 Vacancies", "1.2 Agency staff"],
         ["ad_county", "", ""],
         ["dir_london", "About a fifth of posts vacant [dir_london L5]", ""],
@@ -162,12 +162,12 @@ def test_existing_files_get_a_numbered_name_unless_forced(charted: Store, out: P
     first = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
     second = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
     third = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"])
-    assert [p.name for p in first + second + third] == ["chart_2.xlsx", "chart_2 (2).xlsx", "chart_2 (3).xlsx"]
-    (out / "chart_2.xlsx").write_bytes(b"old")
+    assert [p.name for p in first + second + third] == ["chart-2-alice.xlsx", "chart-2-alice (2).xlsx", "chart-2-alice (3).xlsx"]
+    (out / "chart-2-alice.xlsx").write_bytes(b"old")
     forced = export_charts(charted, "alice", "xlsx", out, theme_ids=["2"], force=True)
-    assert forced == [out / "chart_2.xlsx"]
+    assert forced == [out / "chart-2-alice.xlsx"]
     assert load_workbook(forced[0]).sheetnames == ["2 Workload", "Overview", "Codebook"]
-    assert sorted(p.name for p in out.iterdir()) == ["chart_2 (2).xlsx", "chart_2 (3).xlsx", "chart_2.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["chart-2-alice (2).xlsx", "chart-2-alice (3).xlsx", "chart-2-alice.xlsx"]
 
 
 def test_safe_names_from_theme_ids(out: Path) -> None:
@@ -271,7 +271,7 @@ def test_small_shares_stay_visible_and_never_read_zero() -> None:
 
 def test_markdown_wide_chart(charted: Store, out: Path) -> None:
     (path,) = export_charts(charted, "alice", "md", out, theme_ids=["1"])
-    assert path.name == "chart_1.md"
+    assert path.name == "chart-1-alice.md"
     assert path.read_text(encoding="utf-8").splitlines() == [
         "# Framework charts (alice)", "", "## 1 Staffing", "",
         "| case | 1.1 Vacancies | 1.2 Agency staff |", "|---|---|---|",
@@ -284,7 +284,7 @@ def test_markdown_wide_chart(charted: Store, out: Path) -> None:
 
 def test_csv_wide_one_file_per_chart_formula_safe(charted: Store, out: Path) -> None:
     paths = export_charts(charted, "alice", "csv", out, mode="summaries", group_by=["role"])
-    assert [p.name for p in paths] == ["chart_1.csv", "chart_2.csv", "chart_3.csv"]
+    assert [p.name for p in paths] == ["chart-1-alice.csv", "chart-2-alice.csv", "chart-3-alice.csv"]
     assert read_csv(paths[0]) == [
         ["case", "role", "1.1 Vacancies", "1.2 Agency staff"],
         ["ad_county", "Assistant director", "", ""],
@@ -300,7 +300,7 @@ def test_csv_wide_one_file_per_chart_formula_safe(charted: Store, out: Path) -> 
 
 def test_csv_long_one_row_per_passage(charted: Store, out: Path) -> None:
     (path,) = export_charts(charted, "alice", "csv", out, long=True, theme_ids=["2", "1"])
-    assert path.name == "charts_long.csv"
+    assert path.name == "charts-alice-long.csv"
     rows = read_csv(path)
     assert rows[0] == ["case", "role", "service", "authority_type", "interviews", "theme", "theme_path", "document",
                        "line_start", "line_end", "reference", "quote", "memo", "coder"]
@@ -330,7 +330,7 @@ def test_presence_matrix_is_0_or_1_per_case_and_theme(charted: Store, out: Path)
         ["hos_met", "Head of service", "Joint", "Metropolitan borough", "1", "0", "0", "0", "0", "0", "0", "0", "0"],
     ]
     (md,) = export_charts(charted, "bob", "md", out, presence=True, theme_ids=["1"])
-    assert md.name == "chart_1_presence.md"
+    assert md.name == "chart-1-bob-presence.md"
     assert md.read_text(encoding="utf-8").splitlines()[2:] == [
         "| ad_county | Assistant director | Adult services | County council | 2 | 0 | 0 | 0 |",
         "| dir_london | Director | Children's services | London borough | 1 | 0 | 0 | 0 |",
@@ -448,10 +448,10 @@ def test_cli_cell_show_export_map_and_quotes(cli, project_dir: Path, charted: St
     exported = run(cli, project_dir, "chart", "export", "--format", "csv", "--theme", "3", "--cells", "summaries",
                    "--group-by", "service", "--out", str(project_dir / "out"))
     assert exported.exit_code == 0, exported.output
-    assert exported.stdout.strip() == f"wrote {project_dir / 'out' / 'chart_3.csv'}"
-    assert read_csv(project_dir / "out" / "chart_3.csv")[3] == ["hos_met", "Joint", "Monthly, protected [hos_met L3]"]
+    assert exported.stdout.strip() == f"wrote {project_dir / 'out' / 'chart-3-alice.csv'}"
+    assert read_csv(project_dir / "out" / "chart-3-alice.csv")[3] == ["hos_met", "Joint", "Monthly, protected [hos_met L3]"]
     default = run(cli, project_dir, "chart", "export", "--coder", "consensus")
-    assert default.exit_code == 0 and (project_dir / "exports" / "charts.xlsx").exists()
+    assert default.exit_code == 0 and (project_dir / "exports" / "charts-consensus.xlsx").exists()
     mapped = json.loads(run(cli, project_dir, "map", "--by", "service", "--json").stdout)
     workload = next(t for t in mapped["themes"] if t["theme"] == "2")
     assert (workload["count"], workload["cases"], [g["count"] for g in workload["groups"]]) == (
@@ -824,8 +824,8 @@ def test_cli_pseudonymise_option(cli, named, key, tmp_path: Path) -> None:
     wrote = run(cli, root, "chart", "export", "--format", "csv", "--theme", "1", "--coder", "alice",
                 "--pseudonymise", key_file, "--out", str(tmp_path / "shared"))
     assert wrote.exit_code == 0, wrote.output
-    assert wrote.stdout.strip() == f"wrote {tmp_path / 'shared' / 'chart_1.csv'} (pseudonymised with {key_file}; checked: no key terms)"
-    assert read_csv(tmp_path / "shared" / "chart_1.csv")[1][0] == "[Case 1]"
+    assert wrote.stdout.strip() == f"wrote {tmp_path / 'shared' / 'chart-1-alice.csv'} (pseudonymised with {key_file}; checked: no key terms)"
+    assert read_csv(tmp_path / "shared" / "chart-1-alice.csv")[1][0] == "[Case 1]"
     quoted = run(cli, root, "quotes", "--theme", "1", "--coder", "alice", "--pattern", "[{role}, {authority}]",
                  "--pseudonymise", key_file)
     assert quoted.exit_code == 0, quoted.output
@@ -1007,14 +1007,68 @@ def test_labels_are_numbered_when_shared_and_refused_when_missing(charted: Store
 
 def test_a_repeated_export_says_it_kept_the_earlier_file(cli, project_dir: Path, charted: Store) -> None:
     first = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html")
-    assert first.stdout == f"wrote {project_dir / 'exports' / 'charts.html'}\n"
+    assert first.stdout == f"wrote {project_dir / 'exports' / 'charts-alice.html'}\n"
     second = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html", "--skip-empty",
                  "--label", "role")
     assert second.exit_code == 0, second.output
-    assert second.stdout == (f"wrote {project_dir / 'exports' / 'charts (2).html'} "
-                             "(charts.html was already there and is kept; --force replaces it)\n")
+    assert second.stdout == (f"wrote {project_dir / 'exports' / 'charts-alice (2).html'} "
+                             "(charts-alice.html was already there and is kept; --force replaces it)\n")
     forced = run(cli, project_dir, "chart", "export", "--coder", "alice", "--format", "html", "--force")
-    assert forced.stdout == f"wrote {project_dir / 'exports' / 'charts.html'}\n"
+    assert forced.stdout == f"wrote {project_dir / 'exports' / 'charts-alice.html'}\n"
     quoted = [run(cli, project_dir, "quotes", "--theme", "3", "--coder", "alice").stdout for _ in range(2)]
     assert quoted[1] == (f"wrote 2 quotes to {project_dir / 'exports' / 'quotes_3 (2).md'} "
                          "(quotes_3.md was already there and is kept; --force replaces it)\n")
+
+
+def test_two_layers_exports_never_take_each_others_names(cli, project_dir: Path, charted: Store) -> None:
+    for layer in ("alice", "bob", "consensus"):
+        result = run(cli, project_dir, "chart", "export", "--coder", layer, "--theme", "1")
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (project_dir / "exports").iterdir()) == [
+        "chart-1-alice.xlsx", "chart-1-bob.xlsx", "chart-1-consensus.xlsx"]
+
+
+def test_out_names_a_folder_or_the_file_alike_for_every_export(cli, project_dir: Path, charted: Store,
+                                                               tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    wrote = {}
+    for args in (("--out", str(shared / "study.xlsx")),                       # a file: its format
+                 ("--out", str(shared / "one.md"), "--theme", "3"),
+                 ("--out", str(shared / "wide.csv")),                        # several files: their names start so
+                 ("--out", str(shared / "tables.csv"), "--long", "--presence"),
+                 ("--out", str(shared / "long.md"), "--long"),
+                 ("--out", str(shared), "--format", "docx")):                # a folder: the export's own names
+        result = run(cli, project_dir, "chart", "export", "--coder", "alice", *args)
+        assert result.exit_code == 0, (args, result.output)
+        wrote[args[1].removeprefix(str(shared))] = [line.split(f"{shared}/")[1] for line in result.stdout.splitlines()]
+    assert wrote == {
+        "/study.xlsx": ["study.xlsx"], "/one.md": ["one.md"],
+        "/wide.csv": ["wide-1.csv", "wide-2.csv", "wide-3.csv"],
+        "/tables.csv": ["tables-long.csv", "tables-presence.csv"], "/long.md": ["long.md"],
+        "": ["charts-alice.docx"],
+    }
+    assert load_workbook(shared / "study.xlsx").sheetnames[:2] == ["1 Staffing", "2 Workload"]
+    quoted = run(cli, project_dir, "quotes", "--theme", "3", "--coder", "alice", "--out", str(shared))
+    assert quoted.stdout == f"wrote 2 quotes to {shared / 'quotes_3.md'}\n"
+    as_docx = run(cli, project_dir, "quotes", "--theme", "3", "--coder", "alice", "--out", str(shared / "q.docx"))
+    assert as_docx.stdout == f"wrote 2 quotes to {shared / 'q.docx'}\n"
+    for args, message in (
+        (("chart", "export", "--out", str(shared / "charts.txt")),
+         f"--out {shared / 'charts.txt'}: give a folder, or a file name ending in .xlsx, .docx, .html, .md, .csv."),
+        (("chart", "export", "--format", "docx", "--out", str(shared / "charts.xlsx")),
+         f"--out {shared / 'charts.xlsx'} does not end in .docx; name the file charts.docx."),
+        (("quotes", "--theme", "3", "--out", str(shared / "quotes.xlsx")),
+         f"--out {shared / 'quotes.xlsx'}: give a folder, or a file name ending in .docx, .md, .csv."),
+    ):
+        refused = run(cli, project_dir, *args, "--coder", "alice")
+        assert (refused.exit_code, refused.stderr) == (1, f"framework: {message}\n")
+    first = run(cli, project_dir, "export", "qdpx", "--out", str(shared))
+    again = run(cli, project_dir, "export", "qdpx", "--out", str(shared))
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert (shared / "project.qdpx").exists() and (shared / "project (2).qdpx").exists()
+    assert again.stdout.rstrip().endswith("(project.qdpx was already there and is kept; --force replaces it)")
+    assert run(cli, project_dir, "export", "qdc").exit_code == 0
+    assert (project_dir / "exports" / "framework.qdc").exists()
+    wrong = run(cli, project_dir, "export", "qdc", "--out", str(shared / "codebook.csv"))
+    assert (wrong.exit_code, wrong.stderr) == (
+        1, f"framework: --out {shared / 'codebook.csv'}: give a folder, or a file name ending in .qdc.\n")

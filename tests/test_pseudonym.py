@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -188,6 +189,47 @@ def test_key_commands(project, tmp_path):
     assert found.stderr == f"1 key term(s) found in 1 of 1 file(s) (looked for the 1 term of {key})\n"
     export.write_text("with [Colleague 1]’s team", encoding="utf-8")
     assert runner.invoke(main, [*base, "check", str(export), "--key", str(key)]).exit_code == 0
+
+
+def test_key_commands_use_the_project_key_once_one_is_given(project, tmp_path):
+    runner = CliRunner()
+    key = tmp_path / "keys" / "study.csv"
+    base = ["--project", str(project.root), "pseudonym"]
+    none = runner.invoke(main, [*base, "list"])
+    assert none.exit_code == 1
+    assert none.stderr.startswith("framework: no pseudonym key chosen for this project: give --key KEY.csv")
+    first = runner.invoke(main, [*base, "add", "Zoë", "Colleague 1", "--key", str(key)])
+    assert first.exit_code == 0, first.output
+    assert first.stdout == f"added: Zoë -> [Colleague 1] in {key}\n"
+    assert first.stderr == f"note: {key} is this project's pseudonym key from now on (change it with K in framework)\n"
+    # from now on no --key is needed, and the key screen shows the same file
+    assert runner.invoke(main, [*base, "add", "Leeds", "City 1"]).stdout == f"added: Leeds -> [City 1] in {key}\n"
+    listed = runner.invoke(main, [*base, "list", "--json"])
+    assert json.loads(listed.output) == [{"term": "Zoë", "replacement": "[Colleague 1]"},
+                                         {"term": "Leeds", "replacement": "[City 1]"}]
+    assert runner.invoke(main, [*base, "remove", "Leeds"]).stdout == f"removed 'Leeds' from {key}\n"
+    from framework.views.pseudonyms import saved_key_path
+
+    assert saved_key_path(project) == key
+    # another key given later is used for that command only
+    other = tmp_path / "other.csv"
+    assert runner.invoke(main, [*base, "add", "Hull", "City 2", "--key", str(other)]).stderr == ""
+    assert json.loads(runner.invoke(main, [*base, "list", "--json"]).output) == [
+        {"term": "Zoë", "replacement": "[Colleague 1]"}]
+    # exports take the project's key with a bare --pseudonymise, and check what they write
+    from framework.coding import actions as coding
+
+    doc = next(d for d in project.store.documents.list() if "Zoë" in project.store.documents.text(d.id))
+    text = project.store.documents.text(doc.id)
+    at = text.index("Supervision is every")
+    coding.add_coding(project.store, "alice", doc.id, "3", at, text.index("\n", at))
+    exported = runner.invoke(main, ["--project", str(project.root), "--coder", "alice", "quotes", "--theme", "3", "--pseudonymise",
+                                    "--refs", "none"])
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout.endswith(f"(pseudonymised with {key}; checked: no key terms)\n")
+    written = Path(exported.stdout.split(" to ", 1)[1].split(" (pseudonymised")[0])
+    assert "[Colleague 1]’s team" in written.read_text(encoding="utf-8")
+    assert runner.invoke(main, [*base, "check", str(written)]).exit_code == 0
 
 
 # -- checking exports --------------------------------------------------------------------------------

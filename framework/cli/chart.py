@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from framework.cli.common import emit_json, err, out, project_option, state
+from framework.cli.common import (
+    emit_json,
+    err,
+    kept_note,
+    key_path,
+    out,
+    project_option,
+    pseudonymise_option,
+    state,
+)
 from framework.errors import InputError
 from framework.export.options import CELL_MODES, DEFAULT_PATTERN, FORMATS, QUOTE_FORMATS, REFS
 from framework.store.model import CONSENSUS
@@ -44,10 +53,6 @@ def layer_options(func: Callable) -> Callable:
     return wrapper
 
 
-_pseudonymise_option = click.option(
-    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Replace the names in this pseudonym key (CSV: term,replacement; kept outside exports/) "
-         "in everything written.")
 
 
 def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
@@ -57,6 +62,7 @@ def _key(key_file: Path | None, exports_dir: Path) -> Pseudonymiser | None:
 
     if key_file is None:
         return None
+    key_file = key_path(key_file)
     key = Pseudonymiser.load(key_file)
     check_key_location(key_file, exports_dir)
     return key
@@ -72,12 +78,23 @@ def _done(key: Pseudonymiser | None) -> str:
     return f" (pseudonymised with {key.path}; checked: no key terms)" if key is not None else ""
 
 
-def _kept(path: Path) -> str:
-    """A note when an export was written beside an earlier one instead of over it."""
-    from framework.export.common import numbered_from
-
-    earlier = numbered_from(path)
-    return f" ({earlier.name} was already there and is kept; --force replaces it)" if earlier else ""
+def out_target(out: Path | None, fmt: str | None, formats: tuple[str, ...], default: Path | None,
+               fallback: str) -> tuple[str, Path | None, str | None]:
+    """What ``--out`` and ``--format`` ask for, alike for every export: the format, the folder
+    and the file's stem (None: the export's own name). ``--out`` ending in one of ``formats``'
+    extensions names the file (and gives the format when ``--format`` does not); a folder, or
+    a name without extension, is where the export's own names go."""
+    if out is None or out.is_dir():
+        return fmt or fallback, out if out is not None else default, None
+    suffix = out.suffix.lstrip(".").lower()
+    if not suffix:
+        return fmt or fallback, out, None  # a new folder
+    if suffix not in formats:
+        raise InputError(f"--out {out}: give a folder, or a file name ending in "
+                         f"{', '.join('.' + f for f in formats)}.")
+    if fmt is not None and suffix != fmt:
+        raise InputError(f"--out {out} does not end in .{fmt}; name the file {out.stem}.{fmt}.")
+    return suffix, out.parent, out.stem
 
 
 def _group_by(value: tuple[str, ...]) -> list[str]:
@@ -90,13 +107,16 @@ def chart() -> None:
 
 
 @chart.command("export")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="xlsx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="xlsx, docx, html, md or csv (default: from --out's extension, else xlsx).")
 @click.option("--theme", "themes", multiple=True, help="Chart this theme (repeatable; default: every main theme).")
 @click.option("--cells", "mode", type=click.Choice(CELL_MODES), default="both", show_default=True,
               help="What cells hold: your summaries, the coded passages, or both.")
 @click.option("--group-by", "group_by", multiple=True, help="Group and sort rows by these attributes (ATTR[,ATTR]).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to write to (default: the project's exports/).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="A folder to write to, or the file to write (charts.xlsx; where several files are written, "
+                   "their names start so: charts-long.csv). Default: the project's exports/, named "
+                   "charts-<layer>.<format>.")
 @click.option("--force", is_flag=True, help="Replace existing files (otherwise a numbered name is used).")
 @click.option("--presence", is_flag=True, help="Write the 0/1 case x theme table (csv or md).")
 @click.option("--long", "long", is_flag=True, help="Write one row per case x theme x passage (csv or md).")
@@ -104,10 +124,10 @@ def chart() -> None:
 @click.option("--label", default=None, metavar="ATTR",
               help="Name the cases by this attribute (or a pattern such as \"{role}, {region}\") instead of "
                    "their ids; a label shared by several cases is numbered.")
-@_pseudonymise_option
+@pseudonymise_option
 @_refs_option
 @layer_options
-def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
+def chart_export(layer: str, fmt: str | None, themes: tuple[str, ...], mode: str, group_by: tuple[str, ...],
                  out_dir: Path | None, force: bool, presence: bool, long: bool, skip_empty: bool,
                  label: str | None, key_file: Path | None, refs: str | None) -> None:
     """Export the charts as xlsx, docx, html, md or csv."""
@@ -116,13 +136,14 @@ def chart_export(layer: str, fmt: str, themes: tuple[str, ...], mode: str, group
 
     s = state()
     project = s.project()
+    fmt, folder, stem = out_target(out_dir, fmt, FORMATS, project.exports_dir, "xlsx")
     key = _key(key_file, project.exports_dir)
-    paths = export_charts(project.store, layer, fmt, out_dir or project.exports_dir, theme_ids=list(themes),
+    paths = export_charts(project.store, layer, fmt, folder, theme_ids=list(themes),
                           mode=mode, group_by=_group_by(group_by), force=force, long=long, presence=presence,
                           key=key, coder=s.current_coder(required=False) or "export", skip_empty=skip_empty,
-                          label=label, refs=refs)
+                          label=label, refs=refs, stem=stem)
     for path in paths:
-        out.print(f"wrote {path}{_done(key)}{_kept(path)}", markup=False)
+        out.print(f"wrote {path}{_done(key)}{kept_note(path)}", markup=False)
 
 
 @chart.command("cell")
@@ -304,9 +325,9 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
 @click.option("--pattern", default=DEFAULT_PATTERN, show_default=True,
               help="Attribution from case attributes, e.g. \"[{role}, {authority_type}]\".")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
-              help="File to write (default: exports/quotes_<theme>.<format>).")
+              help="A folder to write to, or the file to write (default: exports/quotes_<theme>.<format>).")
 @click.option("--force", is_flag=True, help="Replace an existing file (otherwise a numbered name is used).")
-@_pseudonymise_option
+@pseudonymise_option
 @_refs_option
 @layer_options
 def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path | None, force: bool,
@@ -319,18 +340,15 @@ def quotes(layer: str, theme: str, fmt: str | None, pattern: str, out_file: Path
 
     from framework.export import export_quotes
 
-    if fmt is None:
-        suffix = out_file.suffix.lstrip(".").lower() if out_file else ""
-        fmt = suffix if suffix in QUOTE_FORMATS else "md"
-    elif out_file is not None and out_file.suffix and out_file.suffix.lstrip(".").lower() != fmt:
-        raise InputError(f"--out {out_file} does not end in .{fmt}; name the file {out_file.stem}.{fmt}.")
     s = state()
+    fmt, folder, stem = out_target(out_file, fmt, QUOTE_FORMATS, None, "md")
+    out_file = folder / f"{stem}.{fmt}" if stem is not None else folder
     project = s.project()
     key = _key(key_file, project.exports_dir)
     path, count = export_quotes(project.store, layer, theme, fmt=fmt, pattern=pattern, out=out_file,
                                 directory=project.exports_dir, force=force, key=key,
                                 coder=s.current_coder(required=False) or "export", refs=refs)
-    out.print(f"wrote {count} quotes to {path}{_done(key)}{_kept(path)}", markup=False)
+    out.print(f"wrote {count} quotes to {path}{_done(key)}{kept_note(path)}", markup=False)
 
 
 COMMANDS = {"chart": chart, "map": map_cmd, "quotes": quotes}

@@ -438,3 +438,55 @@ def run_tui(obj: State, document: str | None = None, line: int | None = None, qu
     from framework.tui.app import run
 
     run(project, coder=obj.coder or project.coder, document=document, line=line, question=question, notes=obj.notes)
+
+
+# -- the pseudonym key ------------------------------------------------------------------------
+
+PROJECT_KEY = Path("<the project's key>")
+"""What ``--pseudonymise`` given without a file stands for: the key chosen for the project."""
+
+pseudonymise_option = click.option(
+    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    is_flag=False, flag_value=str(PROJECT_KEY), metavar="[KEY.csv]",
+    help="Replace the names in this pseudonym key (CSV: term,replacement; kept outside exports/) in everything "
+         "written, and check the files for them; without a file, the key chosen for this project.")
+
+
+def remembered_key() -> Path | None:
+    """The key file chosen for this project (in the key screen), if any."""
+    from framework.paths import LOCAL_DIR, SETTINGS
+
+    root = state().project_dir
+    try:
+        value = json.loads((root / LOCAL_DIR / SETTINGS).read_text(encoding="utf-8")).get("pseudonym_key")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def key_path(key_file: Path | None, *, choose: bool = False) -> Path:
+    """The key file to use: ``--key`` (or ``--pseudonymise``) when given a file, else the one
+    chosen for the project. With ``choose``, a key given where none is chosen yet becomes the
+    project's key."""
+    if key_file is not None and key_file != PROJECT_KEY:
+        if choose and remembered_key() is None and (state().project_dir / DB_NAME).exists():
+            state().project().save_setting("pseudonym_key", str(key_file.expanduser().resolve()))
+            err.print(f"note: {key_file} is this project's pseudonym key from now on (change it with K in "
+                      "framework)", markup=False)
+        return key_file
+    remembered = remembered_key()
+    if remembered is None:
+        raise InputError("no pseudonym key chosen for this project: give --key KEY.csv (the first key given to "
+                         "'framework pseudonym add' is remembered), or choose one with K in framework.")
+    return remembered
+
+
+def kept_note(path: Path) -> str:
+    """A note when an export was written beside an earlier one instead of over it."""
+    from framework.export.common import numbered_from
+
+    earlier = numbered_from(path)
+    return f" ({earlier.name} was already there and is kept; --force replaces it)" if earlier else ""

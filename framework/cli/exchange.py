@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from framework.cli.common import emit_json, err, input_file, out, project_option, state, table
+from framework.cli.common import (
+    emit_json,
+    err,
+    input_file,
+    kept_note,
+    key_path,
+    out,
+    project_option,
+    pseudonymise_option,
+    remembered_key,
+    state,
+    table,
+)
 
 
 def _exports_dir() -> Path:
@@ -18,18 +31,45 @@ def export() -> None:
     """Export the project for other programs."""
 
 
-_pseudonymise_option = click.option(
-    "--pseudonymise", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Replace the names in this pseudonym key (CSV: term,replacement) in everything written; "
-         "the file is checked for them before it is given its name.")
+
+
+def _out_option(ext: str, name: str) -> Callable:
+    return click.option(
+        "--out", "out_file", type=click.Path(path_type=Path), default=None,
+        help=f"A folder to write to, or the .{ext} file to write (default: exports/{name}).")
+
+
+_force_option = click.option("--force", is_flag=True,
+                             help="Replace an existing file (otherwise a numbered name is used).")
+
+
+def _target(out_file: Path | None, ext: str, name: str, force: bool) -> Path:
+    """Where an export named ``name`` goes for ``--out``, as charts and quotes take it: a
+    folder (or a name without extension) gets ``name``; a file name must end in ``.ext``. An
+    existing file is kept and the new one numbered, unless ``force``."""
+    from framework.errors import InputError
+    from framework.export.common import output_path
+
+    if out_file is None or out_file.is_dir() or not out_file.suffix:
+        folder = out_file if out_file is not None else _exports_dir()
+    elif out_file.suffix.lower() != f".{ext}":
+        raise InputError(f"--out {out_file}: give a folder, or a file name ending in .{ext}.")
+    else:
+        folder, name = out_file.parent, out_file.name
+    if not folder.is_dir():
+        if folder.parent.is_dir():
+            folder.mkdir()
+        else:
+            raise InputError(f"{folder.parent}: no such folder for the export.")
+    return output_path(folder, name, force)
 
 
 @click.command("qdc")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .qdc file to write.")
-@_pseudonymise_option
+@_out_option("qdc", "framework.qdc")
+@_force_option
+@pseudonymise_option
 @project_option
-def export_qdc(out_file: Path, key_file: Path | None) -> None:
+def export_qdc(out_file: Path | None, force: bool, key_file: Path | None) -> None:
     """Write the framework as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdc as run
@@ -37,20 +77,21 @@ def export_qdc(out_file: Path, key_file: Path | None) -> None:
 
     check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
     s = state()
-    key = Pseudonymiser.load(key_file) if key_file else None
-    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key)
-    out.print(result.summary() + (" (pseudonymised)" if key is not None else ""), markup=False)
+    key = Pseudonymiser.load(key_path(key_file)) if key_file else None
+    path = _target(out_file, "qdc", "framework.qdc", force)
+    result = run(s.project(), path, coder=s.current_coder(required=False) or "export", key=key)
+    out.print(result.summary() + (" (pseudonymised)" if key is not None else "") + kept_note(path), markup=False)
 
 
 @click.command("qdpx")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .qdpx file to write.")
-@_pseudonymise_option
+@_out_option("qdpx", "project.qdpx")
+@_force_option
+@pseudonymise_option
 @click.option("--positions", type=click.Choice(["standard", "nvivo"]), default="standard", show_default=True,
               help="Count positions in characters, as the standard says (QualCoder, ATLAS.ti, MAXQDA), or in "
                    "UTF-16 code units, as NVivo does (differs only where a text holds emoji and the like).")
 @project_option
-def export_qdpx(out_file: Path, key_file: Path | None, positions: str) -> None:
+def export_qdpx(out_file: Path | None, force: bool, key_file: Path | None, positions: str) -> None:
     """Write the project (sources, themes, codings, cases, summaries, memos) as REFI-QDA (.qdpx)."""
     from framework.confidentiality.key import Pseudonymiser
     from framework.exchange.qdpx import export_qdpx as run
@@ -58,10 +99,11 @@ def export_qdpx(out_file: Path, key_file: Path | None, positions: str) -> None:
 
     check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
     s = state()
-    key = Pseudonymiser.load(key_file) if key_file else None
-    result = run(s.project(), out_file, coder=s.current_coder(required=False) or "export", key=key,
+    key = Pseudonymiser.load(key_path(key_file)) if key_file else None
+    path = _target(out_file, "qdpx", "project.qdpx", force)
+    result = run(s.project(), path, coder=s.current_coder(required=False) or "export", key=key,
                  positions=positions)
-    out.print(result.summary(), markup=False)
+    out.print(result.summary() + kept_note(path), markup=False)
     for item in result.skipped[:20]:
         err.print(f"not exported: {item}", markup=False)
     for warning in result.warnings:
@@ -90,8 +132,10 @@ def pseudonym() -> None:
     """Pseudonym keys: suggest names to replace, edit a key, check an export."""
 
 
-_key_option = click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                           help="The pseudonym key file (CSV: term,replacement), kept outside exports/.")
+_key_option = click.option(
+    "--key", "key_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The pseudonym key file (CSV: term,replacement), kept outside exports/ (default: the key chosen for "
+         "this project; the first key given to 'pseudonym add' is chosen).")
 
 
 @pseudonym.command("suggest")
@@ -113,7 +157,7 @@ def pseudonym_suggest(min_count: int, key_file: Path | None, acronyms: bool, as_
     from framework.confidentiality.suggest import suggest
 
     store = state().project().store
-    key_file = key_file or _remembered_key()
+    key_file = key_file or remembered_key()
     key = Pseudonymiser.load(key_file) if key_file and key_file.exists() else None
     documents = store.documents.list()
     names = [d.name for d in documents] + [c.name for c in store.cases.list()]
@@ -132,11 +176,14 @@ def pseudonym_suggest(min_count: int, key_file: Path | None, acronyms: bool, as_
 @click.argument("term")
 @click.argument("replacement")
 @_key_option
-def pseudonym_add(term: str, replacement: str, key_file: Path) -> None:
+@project_option(coder=False)
+def pseudonym_add(term: str, replacement: str, key_file: Path | None) -> None:
     """Add TERM -> REPLACEMENT to the key (or change TERM's replacement)."""
     from framework.confidentiality.key import add_entry, check_key_location, mark
 
-    check_key_location(key_file, _exports_dir())
+    if key_file is not None:
+        check_key_location(key_file, _exports_dir())
+    key_file = key_path(key_file, choose=True)
     outcome = add_entry(key_file, term, replacement)
     out.print(f"{outcome}: {' '.join(term.split())} -> {mark(replacement)} in {key_file}", markup=False)
 
@@ -144,24 +191,27 @@ def pseudonym_add(term: str, replacement: str, key_file: Path) -> None:
 @pseudonym.command("remove")
 @click.argument("term")
 @_key_option
-def pseudonym_remove(term: str, key_file: Path) -> None:
+@project_option(coder=False)
+def pseudonym_remove(term: str, key_file: Path | None) -> None:
     """Remove TERM from the key."""
     from framework.confidentiality.key import remove_entry
     from framework.errors import InputError
 
+    key_file = key_path(key_file)
     if not remove_entry(key_file, term):
-        raise InputError(f"{key_file}: {term!r} is not in the key; see 'framework pseudonym list --key {key_file}'.")
+        raise InputError(f"{key_file}: {term!r} is not in the key; see 'framework pseudonym list --key {key_file}'..")
     out.print(f"removed {term!r} from {key_file}", markup=False)
 
 
 @pseudonym.command("list")
 @_key_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def pseudonym_list(key_file: Path, as_json: bool) -> None:
+@project_option(coder=False)
+def pseudonym_list(key_file: Path | None, as_json: bool) -> None:
     """List the key's terms and their replacements."""
     from framework.confidentiality.key import Pseudonymiser
 
-    key = Pseudonymiser.load(key_file)
+    key = Pseudonymiser.load(key_path(key_file))
     if as_json:
         emit_json([{"term": t, "replacement": r} for t, r in key.entries])
         return
@@ -169,23 +219,6 @@ def pseudonym_list(key_file: Path, as_json: bool) -> None:
     for term, replacement in key.entries:
         t.add_row(term, replacement)
     out.print(t)
-
-
-def _remembered_key() -> Path | None:
-    """The key file chosen for this project (in the key screen), if any."""
-    import json
-
-    from framework.paths import LOCAL_DIR, SETTINGS
-
-    root = state().project_dir
-    try:
-        value = json.loads((root / LOCAL_DIR / SETTINGS).read_text(encoding="utf-8")).get("pseudonym_key")
-    except (OSError, ValueError, AttributeError):
-        return None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    path = Path(value.strip()).expanduser()
-    return path if path.is_absolute() else root / path
 
 
 @pseudonym.command("check")
@@ -199,11 +232,8 @@ def pseudonym_check(files: tuple[Path, ...], key_file: Path | None, as_json: boo
     each file, its properties and its name. Prints each hit with its place; exit 1 if any."""
     from framework.confidentiality.check import scan
     from framework.confidentiality.key import Pseudonymiser
-    from framework.errors import InputError
 
-    key_file = key_file or _remembered_key()
-    if key_file is None:
-        raise InputError("no pseudonym key: give --key KEY.csv (or choose one for this project with K in framework).")
+    key_file = key_path(key_file)
     key = Pseudonymiser.load(key_file)
     hits = []
     leaking = 0
@@ -239,12 +269,9 @@ def _terms(key: object) -> str:
 def pseudonym_labels(key_file: Path | None, as_json: bool) -> None:
     """List how pseudonymised exports show each case and document ([Case 3]), to find a passage again."""
     from framework.confidentiality.key import Pseudonymiser
-    from framework.errors import InputError
     from framework.export.references import labels, natural
 
-    key_file = key_file or _remembered_key()
-    if key_file is None:
-        raise InputError("no pseudonym key: give --key KEY.csv (or choose one for this project with K in framework).")
+    key_file = key_path(key_file)
     store = state().project().store
     found = labels(store, Pseudonymiser.load(key_file))
     rows = sorted([("case", name, label) for name, label in found.cases.items()],

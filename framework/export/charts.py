@@ -27,8 +27,11 @@ def export_chart_set(
     charts: ChartSet, fmt: str, directory: Path, *, mode: str = "both", force: bool = False,
     long: bool = False, presence: bool = False, store: Store | None = None, key: Pseudonymiser | None = None,
     coder: str | None = None, skip_empty: bool = False, label: str | None = None, refs: str | None = None,
+    stem: str | None = None,
 ) -> list[Path]:
     """Write built charts; returns the files written. HTML adds the mapping when given the store.
+    ``stem`` names the files (``stem.xlsx``; ``stem-long.csv`` where there are several)
+    instead of ``charts-<layer>``.
 
     With ``key`` every text written is pseudonymised (this needs the store, for the document
     texts the passages are cut from), and every file is checked for the key's terms before it
@@ -56,7 +59,7 @@ def export_chart_set(
         charts = labelled(charts, labels)
     masking = Masking.make(store, key, refs) if store is not None else None
     with staged(key):
-        paths = _write(charts, fmt, directory, mode, force, long, presence, store, masking, labels)
+        paths = _write(charts, fmt, directory, mode, force, long, presence, store, masking, labels, stem)
     if store is not None:
         extra: dict[str, object] = {"label": label} if label else {}
         if skip_empty:
@@ -68,7 +71,7 @@ def export_chart_set(
 
 def _write(
     original: ChartSet, fmt: str, directory: Path, mode: str, force: bool, long: bool, presence: bool,
-    store: Store | None, masking: Masking | None, labels: dict[str, str] | None = None,
+    store: Store | None, masking: Masking | None, labels: dict[str, str] | None = None, stem: str | None = None,
 ) -> list[Path]:
     key = masking.key if masking is not None else None
     charts = original if masking is None or not masking.changes else pseudonymise_charts(original, key, store, masking)
@@ -76,11 +79,11 @@ def _write(
     if fmt == "xlsx":
         from framework.export.xlsx import export_xlsx
 
-        return export_xlsx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
+        return export_xlsx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised, stem=stem)
     if fmt == "docx":
         from framework.export.docx import export_docx
 
-        return export_docx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised)
+        return export_docx(charts, directory, mode=mode, force=force, pseudonymised=pseudonymised, stem=stem)
     if fmt == "html":
         from framework.export.html import export_html
 
@@ -96,22 +99,23 @@ def _write(
             table = labelled_mapping(table, labels)
         if table is not None and key is not None:
             table = pseudonymise_mapping(table, key, charts, masking)
-        return export_html(charts, directory, mode=mode, force=force, mapping=table, pseudonymised=pseudonymised)
+        return export_html(charts, directory, mode=mode, force=force, mapping=table, pseudonymised=pseudonymised,
+                           stem=stem)
     if fmt == "md":
         from framework.export.markdown import export_markdown
 
         return export_markdown(charts, directory, mode=mode, force=force, long=long, presence=presence,
-                               pseudonymised=pseudonymised)
+                               pseudonymised=pseudonymised, stem=stem)
     from framework.export.csv import export_csv
 
-    return export_csv(charts, directory, mode=mode, force=force, long=long, presence=presence)
+    return export_csv(charts, directory, mode=mode, force=force, long=long, presence=presence, stem=stem)
 
 
 def export_charts(
     store: Store, layer: str, fmt: str, directory: Path, *, theme_ids: Sequence[str] | None = None,
     mode: str = "both", group_by: Sequence[str] = (), force: bool = False, long: bool = False,
     presence: bool = False, key: Pseudonymiser | None = None, coder: str | None = None,
-    skip_empty: bool = False, label: str | None = None, refs: str | None = None,
+    skip_empty: bool = False, label: str | None = None, refs: str | None = None, stem: str | None = None,
 ) -> list[Path]:
     """Build the charts of ``layer`` and write them as ``fmt`` into ``directory``.
 
@@ -125,7 +129,7 @@ def export_charts(
     charts = build_charts(store, layer, theme_ids=theme_ids, group_by=group_by)
     return export_chart_set(charts, fmt, directory, mode=mode, force=force, long=long, presence=presence,
                             store=store, key=key, coder=coder, skip_empty=skip_empty, label=label,
-                            refs=refs)
+                            refs=refs, stem=stem)
 
 
 # -- fit for a write-up --------------------------------------------------------------------------

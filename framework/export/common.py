@@ -100,10 +100,27 @@ def write_file(directory: Path, name: str, force: bool, write: Callable[[Path], 
 
 
 def base_name(charts: ChartSet) -> str:
-    """``chart_5`` for one chart, ``charts`` for several."""
+    """``chart-5-alice`` for one chart of alice's layer, ``charts-consensus`` for several of the
+    consensus: the layer is in every name, so two layers' exports never take each other's."""
     if len(charts.charts) == 1:
-        return f"chart_{safe_stem(charts.charts[0].theme.id)}"
-    return "charts"
+        return chart_name(charts, charts.charts[0])
+    return f"charts-{layer_stem(charts.layer)}"
+
+
+def part_names(base: str, parts: list[str], named: bool) -> list[str]:
+    """File names (without extension) for the ``parts`` of one export: ``base-part`` each, or
+    when the name was given (``named``) and there is one part, the name itself."""
+    return [base] if named and len(parts) == 1 else [f"{base}-{part}" for part in parts]
+
+
+def chart_name(charts: ChartSet, chart: Chart) -> str:
+    """``chart-5-alice``: the file name (without extension) of one chart of a layer."""
+    return f"chart-{safe_stem(chart.theme.id)}-{layer_stem(charts.layer)}"
+
+
+def layer_stem(layer: str) -> str:
+    """A layer's name as part of a file name (a pseudonymised ``[Coder 1]`` gives ``Coder_1``)."""
+    return safe_stem(layer.replace("[", "").replace("]", ""), 40)
 
 
 def check_mode(mode: str) -> str:

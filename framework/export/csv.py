@@ -14,10 +14,12 @@ from typing import Any
 from framework.analysis.charting import ChartSet
 from framework.export.common import (
     base_name,
+    chart_name,
     chart_table,
     check_mode,
     csv_cell,
     long_table,
+    part_names,
     presence_table,
     safe_stem,
     write_file,
@@ -32,24 +34,29 @@ def write_csv(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]]) 
 
 
 def export_csv(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-               long: bool = False, presence: bool = False) -> list[Path]:
-    """Wide: ``chart_<id>.csv`` per chart. ``long``: ``<base>_long.csv``; ``presence``: ``<base>_presence.csv``."""
+               long: bool = False, presence: bool = False, stem: str | None = None) -> list[Path]:
+    """Wide: ``chart-<id>-<layer>.csv`` per chart. ``long``: ``<base>-long.csv``; ``presence``:
+    ``<base>-presence.csv`` (``<base>`` as :func:`base_name` gives it). A ``stem`` given names
+    the one file (``stem.csv``) or starts each name (``stem-long.csv``, ``stem-1.csv``)."""
     check_mode(mode)
     written = []
     if long or presence:
-        base = base_name(charts)
-        for wanted, suffix, table in ((long, "long", long_table), (presence, "presence", presence_table)):
-            if wanted:
-                header, rows = table(charts)
-                written.append(write_file(directory, f"{base}_{suffix}.csv", force,
-                                          lambda p, h=header, r=rows: write_csv(p, h, r)))
+        wanted = [(suffix, table) for on, suffix, table in ((long, "long", long_table),
+                                                             (presence, "presence", presence_table)) if on]
+        names = part_names(stem or base_name(charts), [suffix for suffix, _ in wanted], stem is not None)
+        for name, (_, table) in zip(names, wanted):
+            header, rows = table(charts)
+            written.append(write_file(directory, f"{name}.csv", force,
+                                      lambda p, h=header, r=rows: write_csv(p, h, r)))
         return written
     names: set[str] = set()
-    for chart in charts.charts:
+    for chart, given in zip(charts.charts, part_names(stem or "", [safe_stem(c.theme.id) for c in charts.charts],
+                                                       True)):
         header, rows = chart_table(charts, chart, mode)
-        name, n = f"chart_{safe_stem(chart.theme.id)}", 2
+        name = base = given if stem is not None else chart_name(charts, chart)
+        n = 2
         while name.casefold() in names:  # two ids that make the same file name
-            name, n = f"chart_{safe_stem(chart.theme.id)}_{n}", n + 1
+            name, n = f"{base}_{n}", n + 1
         names.add(name.casefold())
         written.append(write_file(directory, f"{name}.csv", force,
                                   lambda p, h=header, r=rows: write_csv(p, h, r)))

@@ -124,7 +124,7 @@ def write_docx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: 
 
 
 def export_docx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                pseudonymised: bool = False) -> list[Path]:
-    """``charts.docx`` (or ``chart_<id>.docx`` for one chart) in ``directory``."""
-    name = base_name(charts) + ".docx"
+                pseudonymised: bool = False, stem: str | None = None) -> list[Path]:
+    """``charts-<layer>.docx`` (or ``chart-<id>-<layer>.docx`` for one chart) in ``directory``."""
+    name = (stem or base_name(charts)) + ".docx"
     return [write_file(directory, name, force, lambda p: write_docx(charts, p, mode, pseudonymised))]

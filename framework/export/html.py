@@ -151,7 +151,7 @@ def write_html(charts: ChartSet, path: Path, mode: str = "both", mapping: Mappin
 
 
 def export_html(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                mapping: Mapping | None = None, pseudonymised: bool = False) -> list[Path]:
-    """``charts.html`` (or ``chart_<id>.html`` for one chart) in ``directory``."""
-    name = base_name(charts) + ".html"
+                mapping: Mapping | None = None, pseudonymised: bool = False, stem: str | None = None) -> list[Path]:
+    """``charts-<layer>.html`` (or ``chart-<id>-<layer>.html`` for one chart) in ``directory``."""
+    name = (stem or base_name(charts)) + ".html"
     return [write_file(directory, name, force, lambda p: write_html(charts, p, mode, mapping, pseudonymised))]

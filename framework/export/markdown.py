@@ -12,6 +12,7 @@ from framework.export.common import (
     check_mode,
     clean,
     long_table,
+    part_names,
     presence_table,
     row_head,
     row_values,
@@ -69,17 +70,21 @@ def charts_markdown(charts: ChartSet, mode: str, pseudonymised: bool = False) ->
 
 
 def export_markdown(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                    long: bool = False, presence: bool = False, pseudonymised: bool = False) -> list[Path]:
-    """``charts.md`` (wide); with ``long`` ``charts_long.md``; with ``presence`` ``charts_presence.md``."""
+                    long: bool = False, presence: bool = False, pseudonymised: bool = False,
+                    stem: str | None = None) -> list[Path]:
+    """``charts-<layer>.md`` (wide); with ``long`` ``charts-<layer>-long.md``; with ``presence``
+    ``charts-<layer>-presence.md`` (``chart-<id>-<layer>`` for one chart). A ``stem`` given
+    names the one file (``stem.md``) or starts each name (``stem-long.md``)."""
     check_mode(mode)
-    base = base_name(charts)
+    base = stem or base_name(charts)
     written = []
     if long or presence:
-        for wanted, suffix, table in ((long, "long", long_table), (presence, "presence", presence_table)):
-            if wanted:
-                text = "\n".join(md_table(*table(charts))) + "\n"
-                written.append(write_file(directory, f"{base}_{suffix}.md", force,
-                                          lambda p, t=text: p.write_text(t, encoding="utf-8")))
+        wanted = [(suffix, table) for on, suffix, table in ((long, "long", long_table),
+                                                             (presence, "presence", presence_table)) if on]
+        for name, (_, table) in zip(part_names(base, [s for s, _ in wanted], stem is not None), wanted):
+            text = "\n".join(md_table(*table(charts))) + "\n"
+            written.append(write_file(directory, f"{name}.md", force,
+                                      lambda p, t=text: p.write_text(t, encoding="utf-8")))
         return written
     text = charts_markdown(charts, mode, pseudonymised)
     return [write_file(directory, f"{base}.md", force, lambda p: p.write_text(text, encoding="utf-8"))]

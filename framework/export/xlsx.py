@@ -210,7 +210,7 @@ def write_xlsx(charts: ChartSet, path: Path, mode: str = "both", pseudonymised: 
 
 
 def export_xlsx(charts: ChartSet, directory: Path, *, mode: str = "both", force: bool = False,
-                pseudonymised: bool = False) -> list[Path]:
-    """``charts.xlsx`` (or ``chart_<id>.xlsx`` for one chart) in ``directory``."""
-    name = base_name(charts) + ".xlsx"
+                pseudonymised: bool = False, stem: str | None = None) -> list[Path]:
+    """``charts-<layer>.xlsx`` (or ``chart-<id>-<layer>.xlsx`` for one chart) in ``directory``."""
+    name = (stem or base_name(charts)) + ".xlsx"
     return [write_file(directory, name, force, lambda p: write_xlsx(charts, p, mode, pseudonymised))]

@@ -36,8 +36,8 @@ async def test_e_exports_the_chart_shown_and_says_where(make, study) -> None:  #
         await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, ExportDialog)
         await settle(pilot)
-        assert exported(app) == [f"Wrote exports/chart_2.xlsx in {root}"]
-        wb = load_workbook(study.exports_dir / "chart_2.xlsx")
+        assert exported(app) == [f"Wrote exports/chart-2-alice.xlsx in {root}"]
+        wb = load_workbook(study.exports_dir / "chart-2-alice.xlsx")
         assert wb.sheetnames == ["2 Workload", "Overview", "Codebook"]
         rows = {r[0].value: [c.value for c in r[1:]] for r in wb["2 Workload"].iter_rows(min_row=2)}
         assert rows["int_07"][0].startswith("18 per worker [int_07 L6]\n\n“a guideline of about 18 children")
@@ -45,8 +45,8 @@ async def test_e_exports_the_chart_shown_and_says_where(make, study) -> None:  #
         await press(pilot, "E")
         await press(pilot, "ctrl+s")
         await settle(pilot)
-        assert exported(app)[-1] == (f"Wrote exports/chart_2 (2).xlsx in {root} "
-                                     "(chart_2.xlsx already there and kept)")
+        assert exported(app)[-1] == (f"Wrote exports/chart-2-alice (2).xlsx in {root} "
+                                     "(chart-2-alice.xlsx already there and kept)")
     logged = [a for a in study.store.actions.list() if a.kind == "export"]
     assert [(a.coder, a.payload["themes"]) for a in logged] == [("alice", ["2"]), ("alice", ["2"])]
 
