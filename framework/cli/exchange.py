@@ -31,8 +31,6 @@ def export() -> None:
     """Export the project for other programs."""
 
 
-
-
 def _out_option(ext: str, name: str) -> Callable:
     return click.option(
         "--out", "out_file", type=click.Path(path_type=Path), default=None,
@@ -56,11 +54,8 @@ def _target(out_file: Path | None, ext: str, name: str, force: bool) -> Path:
         raise InputError(f"--out {out_file}: give a folder, or a file name ending in .{ext}.")
     else:
         folder, name = out_file.parent, out_file.name
-    if not folder.is_dir():
-        if folder.parent.is_dir():
-            folder.mkdir()
-        else:
-            raise InputError(f"{folder.parent}: no such folder for the export.")
+    if out_file is not None and folder == out_file and not folder.exists() and folder.parent.is_dir():
+        folder.mkdir()  # a new folder, named as such
     return output_path(folder, name, force)
 
 
@@ -75,10 +70,10 @@ def export_qdc(out_file: Path | None, force: bool, key_file: Path | None) -> Non
     from framework.exchange.qdpx import export_qdc as run
     from framework.fileio import check_writable
 
-    check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
+    path = _target(out_file, "qdc", "framework.qdc", force)
+    check_writable(path)  # before the project is opened: nothing is written when the file cannot be
     s = state()
     key = Pseudonymiser.load(key_path(key_file)) if key_file else None
-    path = _target(out_file, "qdc", "framework.qdc", force)
     result = run(s.project(), path, coder=s.current_coder(required=False) or "export", key=key)
     out.print(result.summary() + (" (pseudonymised)" if key is not None else "") + kept_note(path), markup=False)
 
@@ -97,10 +92,10 @@ def export_qdpx(out_file: Path | None, force: bool, key_file: Path | None, posit
     from framework.exchange.qdpx import export_qdpx as run
     from framework.fileio import check_writable
 
-    check_writable(out_file)  # before the project is opened: nothing is written when the file cannot be
+    path = _target(out_file, "qdpx", "project.qdpx", force)
+    check_writable(path)  # before the project is opened: nothing is written when the file cannot be
     s = state()
     key = Pseudonymiser.load(key_path(key_file)) if key_file else None
-    path = _target(out_file, "qdpx", "project.qdpx", force)
     result = run(s.project(), path, coder=s.current_coder(required=False) or "export", key=key,
                  positions=positions)
     out.print(result.summary() + kept_note(path), markup=False)
