@@ -22,6 +22,7 @@ from framework.analysis.consensus import (
 )
 from framework.cli import main
 from framework.coding import actions as coding
+from framework.errors import InputError
 from framework.store import CONSENSUS, Store
 
 PARAS = ["Alpha alpha alpha.", "Beta beta beta beta.", "Gamma gamma gamma.", "Delta delta delta."]
@@ -144,6 +145,38 @@ def test_a_coding_removed_or_added_after_the_decision_counts(team) -> None:
     assert change_lines(p, TEXT) == ["alice: 3 L1, 2.1 L1 (was 2.1 L1)"]
     assert accept_agreements(store, "carol", CODERS) == 0  # no longer an agreement: decided by hand
     assert (progress(store, CODERS).decided, progress(store, CODERS).remaining) == (0, 3)
+
+
+def test_a_decision_on_codings_all_removed_since_is_left_to_take_back(team) -> None:
+    project, doc = team
+    store = project.store
+    a, b = _span("Gamma")
+    decide(store, "carol", CODERS, passages(store, CODERS, doc.id)[2], "accept", accept="bob")
+    coding.remove_coding(store, "bob", _bob(store, doc.id, "Gamma").id)
+    assert _consensus(store) == [(a, b, "2.1")]  # the consensus coding stays, on nobody's coding
+    gone = passages(store, CODERS, doc.id)[2]
+    assert (gone.start, gone.end, gone.status, gone.codings, gone.decision.choice, gone.changed, gone.decided) == (
+        a, b, "gone", {}, "accept:bob", ("bob",), False)
+    assert change_lines(gone, TEXT) == ["bob: not coded (was 2.1 L5)"]
+    assert (progress(store, CODERS).decided, progress(store, CODERS).remaining) == (0, 3)
+    with pytest.raises(InputError, match=r"four \[\d+-\d+\]: no compared coder codes this passage any more, so "
+                                         r"there is nothing to decide; take the decision back"):
+        decide(store, "carol", CODERS, gone, "reject")
+    reopen(store, "carol", CODERS, gone)
+    assert _consensus(store) == []
+    assert [p.status for p in passages(store, CODERS, doc.id)] == ["agree", "only:alice"]
+    assert (progress(store, CODERS).decided, progress(store, CODERS).remaining) == (0, 2)
+    coding.undo(store, "carol")  # the decision is back, and so is what it left
+    assert passages(store, CODERS, doc.id)[2].status == "gone" and _consensus(store) == [(a, b, "2.1")]
+
+
+def test_a_rejection_on_codings_all_removed_since_leaves_nothing_to_do(team) -> None:
+    project, doc = team
+    store = project.store
+    decide(store, "carol", CODERS, passages(store, CODERS, doc.id)[2], "reject")
+    coding.remove_coding(store, "bob", _bob(store, doc.id, "Gamma").id)
+    assert [p.status for p in passages(store, CODERS, doc.id)] == ["agree", "only:alice"]
+    assert (progress(store, CODERS).decided, progress(store, CODERS).remaining) == (0, 2)
 
 
 def test_a_changed_agreement_is_accepted_again_with_the_others(team) -> None:

@@ -48,6 +48,8 @@ from framework.store.changes import ChangeSet, read_row
 from framework.store.queries import line_number, line_starts
 
 CHOICES = ("accept", "both", "reject", "edit")
+GONE = "gone"
+"""The status of a decided passage that no compared coder codes any more (its consensus codings stay)."""
 REOPENED = "reopen"
 """The choice recorded when a passage goes back to undecided."""
 
@@ -166,13 +168,16 @@ def passages(store: Store, coders: list[str], document_id: int) -> list[Passage]
             start = min(k.start for k in group)
             out.append(Passage(document_id, doc.name, start, end, by_coder, status_of(coders, by_coder)))
         group, end = ([c], c.end) if c is not None else ([], -1)
-    return _with_decisions(out, decisions, coders)
+    return _with_decisions(out, decisions, coders, doc.id, doc.name)
 
 
 def _with_decisions(found: list[Passage], decisions: dict[tuple[int, int], Decision],
-                    coders: list[str]) -> list[Passage]:
+                    coders: list[str], document_id: int, document: str) -> list[Passage]:
     """Each passage with its decision: the one on its span, else the latest one whose span no
-    passage has any more and which overlaps it (changed since decided, see the module's docstring)."""
+    passage has any more and which overlaps it (changed since decided, see the module's docstring).
+
+    A decision that left consensus codings where no compared coder codes anything any more
+    is a passage of its own, ``gone``, changed since decided: it is to be taken back."""
     spans = {(p.start, p.end) for p in found}
     moved = sorted((d for span, d in decisions.items() if span not in spans), key=lambda d: (d.at, d.id))
     out = []
@@ -186,7 +191,14 @@ def _with_decisions(found: list[Passage], decisions: dict[tuple[int, int], Decis
                 changed = tuple(coders)
             p = replace(p, decision=decision, changed=changed)
         out.append(p)
-    return out
+    gone: list[Passage] = []
+    for d in reversed(moved):  # the latest first: an older one under it is not shown again
+        a, b = d.span
+        if not d.result or any(p.start < b and p.end > a for p in [*found, *gone]):
+            continue
+        changed = tuple(c for c in coders if any(x[0] == c for x in d.basis)) or tuple(coders)
+        gone.append(Passage(document_id, document, a, b, {}, GONE, d, changed))
+    return sorted(out + gone, key=lambda p: (p.start, p.end)) if gone else out
 
 
 def _decisions(store: Store, document_id: int, coders: list[str]) -> dict[tuple[int, int], Decision]:
@@ -405,6 +417,13 @@ def as_it_is(store: Store, decider: str, coders: list[str], passage: Passage,
     return current, text
 
 
+def _refuse_gone(passage: Passage) -> None:
+    if passage.status == GONE:
+        raise InputError(f"{passage.document} [{passage.start}-{passage.end}]: no compared coder codes this passage "
+                         "any more, so there is nothing to decide; take the decision back (backspace in Review, or "
+                         "consensus reopen) to remove its consensus codings.")
+
+
 def decide(
     store: Store,
     decider: str,
@@ -423,8 +442,10 @@ def decide(
     """
     _result(passage, coders, choice, accept, edited)  # a wrong choice is refused before anything is read
     stamp = now()
+    _refuse_gone(passage)
     with store.write():
         passage, _text = as_it_is(store, decider, coders, passage, seen_sha256)
+        _refuse_gone(passage)
         result, label = _result(passage, coders, choice, accept, edited)
         text = _check(store, passage, result)
         changes = ChangeSet()

@@ -31,8 +31,8 @@ def status_words(status: str) -> str:
     """A passage status in words."""
     if status.startswith("only:"):
         return "only " + ", ".join(status[5:].split(","))
-    return {"agree": "all agree", "theme": "different themes",
-            "bounds": "same themes, different boundaries"}.get(status, status)
+    return {"agree": "all agree", "theme": "different themes", "bounds": "same themes, different boundaries",
+            "gone": "no coder codes it any more"}.get(status, status)
 
 
 def is_open(p: Passage) -> bool:

@@ -5,18 +5,31 @@ describing a state that an undo, a decision or a new choice has changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
-from framework.coding.actions import update_coding
+from framework.coding.actions import remove_coding, update_coding
 from framework.store import Store
 from framework.tui.screens.agreement import AgreementScreen
 from framework.tui.screens.review import ReviewScreen
 
 from .helpers import SIZE, press, scenario, settle
-from .test_analysis_screens import GUIDELINE, WEIGHTING, consensus, open_screen, study  # noqa: F401
+from .test_analysis_screens import AGENCY, GUIDELINE, WEIGHTING, consensus, open_screen, study  # noqa: F401
 from .test_staleness import notice_changes, quiet
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@contextmanager
+def elsewhere(store: Store) -> Iterator[Store]:
+    """Another process on the same project: its own connection to the database file."""
+    other = Store(store.path)
+    try:
+        yield other
+    finally:
+        other.close()
 
 
 def detail(app) -> str:
@@ -32,16 +45,12 @@ async def test_a_decision_whose_codings_changed_shows_so_and_counts_as_remaining
     store = study.store
     app = quiet(make())
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(pilot, ReviewScreen(["alice", "bob"], document="int_07"))
-        screen = app.screen
+        screen = await open_review(pilot)
         await press(pilot, "b")  # bob's theme (2.1) for the weighting passage
         assert (screen.done.decided, screen.done.remaining) == (1, 4)
-        other = Store(store.path)  # bob changes his theme, in another process
-        try:
+        with elsewhere(store) as other:  # bob changes his theme, in another process
             bobs = next(c for c in other.codings.list(coder="bob") if (c.start, c.end) == WEIGHTING)
             update_coding(other, "bob", bobs.id, theme_id="2.2")
-        finally:
-            other.close()
         await notice_changes(pilot)
         assert (screen.done.decided, screen.done.remaining) == (0, 5)
         assert progress_line(app).startswith("Decided 0 · remaining 5 (1 changed since decided)")
@@ -87,6 +96,12 @@ async def test_with_a_filter_on_review_says_what_it_hides_and_how_to_see_it(make
         assert screen.data.document.name == "int_08"  # the weighting passage is before; int_08 comes next
 
 
+async def open_review(pilot) -> ReviewScreen:
+    """Review alice's and bob's int_07."""
+    await open_screen(pilot, ReviewScreen(["alice", "bob"], document="int_07"))
+    return pilot.app.screen
+
+
 def toasts(app) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -96,8 +111,7 @@ async def test_the_status_line_never_describes_an_earlier_state(make, study) -> 
     store = study.store
     app = quiet(make())
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await open_screen(pilot, ReviewScreen(["alice", "bob"], document="int_07"))
-        screen = app.screen
+        screen = await open_review(pilot)
         await press(pilot, "y", "y")  # every agreement, after the question
         assert consensus(store, "int_07") == [(*GUIDELINE, "2.1")]
         assert detail(app).endswith("\n1 agreed passage accepted into the consensus layer (u takes it back)")
@@ -137,3 +151,34 @@ async def test_agreement_shows_nothing_of_the_coders_before_while_computing(make
         title = str(screen.query_one("#agreement-title").render())
         assert title.startswith("Agreement · alice, bob · 2 documents")
         assert str(screen.query_one("#agreement-detail").render()) != ""
+
+
+@scenario
+async def test_a_decision_left_where_nobody_codes_any_more_is_taken_back_with_backspace(make, study) -> None:  # noqa: F811
+    store = study.store
+    app = quiet(make())
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_review(pilot)
+        await press(pilot, "n", "n")
+        assert screen.current_passage().status == "only:bob"  # the agency passage
+        await press(pilot, "b")
+        assert consensus(store, "int_07") == [(*AGENCY, "1.2")]
+        with elsewhere(store) as other:  # bob removes his coding there, in another process
+            agency = next(c for c in other.codings.list(coder="bob") if (c.start, c.end) == AGENCY)
+            remove_coding(other, "bob", agency.id)
+        await notice_changes(pilot)
+        assert [p.status for p in screen.data.passages] == ["theme", "agree", "only:alice", "gone"]
+        assert (screen.done.decided, screen.done.remaining) == (0, 5)
+        screen.select(3)
+        shown = detail(app)
+        assert shown.startswith("■ no coder codes it any more · L10 · passage 4 of 4 · changed since decided "
+                                "(accept:bob)")
+        assert ("Changed since decided: bob: not coded (was 1.2 L10) · backspace takes it and its consensus codings "
+                "away") in shown
+        await press(pilot, "b")
+        assert [t for t in toasts(app) if "nothing to decide" in t]
+        assert consensus(store, "int_07") == [(*AGENCY, "1.2")]
+        await press(pilot, "backspace")
+        assert consensus(store, "int_07") == []
+        assert [p.status for p in screen.data.passages] == ["theme", "agree", "only:alice"]
+        assert (screen.done.decided, screen.done.remaining) == (0, 4)

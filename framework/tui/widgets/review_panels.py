@@ -89,8 +89,10 @@ def detail(walk: Walk, catalog: ThemeCatalog, style: Style | str, message: str) 
         if d.note:
             text.append(f" · note: {d.note}", style="italic")
         if p.stale:
-            text.append(f"\nChanged since decided: {'; '.join(change_lines(p, walk.data.text))} · "
-                        "decide again (or backspace: undecided)", style="bold")
+            then = ("backspace takes it and its consensus codings away" if not p.codings
+                    else "decide again (or backspace: undecided)")
+            text.append(f"\nChanged since decided: {'; '.join(change_lines(p, walk.data.text))} · {then}",
+                        style="bold")
     elif walk.notes.get(p.key):
         text.append(f"\nNote for the decision: {walk.notes[p.key]}", style="italic")
     if message:

@@ -41,6 +41,7 @@ class ReviewTranscript(TranscriptView):
         "review--only",
         "review--theme",
         "review--bounds",
+        "review--gone",
         "review--decided",
         "review--current",
     }
@@ -51,6 +52,7 @@ class ReviewTranscript(TranscriptView):
         & .review--only { color: $text-error; text-style: underline; }
         & .review--theme { color: $text-warning; text-style: underline; }
         & .review--bounds { color: $text-accent; text-style: underline; }
+        & .review--gone { color: $text-error; text-style: strike; }
         & .review--decided { text-style: italic dim; }
         & .review--current { text-style: bold reverse; }
     }
