@@ -3,7 +3,8 @@
 Generates, in a temporary folder: a .docx with millions of paragraphs (about 185 MB of
 XML in a file of about 20 MB, the XML varied so it is no zip bomb by ratio), a .docx whose
 text is over 50 MB, a .docx within the limits (35 MB of text in 100,000 paragraphs), an
-.xlsx with a cell in column XFD on 200,000 rows, a .csv of nothing but separators, a .txt
+.xlsx with a cell in column XFD on 200,000 rows, a .csv of nothing but separators, a survey
+export of 100,000 respondents x 40 columns (46 MB: 34 closed questions, 5 free-text), a .txt
 of 16 million one-letter paragraphs and an .rtf of 45 MB. Each is imported by
 ``framework`` in a fresh process; its peak resident memory and time are printed next to
 the target and next to two baselines measured in the same run: the floor (the same
@@ -27,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.hostile_files import cell, write_docx, write_xlsx  # noqa: E402
+from tests.hostile_files import cell, write_docx, write_wide_survey, write_xlsx  # noqa: E402
 
 TARGET_MB = 500
 RAW_LIMIT_MB = 2048
@@ -71,6 +72,7 @@ def make_files(folder: Path, paragraphs: int) -> list[tuple[str, Path, list[str]
         out.write("case," + ",".join(f"c{i}" for i in range(2_000)) + "\n")
         out.writelines("x" + ",y" * 2_000 + "\n" for _ in range(12_000))
     files.append(("csv, 24 million separators", commas, ["cases", "import"]))
+    files.append(("csv, survey 100,000 x 40 (imports)", write_wide_survey(folder / "survey.csv"), ["import-survey"]))
     tiny = folder / "tiny.txt"
     tiny.write_bytes(b"x\n\n" * (16 * 1024 * 1024))
     files.append(("txt, 16 million paragraphs", tiny, ["import"]))

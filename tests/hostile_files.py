@@ -1,10 +1,12 @@
 """Hostile files written part by part, for the tests and for ``bench/bench_hostile.py``: a
 .docx or .xlsx whose one large part streams from a generator, so that a file of hundreds of
-MB of XML is made without holding it; and a dump of a project's database to compare before
-and after (readable in a read-only folder too)."""
+MB of XML is made without holding it; a wide survey export of many respondents; and a dump
+of a project's database to compare before and after (readable in a read-only folder too)."""
 
 from __future__ import annotations
 
+import csv
+import random
 import sqlite3
 import zipfile
 from collections.abc import Iterable
@@ -68,6 +70,29 @@ def write_xlsx(path: Path, rows: Iterable[bytes]) -> Path:
 def cell(ref: str, text: str) -> str:
     """A worksheet cell holding ``text`` (an inline string)."""
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+SURVEY_WORDS = ("the team staff cases workers caseload manager supervision vacancy allocation children families "
+                "assessment duty pressure budget training review practice social work time week").split()
+
+
+def write_wide_survey(path: Path, respondents: int = 100_000, closed: int = 34, open_ended: int = 5,
+                      seed: int = 5) -> Path:
+    """A survey export of ``respondents`` rows: an id, ``closed`` closed questions (a few
+    options or a number) and ``open_ended`` free-text questions, three in ten left blank.
+    The defaults make 40 columns and about 46 MB, just under the 50 MB a file may have."""
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["respondent_id", *(f"q{i}" for i in range(1, closed + 1)),
+                         *(f"What would you change about area {i}?" for i in range(1, open_ended + 1))])
+        for n in range(1, respondents + 1):
+            writer.writerow([f"r{n:06d}", *(rng.choice(("Agree", "Disagree", "Neutral", str(rng.randint(1, 50))))
+                                            for _ in range(closed)),
+                             *("" if rng.random() < 0.3 else
+                               " ".join(rng.choices(SURVEY_WORDS, k=rng.randint(3, 16))).capitalize() + "."
+                               for _ in range(open_ended))])
+    return path
 
 
 def dump(root: Path) -> list[str]:

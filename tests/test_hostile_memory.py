@@ -10,6 +10,7 @@ millions of one-letter paragraphs.
 
 from __future__ import annotations
 
+import csv
 import random
 import sqlite3
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from framework.project import open_project
-from tests.hostile_files import cell, dump, write_docx, write_xlsx
+from tests.hostile_files import cell, dump, write_docx, write_wide_survey, write_xlsx
 
 resource = pytest.importorskip("resource")
 
@@ -100,6 +101,33 @@ def test_a_large_docx_within_the_limits_imports_within_the_memory_limit(root: Pa
 
 
 # -- worksheets and delimited tables ------------------------------------------------------------------------
+
+
+def test_a_survey_of_100000_respondents_and_40_columns_imports_within_the_memory_limit(root: Path,
+                                                                                         tmp_path: Path) -> None:
+    path = write_wide_survey(tmp_path / "survey.csv")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], rows[1:]
+    assert (len(header), len(rows)) == (40, 100_000) and path.stat().st_size > 45 * 1024 * 1024
+    answers = [(r[0], n, text) for r in rows for n, text in enumerate(r[35:], start=1) if text]
+    attributes = sum(1 for r in rows for value in r[1:35] if value)
+    proc = limited(root, "import-survey", str(path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    conn = sqlite3.connect(root / "framework.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM documents WHERE kind = 'survey'").fetchone()[0] == len(answers)
+        assert conn.execute("SELECT count(*) FROM cases WHERE name GLOB 'r[0-9][0-9][0-9][0-9][0-9][0-9]'").fetchone()[0] == 100_000
+        assert conn.execute("SELECT count(*) FROM case_attributes a JOIN cases c ON c.id = a.case_id "
+                            "WHERE c.name GLOB 'r[0-9][0-9][0-9][0-9][0-9][0-9]'").fetchone()[0] == attributes
+        rid, n, text = answers[-1]
+        assert conn.execute("SELECT d.question, c.name FROM documents d JOIN cases c ON c.id = d.case_id "
+                            "WHERE d.name = ?", (f"{rid}.q{n}",)).fetchone() == (
+            f"What would you change about area {n}?", rid)
+        assert conn.execute("SELECT text FROM documents WHERE name = ?", (f"{rid}.q{n}",)).fetchone()[0] == text
+    finally:
+        conn.close()
+
 
 
 def test_a_cell_in_column_xfd_on_200000_rows(root: Path, tmp_path: Path) -> None:

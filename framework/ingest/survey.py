@@ -293,15 +293,17 @@ def import_survey(
         plan = _plan(store, table, layout, id_column, text_columns, question_map, row_ids, keep_personal)
         rows = table.rows[layout.header_rows:]
         prepared, silent = _read_answers(path, source_label(path, root), layout, plan, rows, progress)
+        respondents = len(rows)
         with store.write():
             case_ids = _write_respondents(store, layout, plan, rows)
+            del table, rows  # the answers are in `prepared`: the rest of the table goes before they are written
             report = write_documents(store, prepared, coder=coder, progress=progress, case_ids=case_ids)
             if plan.themes_for:
                 report.coded = _autocode(store, coder, prepared, report, {
                     layout.question(c): t for c, t in plan.themes_for.items()})
     report.warnings.extend(plan.notes)
     if silent:
-        report.warnings.append(f"{silent} of {len(rows)} respondents answered no free-text question; "
+        report.warnings.append(f"{silent} of {respondents} respondents answered no free-text question; "
                                "they are cases with their attributes all the same")
     return report
 

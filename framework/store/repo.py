@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from framework.errors import InputError
@@ -188,9 +189,18 @@ def _document(r: dict[str, Any]) -> Document:
     )
 
 
-@dataclass(frozen=True)
+_NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
+
+
+def _no_attributes() -> Mapping[str, str]:
+    return _NO_ATTRIBUTES
+
+
+@dataclass(frozen=True, slots=True)
 class NewDocument:
-    """A document ready to be written: text already normalised, units computed."""
+    """A document ready to be written: text already normalised, units computed. A survey
+    import holds one per answer (hundreds of thousands): slots, and one shared empty
+    mapping for the documents without attributes, keep each small."""
 
     name: str
     case: str
@@ -202,7 +212,7 @@ class NewDocument:
     format: str | None
     units: Sequence[tuple[int, int, str | None]]
     question: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = field(default_factory=_no_attributes)
 
 
 BULK_INDEX = 1000
