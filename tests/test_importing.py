@@ -276,3 +276,52 @@ def test_a_word_removed_at_the_start_of_a_coding_leaves_no_space_on_its_stored_q
     new_text = store.documents.text(doc.id)
     assert (after.quote, after.start, new_text[after.start:after.end]) == (
         "a vacancy rate of about", start, "a vacancy rate of about")
+
+
+def _write_folder(folder: Path) -> dict[str, str]:
+    folder.mkdir()
+    texts = {name: f"Interviewer: how is {name} going?\n\nRespondent: {name} is going well, with {len(name)} staff.\n"
+             for name in ("alpha", "bravo", "charlie", "delta", "echo")}
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return texts
+
+
+def _documents(store) -> list[tuple]:
+    return [(d.name, d.case, d.sha256, d.source, store.documents.text(d.id),
+             [(u.start, u.end, u.speaker) for u in store.documents.units(d.id)])
+            for d in store.documents.list() if d.name in ("alpha", "bravo", "charlie", "delta", "echo")]
+
+
+def test_a_folder_larger_than_the_text_held_at_once_imports_the_same(project, tmp_path: Path, monkeypatch) -> None:
+    """Past the text one import holds, each file is read again when written, a few at a time."""
+    from framework.ingest import documents
+
+    texts = _write_folder(tmp_path / "interviews")
+    monkeypatch.setattr(documents, "MAX_HELD_CHARS", 150)  # about two of these files
+    report = import_paths(project.store, [tmp_path / "interviews"])
+    assert report.added == ["alpha", "bravo", "charlie", "delta", "echo"]
+    got = _documents(project.store)
+    assert [(name, text) for name, _case, _sha, _source, text, _units in got] == sorted(texts.items())
+    assert got[0][5] == [(0, 32, "Interviewer"), (34, 80, "Respondent")]
+    monkeypatch.setattr(documents, "MAX_HELD_CHARS", 32 * 1024 * 1024)
+    again = import_paths(project.store, [tmp_path / "interviews"])
+    assert again.unchanged == ["alpha", "bravo", "charlie", "delta", "echo"] and again.added == []
+
+
+def test_a_file_changed_after_it_was_checked_stops_the_import(project, tmp_path: Path, monkeypatch) -> None:
+    from framework.ingest import documents
+
+    _write_folder(tmp_path / "interviews")
+    monkeypatch.setattr(documents, "MAX_HELD_CHARS", 1)  # only the first file is held
+    before = _documents(project.store), len(project.store.documents.list())
+
+    def edit_bravo(done: int, total: int, what: str) -> None:
+        if what == "reading echo.txt":  # bravo.txt was read and checked; it is edited before it is written
+            (tmp_path / "interviews" / "bravo.txt").write_text("Respondent: something else.\n", encoding="utf-8")
+
+    with pytest.raises(InputError) as caught:
+        import_paths(project.store, [tmp_path / "interviews"], progress=edit_bravo)
+    assert str(caught.value) == (f"{tmp_path / 'interviews' / 'bravo.txt'}: changed while it was being imported; "
+                                 "nothing was imported. Import it again.")
+    assert (_documents(project.store), len(project.store.documents.list())) == before

@@ -9,7 +9,7 @@ placed are kept, marked detached, and reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +147,47 @@ def units_of(text: str) -> list[tuple[int, int, str | None]]:
     return [(p.start, p.end, p.speaker) for p in paragraphs(text)]
 
 
+MAX_HELD_CHARS = 32 * 1024 * 1024
+"""Most text of the files of one import held at once. Past it, each further file is checked
+when it is read, let go, and read again when it is written (inside the same transaction):
+a folder of any size is imported in the memory of about this much text, or one file."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadAgain:
+    """A transcript checked and let go: read again when it is written. It must not have
+    changed meanwhile (same text, by its SHA-256); if it has, the import stops and nothing
+    is written."""
+
+    path: Path
+    name: str
+    case: str
+    source: str
+    sha256: str
+
+    def load(self) -> NewDocument:
+        doc = transcript(self.path, read_document(self.path), self.name, self.case, self.source)
+        if doc.sha256 != self.sha256:
+            raise InputError(f"{self.path}: changed while it was being imported; nothing was imported. "
+                             "Import it again.")
+        return doc
+
+
+Prepared = NewDocument | ReadAgain
+"""A document ready to be written, held whole or to be read again."""
+
+
+def loaded(doc: Prepared) -> NewDocument:
+    return doc.load() if isinstance(doc, ReadAgain) else doc
+
+
+def transcript(path: Path, read, name: str, case: str, source: str) -> NewDocument:
+    """The document a transcript file read (``read``: a ``ReadResult``) becomes."""
+    return NewDocument(
+        name=name, case=case, kind="transcript", source=source, text=read.text, sha256=content_hash(read.text),
+        encoding=read.encoding, format=read.format, units=[(p.start, p.end, p.speaker) for p in read.paragraphs])
+
+
 # -- documents -------------------------------------------------------------------------------
 
 
@@ -167,8 +208,9 @@ def import_paths(
         raise InputError(f"--name gives one document a name, but {len(files)} files were given.")
     problems: list[str] = []
     warnings: list[str] = []
-    prepared: list[tuple[Path, NewDocument]] = []
+    prepared: list[tuple[Path, Prepared]] = []
     seen: dict[str, Path] = {}
+    held = 0
     for i, path in enumerate(files):
         if progress:
             progress(i, len(files), f"reading {path.name}")
@@ -186,11 +228,13 @@ def import_paths(
             problems.append(str(exc))
             continue
         warnings.extend(read.warnings)
-        prepared.append((path, NewDocument(
-            name=doc_name, case=case or doc_name, kind="transcript", source=source_label(path, root),
-            text=read.text, sha256=content_hash(read.text), encoding=read.encoding, format=read.format,
-            units=[(p.start, p.end, p.speaker) for p in read.paragraphs],
-        )))
+        doc = transcript(path, read, doc_name, case or doc_name, source_label(path, root))
+        held += len(doc.text)
+        if held > MAX_HELD_CHARS and prepared:
+            prepared.append((path, ReadAgain(path, doc.name, doc.case, doc.source or "", doc.sha256)))
+        else:
+            prepared.append((path, doc))
+        del read, doc
     if problems:
         raise InputError(problem_list(problems, "nothing was imported"))
     report = write_documents(store, prepared, coder=coder, progress=progress)
@@ -200,15 +244,15 @@ def import_paths(
 
 def write_documents(
     store: Store,
-    prepared: Sequence[tuple[Path, NewDocument]],
+    prepared: Sequence[tuple[Path, Prepared]],
     *,
     coder: str,
     progress: Progress | None = None,
     case_ids: dict[str, int] | None = None,
 ) -> ImportReport:
     report = ImportReport()
-    new: list[NewDocument] = []
-    changed: list[tuple[int, NewDocument]] = []
+    new: list[Prepared] = []
+    changed: list[tuple[int, Prepared]] = []
     problems: list[str] = []
     stored = store.documents.by_names([doc.name for _, doc in prepared])
     for path, doc in prepared:
@@ -228,15 +272,15 @@ def write_documents(
         raise InputError(problem_list(problems, "nothing was imported"))
     with store.write():
         store.ensure_coder(coder)
-        if new:
+        for batch in _batches(new):
             if case_ids is None:
-                store.documents.insert_many(new)
+                store.documents.insert_many(batch)
             else:
-                store.documents.insert_many(new, case_ids)
-            report.added.extend(d.name for d in new)
-            _set_case_attributes(store, new)
+                store.documents.insert_many(batch, case_ids)
+            _set_case_attributes(store, batch)
+        report.added.extend(d.name for d in new)
         for document_id, doc in changed:
-            _replace(store, document_id, doc, report)
+            _replace(store, document_id, loaded(doc), report)
         if new or changed:
             store.log(coder, "import", {
                 "added": report.added, "updated": report.updated, "detached": len(report.detached),
@@ -244,6 +288,25 @@ def write_documents(
     if progress:
         progress(len(prepared), len(prepared), "done")
     return report
+
+
+def _batches(docs: Sequence[Prepared]) -> Iterator[list[NewDocument]]:
+    """The documents to insert: all at once when all are held, else read again a few at a
+    time, about :data:`MAX_HELD_CHARS` of text in each batch."""
+    if not any(isinstance(d, ReadAgain) for d in docs):
+        if docs:
+            yield list(docs)  # type: ignore[arg-type]
+        return
+    batch: list[NewDocument] = []
+    held = 0
+    for doc in docs:
+        batch.append(loaded(doc))
+        held += len(batch[-1].text)
+        if held >= MAX_HELD_CHARS:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _set_case_attributes(store: Store, docs: Sequence[NewDocument]) -> None:
