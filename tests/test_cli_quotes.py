@@ -155,3 +155,24 @@ def test_a_quote_found_as_written_inside_words_is_coded_and_said_so(project_dir:
         "  stdin: line 1: found as written, but it begins or ends inside a word, in dir_london line 5: "
         "'rely on agency'",
     ]
+
+
+def test_code_import_reads_column_names_whatever_their_capitals(project_dir: Path, tmp_path: Path) -> None:
+    table = tmp_path / "codes.csv"
+    table.write_text("CASE_ID,Theme,Quote,MEMO\ndir_london,1.1,vacancy rate of about 20 per cent,rate\n"
+                     "dir_london,1.2,We rely on agency staff,\n", encoding="utf-8")
+    result = run(project_dir, "--coder", "carol", "code", "import", str(table))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "codings: 2 added"
+    assert [c[-1] for c in codings(project_dir)] == ["vacancy rate of about 20 per cent", "We rely on agency staff"]
+    lines = tmp_path / "codes.jsonl"
+    lines.write_text(json.dumps({"Document": "hos_met", "Theme_ID": "1", "Quote": "We grow our own"}) + "\n", encoding="utf-8")
+    assert run(project_dir, "--coder", "carol", "code", "import", str(lines)).stdout.strip() == "codings: 1 added"
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("transcript,code_label,passage\ndir_london,Vacancies,vacancy rate\n", encoding="utf-8")
+    refused = run(project_dir, "--coder", "carol", "code", "import", str(wrong))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"framework: {wrong}: the first row must name the columns: document (or case), theme, and start and end "
+        "or quote; memo, occurrence and line may follow (any capitals: Document, CASE_ID). Found 'transcript', "
+        "'code_label', 'passage'.\n")

@@ -129,8 +129,21 @@ def test_cases_csv_errors_name_the_row(project, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"row 4: case 'x' is also on row 2"):
         import_cases(project.store, bad)
     bad.write_text("id,role\nx,Director\n", encoding="utf-8")
-    with pytest.raises(InputError, match="the first column must be 'case'"):
+    with pytest.raises(InputError) as refused:
         import_cases(project.store, bad)
+    assert str(refused.value) == (
+        f"{bad}: no case column: name the column of case ids (the transcripts' file names without extension) "
+        "'case' (or 'case_id', 'Case ID', 'caseid', 'case_name'; any capitals); found 'id', 'role'.")
+
+
+@pytest.mark.parametrize("header", ["Case", "CASE_ID", "case_id", "Case ID", "\ufeffcase-id"])
+def test_the_case_column_is_read_whatever_its_capitals(project, tmp_path: Path, header: str) -> None:
+    table = tmp_path / "cases.csv"
+    table.write_text(f"Role,{header},Region\nDirector,dir_london,London\nHead,hos_met,North\n", encoding="utf-8")
+    assert import_cases(project.store, table)[:2] == (2, 0)
+    case = project.store.cases.get("hos_met")
+    assert (case.attributes["Role"], case.attributes["Region"]) == ("Head", "North")
+    assert header not in case.attributes and "case" not in case.attributes
 
 
 SURVEY = (

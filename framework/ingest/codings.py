@@ -18,6 +18,7 @@ written and the import says so.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from framework.coding.actions import check_coder
 from framework.coding.anchoring import DEFAULT_MIN_SCORE, Lines, Placement, context, inside_word, place_quote, word_span
 from framework.errors import InputError
-from framework.ingest.tables import jsonl_records, read_table
+from framework.ingest.tables import header_key, jsonl_records, read_table
 from framework.ingest.text import decode
 from framework.reports import Progress, problem_list
 from framework.store import Document, Store, Theme, now
@@ -116,22 +117,57 @@ def _jsonl_rows(data: bytes, label: str) -> _Rows:
     return _Rows([r.data for r in records], [r.line for r in records], "line", problems)
 
 
-def _table_rows(path: Path, data: bytes | None, fmt: str) -> _Rows:
+def _table_rows(path: Path, data: bytes | None, fmt: str) -> tuple[_Rows, list[str]]:
+    """The rows of a table, and its columns as written."""
     if data is None:
         table = read_table(path)
-        return _Rows(list(table.rows), list(table.row_numbers), "row", [])
-    with tempfile.TemporaryDirectory() as folder:
-        temporary = Path(folder) / f"{STDIN}.{fmt}"
-        temporary.write_bytes(data)
-        try:
-            table = read_table(temporary)
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(temporary), STDIN)) from None
-    return _Rows(list(table.rows), list(table.row_numbers), "row", [])
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            temporary = Path(folder) / f"{STDIN}.{fmt}"
+            temporary.write_bytes(data)
+            try:
+                table = read_table(temporary)
+            except InputError as exc:
+                raise InputError(str(exc).replace(str(temporary), STDIN)) from None
+    return _Rows(list(table.rows), list(table.row_numbers), "row", []), table.columns
+
+
+COLUMNS = ("document", "case", "theme", "start", "end", "quote", "memo", "occurrence", "line")
+"""The fields a row may have. A file's column names are compared without capitals (``Theme``,
+``CASE_ID``), and the names of :data:`ALIASES` are taken too."""
+ALIASES = {"case_id": "case", "caseid": "case", "document_id": "document", "document_name": "document",
+           "doc": "document", "theme_id": "theme", "code": "theme", "code_id": "theme", "text": "quote"}
+
+
+def _field(name: str) -> str:
+    key = header_key(name)
+    return ALIASES.get(key, key)
+
+
+def _named(row: Any) -> Any:
+    """A row with its fields named as :data:`COLUMNS` names them (a row that is no mapping as it is)."""
+    if not isinstance(row, Mapping):
+        return row
+    named: dict[str, Any] = {}
+    for name, value in row.items():
+        named.setdefault(_field(str(name)), value)
+    return named
+
+
+def _check_columns(label: str, columns: list[str]) -> None:
+    """Refuse a table whose columns cannot make a coding, naming the columns expected."""
+    fields = {_field(c) for c in columns}
+    if {"document", "case"} & fields and "theme" in fields and ("quote" in fields or {"start", "end"} <= fields):
+        return
+    found = ", ".join(repr(c) for c in columns[:10]) + (" ..." if len(columns) > 10 else "")
+    raise InputError(f"{label}: the first row must name the columns: document (or case), theme, and start and "
+                     "end or quote; memo, occurrence and line may follow (any capitals: Document, CASE_ID). "
+                     f"Found {found or 'no columns'}.")
 
 
 def read_rows(path: Path, *, data: bytes | None = None, fmt: str | None = None) -> _Rows:
-    """The rows of a codings file (or of ``data`` read from standard input when ``path`` is ``-``)."""
+    """The rows of a codings file (or of ``data`` read from standard input when ``path`` is ``-``),
+    with their fields named as :data:`COLUMNS` names them."""
     fmt = _format_of(path, fmt)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
@@ -141,10 +177,13 @@ def read_rows(path: Path, *, data: bytes | None = None, fmt: str | None = None) 
             from framework.ingest.formats import MAX_BYTES, read_bytes
 
             data = read_bytes(path, MAX_BYTES)
-        return _jsonl_rows(data, label)
+        found = _jsonl_rows(data, label)
+        return _Rows([_named(row) for row in found.rows], found.numbers, found.unit, found.problems)
     if fmt == "xlsx" and data is not None:
         raise InputError("a spreadsheet cannot be read from standard input; give the .xlsx file's name.")
-    return _table_rows(path, data, fmt)
+    found, columns = _table_rows(path, data, fmt)
+    _check_columns(label, columns)
+    return _Rows([_named(row) for row in found.rows], found.numbers, found.unit, found.problems)
 
 
 # -- checking and placing each row -----------------------------------------------------------

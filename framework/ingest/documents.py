@@ -17,7 +17,7 @@ from framework.coding.anchoring import DEFAULT_MIN_SCORE, Placement, context, co
 from framework.coding.realign import OffsetMap, follow
 from framework.errors import InputError
 from framework.ingest.formats import SUPPORTED, content_hash, read_document
-from framework.ingest.tables import read_table
+from framework.ingest.tables import find_column, read_table
 from framework.ingest.text import paragraphs
 from framework.reports import Progress, problem_list
 from framework.store import Coding, NewDocument, Store
@@ -388,19 +388,26 @@ def _is_number(value: str) -> bool:
     return True
 
 
+CASE_COLUMNS = ("case", "case_id", "Case ID", "caseid", "case_name")
+"""The names the column of case ids may have in ``cases.csv`` (compared as :func:`header_key` does)."""
+
+
 def import_cases(store: Store, path: Path, *, coder: str = "import") -> tuple[int, int, list[str]]:
-    """Import case attributes from a table whose first column is ``case``.
+    """Import case attributes from a table with a ``case`` column (``Case``, ``CASE_ID``,
+    ``case id`` too); every other column is an attribute.
 
     Returns (cases updated, cases created, warnings).
     """
     table = read_table(path)
-    if not table.columns or table.columns[0].strip().lower() != "case":
+    key = find_column(table.columns, CASE_COLUMNS)
+    if key is None:
+        found = ", ".join(repr(c) for c in table.columns[:8]) + (" ..." if len(table.columns) > 8 else "")
         raise InputError(
-            f"{path}: the first column must be 'case' (the case id, e.g. the transcript's file name "
-            f"without extension); found {table.columns[0] if table.columns else 'no columns'!r}."
+            f"{path}: no case column: name the column of case ids (the transcripts' file names without "
+            f"extension) 'case' (or {', '.join(repr(c) for c in CASE_COLUMNS[1:])}; any capitals); "
+            f"found {found or 'no columns'}."
         )
-    key = table.columns[0]
-    attributes = [c for c in table.columns[1:]]
+    attributes = [c for c in table.columns if c != key]
     seen: dict[str, int] = {}
     problems = []
     for row, number in zip(table.rows, table.row_numbers):

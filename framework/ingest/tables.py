@@ -80,6 +80,19 @@ class Table:
     row_numbers: list[int]
 
 
+def header_key(name: str) -> str:
+    """A column name as compared when a file's columns are looked up: without a byte-order
+    mark, spaces around it or capitals, spaces and hyphens as underscores (``Case ID``,
+    ``CASE_ID`` and ``case-id`` are all ``case_id``)."""
+    return "_".join(name.lstrip("\ufeff").strip().casefold().replace("-", " ").split())
+
+
+def find_column(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    """The first of ``columns`` whose :func:`header_key` is one of ``names``; None if none is."""
+    wanted = {header_key(n) for n in names}
+    return next((c for c in columns if header_key(c) in wanted), None)
+
+
 # ---------------------------------------------------------------------------
 # Shared: header and rows
 
