@@ -84,8 +84,26 @@ def test_search_reports_case_and_line(project_dir: Path) -> None:
 
 def test_themes_tree_counts_and_check(project_dir: Path) -> None:
     run(project_dir, "--coder", "alice", "code", "add", "dir_london", "1.1", "--start", "0", "--end", "9")
+    run(project_dir, "--coder", "bob", "code", "add", "ad_county", "1.2", "--start", "0", "--end", "9")
+    run(project_dir, "--coder", "bob", "code", "add", "ad_county", "1.2", "--start", "10", "--end", "19")
     rows = json.loads(run(project_dir, "themes", "--json").stdout)
-    assert [(r["id"], r["depth"], r["codings"], r["cases"]) for r in rows][:3] == [("1", 0, 0, 0), ("1.1", 1, 1, 1), ("1.2", 1, 0, 0)]
+    # a main theme counts its subthemes' codings and cases, as the charts do
+    assert [(r["id"], r["depth"], r["codings"], r["cases"]) for r in rows][:3] == [
+        ("1", 0, 3, 2), ("1.1", 1, 1, 1), ("1.2", 1, 2, 1)]
+    bobs = json.loads(run(project_dir, "themes", "--layer", "bob", "--json").stdout)
+    assert [(r["id"], r["layer"], r["codings"], r["cases"]) for r in bobs][:3] == [
+        ("1", "bob", 2, 1), ("1.1", "bob", 0, 0), ("1.2", "bob", 2, 1)]
+    shown = run(project_dir, "themes", "--layer", "bob").stdout.splitlines()
+    assert [line.rstrip() for line in shown[:5]] == [
+        "Themes with bob's codings (a main theme counts its subthemes' too)",
+        "id     theme                  codings  cases",
+        "1      Staffing               2        1",
+        "1.1      Vacancies            0        0",
+        "1.2      Agency staff         2        1",
+    ]
+    unknown = run(project_dir, "themes", "--layer", "zed")
+    assert (unknown.exit_code, unknown.stderr) == (
+        1, "framework: no coder named 'zed' in this project (coders: alice, bob; or 'consensus').\n")
     ok = run(project_dir, "themes", "check")
     assert ok.exit_code == 0 and "ok (8 themes)" in ok.stdout
     (project_dir / "themes.yaml").write_text('themes:\n  - id: "1"\n    label: A\n  - id: "1"\n    label: B\n', encoding="utf-8")

@@ -1072,3 +1072,23 @@ def test_out_names_a_folder_or_the_file_alike_for_every_export(cli, project_dir:
     wrong = run(cli, project_dir, "export", "qdc", "--out", str(shared / "codebook.csv"))
     assert (wrong.exit_code, wrong.stderr) == (
         1, f"framework: --out {shared / 'codebook.csv'}: give a folder, or a file name ending in .qdc.\n")
+
+
+def test_chart_show_and_map_never_break_a_word(cli, project_dir: Path, charted: Store) -> None:
+    from framework.coding.actions import set_cell
+
+    set_cell(charted, "alice", case_id(charted, "hos_met"), "3", "alice", status="draft",
+             summary="Supervision is counterintuitively_underresourced across teams")
+    lines = show(cli, project_dir, 60, "--theme", "3", "--lines", "3", "--width", "16")
+    assert lines[:5] == [
+        "3 Supervision (alice)",
+        "case        3 Supervision",
+        "ad_county   1 passage",
+        "dir_london  1 passage",
+        "hos_met     ✎ Supervision is",
+    ]
+    assert lines[5:7] == ["            counterintuitiv…", "            across teams"]
+    mapped = CliRunner().invoke(cli, ["--project", str(project_dir), "map", "--coder", "alice", "--by", "service"],
+                                env={"COLUMNS": "80"})
+    assert mapped.stdout.splitlines()[0] == (
+        "Mapping of alice's codings: the cases that raised each theme (a main theme counts its subthemes' too)")

@@ -471,6 +471,22 @@ def mapping(
     return Mapping(layer, by, len(rows), tuple((v, len(m)) for v, m in values.items()) if by else (), out)
 
 
+def theme_usage(store: Store, layer: str | None = None) -> dict[str, tuple[int, int]]:
+    """Per theme id: (codings, cases with a coding) of ``layer`` (every coder when None), each
+    theme counting those of the themes below it too, as the charts and the matrix count them."""
+    themes = {t.id: t for t in store.themes.list(include_archived=True)}
+    tree = ThemeTree(themes, {})
+    where, params = ("WHERE k.coder = ? ", (layer,)) if layer else ("", ())
+    codings: dict[str, int] = {}
+    cases: dict[str, set[int]] = {}
+    for r in store.query("SELECT k.theme_id, d.case_id, count(*) AS n FROM codings k JOIN documents d "
+                         f"ON d.id = k.document_id {where}GROUP BY k.theme_id, d.case_id", params):
+        for tid in tree.chain(r["theme_id"]):
+            codings[tid] = codings.get(tid, 0) + r["n"]
+            cases.setdefault(tid, set()).add(r["case_id"])
+    return {tid: (n, len(cases[tid])) for tid, n in codings.items()}
+
+
 # -- layers ----------------------------------------------------------------------------------
 
 

@@ -185,7 +185,9 @@ def _preview(cell: Cell, width: int, lines: int = 1) -> str:
     mark = STATUS_MARK.get(cell.status, "")
     if lines <= 1 or not cell.summary.strip():
         return mark + cell.preview(max(1, width - len(mark)))
-    wrapped = textwrap.wrap(mark + " ".join(cell.summary.split()), width) or [""]
+    wrapped = textwrap.wrap(mark + " ".join(cell.summary.split()), width, break_long_words=False,
+                            break_on_hyphens=False) or [""]
+    wrapped = [line if len(line) <= width else line[: width - 1] + "…" for line in wrapped]  # a word too long
     if len(wrapped) > lines:
         last = wrapped[lines - 1]
         wrapped = wrapped[: lines - 1] + [(last if len(last) < width else last[: width - 1]) + "…"]
@@ -248,7 +250,7 @@ def _chart_parts(charts: Any, chart: Any, screen_width: int, cell: int | None, l
         t = Table(show_header=header, header_style="bold", box=None, pad_edge=False, expand=False)
         t.add_column("case", width=case_w, no_wrap=True, overflow="ellipsis")
         for column in columns:
-            t.add_column(column.heading, width=cell_w, overflow="fold")
+            t.add_column(column.heading, width=cell_w, overflow="ellipsis")
         return t
 
     ended_blank = True
@@ -301,10 +303,12 @@ def map_cmd(layer: str, by: str | None, themes: tuple[str, ...], show_cases: boo
     if as_json:
         emit_json(result.as_json())
         return
+    out.print(f"Mapping of {layer}'s codings: the cases that raised each theme (a main theme counts its "
+              "subthemes' too)", markup=False)
     t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     t.add_column("theme", no_wrap=True, overflow="ellipsis", max_width=48)
     for heading in [f"all ({result.total})", *(f"{v} ({n})" for v, n in result.values)]:
-        t.add_column(escape(heading), overflow="fold", min_width=11)
+        t.add_column(escape(heading), overflow="ellipsis", min_width=11)
     for row in result.rows:
         label = escape("  " * row.depth + f"{row.theme.id} {row.theme.label}")
         counts = [f"[{_heat(g.share)}] {g.count}/{g.total} {percent(g.share):>4} [/]" for g in (row.all, *row.groups)]

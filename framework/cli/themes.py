@@ -13,22 +13,31 @@ from framework.errors import InputError
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--all", "show_archived", is_flag=True, help="Include archived themes.")
+@click.option("--layer", default=None, metavar="CODER",
+              help="Count one coder's codings (a coder's name or 'consensus'; default: every coder's).")
 @project_option
 @click.pass_context
-def themes(ctx: click.Context, as_json: bool, show_archived: bool) -> None:
-    """Print the theme tree with how many codings and cases each theme has."""
+def themes(ctx: click.Context, as_json: bool, show_archived: bool, layer: str | None) -> None:
+    """Print the theme tree with how many codings and cases each theme has (a main theme counts
+    those of its subthemes too, as the charts do), of every coder or of one (--layer)."""
     if ctx.invoked_subcommand is not None:
         return
+    from framework.analysis.charting import check_layer, theme_usage
+
     store = state().project().store
+    if layer is not None:
+        check_layer(store, layer)
     rows = store.themes.list(include_archived=show_archived)
-    usage = store.themes.usage()
+    usage = theme_usage(store, layer)
     depth: dict[str, int] = {}
     for t in rows:
         depth[t.id] = depth.get(t.parent_id, -1) + 1 if t.parent_id else 0
     if as_json:
-        emit_json([{**t.as_json(), "depth": depth[t.id], "codings": usage.get(t.id, (0, 0))[0],
+        emit_json([{**t.as_json(), "depth": depth[t.id], "layer": layer, "codings": usage.get(t.id, (0, 0))[0],
                     "cases": usage.get(t.id, (0, 0))[1]} for t in rows])
         return
+    whose = f"{layer}'s codings" if layer else "every coder's codings"
+    out.print(f"Themes with {whose} (a main theme counts its subthemes' too)", markup=False)
     tbl = table("id", "theme", "codings", "cases")
     for t in rows:
         n, c = usage.get(t.id, (0, 0))
