@@ -139,3 +139,17 @@ def test_the_command_previews_asks_and_codes(project_dir: Path) -> None:
     assert "undid 2 passage(s) autocoded with 1.2" in run(project_dir, "undo").stdout
     bad = run(project_dir, "autocode", "agency AND NOT", "--theme", "1.2", "--dry-run")
     assert bad.exit_code == 1 and bad.stderr.startswith("framework: search 'agency AND NOT' is not one")
+
+
+def test_the_preview_of_a_long_passage_is_cut_between_words(surveyed) -> None:
+    result = preview(surveyed.store, Search("pool", scope="sentence"), "1.2", "alice")
+    (hit,) = result.hits
+    assert result.texts[hit.document_id][hit.start:hit.end] == \
+        "Fewer forms, and a pool car that is there when I need it."
+    shown = [result.snippet(hit, width) for width in (12, 20, 27, 30)]
+    assert [(line, [line[s:e] for s, e in marks]) for line, marks in shown] == [
+        ("…a pool car…", ["pool"]),
+        ("…and a pool car that…", ["pool"]),
+        ("…and a pool car that is…", ["pool"]),  # was "…s, and a pool car that is t…"
+        ("…and a pool car that is…", ["pool"]),
+    ]

@@ -224,3 +224,10 @@ def test_detached_passages_stay_and_say_so(charted: Store) -> None:
         charted.codings.update(coding_id, {"detached": 1})
     (extract,) = build_charts(charted, "alice").chart("1").cell(case_id(charted, "hos_met"), "1.1").extracts
     assert (extract.detached, extract.reference) == (True, "[hos_met L3] (detached)")
+
+
+def test_a_quotation_inside_a_passage_is_nested_in_single_marks() -> None:
+    from framework.analysis.charting import quoted
+
+    assert quoted('He said "no" and\n“never”, then ("fine").') == "“He said ‘no’ and ‘never’, then (‘fine’).”"
+    assert quoted('"Right" — she’s gone') == "“‘Right’ — she’s gone”"

@@ -176,3 +176,33 @@ def test_code_import_reads_column_names_whatever_their_capitals(project_dir: Pat
         f"framework: {wrong}: the first row must name the columns: document (or case), theme, and start and end "
         "or quote; memo, occurrence and line may follow (any capitals: Document, CASE_ID). Found 'transcript', "
         "'code_label', 'passage'.\n")
+
+
+def test_quotes_name_the_case_once_and_nest_quotation_marks(project_dir: Path, tmp_path: Path) -> None:
+    from docx import Document
+
+    (project_dir / "transcripts" / "sm_unitary.txt").write_text(
+        'Interviewer: And the inspection?\n\nRespondent: They told us “sort it out” and we said "no, '
+        'not like that" to them.\n', encoding="utf-8")
+    coded = run(project_dir, "--coder", "alice", "code", "add", "sm_unitary", "3", "--quote",
+                'They told us “sort it out” and we said "no, not like that" to them.')
+    assert coded.exit_code == 0, coded.output
+    result = run(project_dir, "--coder", "alice", "quotes", "--theme", "3", "--out", str(tmp_path / "q.md"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "q.md").read_text(encoding="utf-8").splitlines()[2:] == [
+        "## 3 Supervision",
+        "",
+        "> “They told us ‘sort it out’ and we said ‘no, not like that’ to them.”",
+        ">",
+        "> [sm_unitary L3]",  # the default attribution is the case, which the reference names already
+    ]
+    none = run(project_dir, "--coder", "alice", "quotes", "--theme", "3", "--refs", "none",
+               "--out", str(tmp_path / "none.md"))
+    assert none.exit_code == 0, none.output
+    assert (tmp_path / "none.md").read_text(encoding="utf-8").splitlines()[-1] == "> [sm_unitary]"
+    patterned = run(project_dir, "--coder", "alice", "quotes", "--theme", "3", "--pattern", "({case})",
+                    "--out", str(tmp_path / "q.docx"))
+    assert patterned.exit_code == 0, patterned.output
+    paragraphs = [p.text for p in Document(str(tmp_path / "q.docx")).paragraphs]
+    assert paragraphs[-1] == ("“They told us ‘sort it out’ and we said ‘no, not like that’ to them.” (sm_unitary) "
+                              "[sm_unitary L3]")

@@ -31,6 +31,26 @@ NO_VALUE = "(not set)"
 """The group label of cases without a value for a grouping attribute (sorted last)."""
 
 
+_OPENS_AFTER = frozenset(" \t\n([{—–-/‘'")
+
+
+def quoted(text: str) -> str:
+    """A passage on one line as a quotation: ``“...”``, with the double quotation marks inside
+    it made single (“he said ‘no’ twice”), so that the quotation's own marks stay the outer
+    ones. A straight ``"`` opens after a space or bracket and closes elsewhere."""
+    out = []
+    flat = " ".join(text.split())
+    for i, ch in enumerate(flat):
+        if ch == "“":
+            ch = "‘"
+        elif ch == "”":
+            ch = "’"
+        elif ch == '"':
+            ch = "‘" if i == 0 or flat[i - 1] in _OPENS_AFTER else "’"
+        out.append(ch)
+    return "“" + "".join(out) + "”"
+
+
 def reference(doc: Document | str, first: int, last: int | None = None) -> str:
     """A passage reference as analysts write it in summaries: ``[dir_london_01 L120-128]``.
 
@@ -125,7 +145,7 @@ class Extract:
     @property
     def marked_quote(self) -> str:
         """The passage as a marked verbatim quote with its reference: ``“...” [doc L12-14]``."""
-        return f"“{' '.join(self.quote.split())}” {self.reference}"
+        return f"{quoted(self.quote)} {self.reference}"
 
     def as_json(self) -> dict[str, Any]:
         return {"coding": self.coding_id, "document": self.document, "theme": self.theme_id,

@@ -104,6 +104,7 @@ class Preview:
         if end - start > width:
             start = max(start, first - width // 3)
             end = min(end, start + width)
+            start, end = _on_words(text, start, end, hit.start, first)
         line = text[start:end].replace("\n", " ")
         marks = [(max(s, start) - start, min(e, end) - start) for s, e in hit.matches if s < end and e > start]
         prefix = "…" if start > hit.start else ""
@@ -119,6 +120,30 @@ class Preview:
         if already:
             text += f" ({already:,} already coded so by {self.coder})"
         return text
+
+
+def _inside_word(text: str, at: int) -> bool:
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
+def _on_words(text: str, start: int, end: int, lowest: int, first: int) -> tuple[int, int]:
+    """A cut ``text[start:end]`` moved so that it neither starts nor ends inside a word: the
+    start forward past the word it cuts (not past ``first``, the first hit) or else back to
+    that word's start (not before ``lowest``), the end back before the word it cuts."""
+    if _inside_word(text, start):
+        space = text.find(" ", start, first)
+        if space >= 0:
+            start = space + 1
+        else:
+            while start > lowest and _inside_word(text, start):
+                start -= 1
+    if _inside_word(text, end):
+        space = text.rfind(" ", max(start, first) + 1, end)
+        if space > start:
+            end = space
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def parse_where(values: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from framework.analysis.charting import Cell, ChartSet, Extract
+from framework.analysis.charting import Cell, ChartSet, Extract, quoted
 from framework.export.common import base_name, check_mode, clean, row_head, row_values, write_file
 from framework.export.pseudonymise import PSEUDONYM_NOTE
 
@@ -61,7 +61,7 @@ def repeat_header(row: Any) -> None:
 
 def add_extract(paragraph: Any, e: Extract) -> None:
     """``“quote”`` in italics, then the reference (and the memo, in grey)."""
-    paragraph.add_run(clean("“" + " ".join(e.quote.split()) + "”")).italic = True
+    paragraph.add_run(clean(quoted(e.quote))).italic = True
     if e.reference:
         paragraph.add_run(" " + e.reference)
     if e.memo.strip():

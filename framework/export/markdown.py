@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from framework.analysis.charting import Cell, ChartSet, Extract
+from framework.analysis.charting import Cell, ChartSet, Extract, quoted
 from framework.export.common import (
     base_name,
     check_mode,
@@ -33,7 +33,7 @@ def _emphasis(text: str) -> str:
 
 def md_extract(e: Extract) -> str:
     """``*“quote”* [doc L12-14]`` (and the memo)."""
-    text = f"*“{_emphasis(md_cell(' '.join(e.quote.split())))}”*"
+    text = f"*{_emphasis(md_cell(quoted(e.quote)))}*"
     text += f" {md_cell(e.reference)}" if e.reference else ""
     return text + (f" (memo: {md_cell(e.memo.strip())})" if e.memo.strip() else "")
 

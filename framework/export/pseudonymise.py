@@ -43,7 +43,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from framework.analysis.charting import Chart, ChartSet, Column, Extract, GroupCount, Mapping, Row, ThemeTree, sort_rows
+from framework.analysis.charting import (
+    Chart,
+    ChartSet,
+    Column,
+    Extract,
+    GroupCount,
+    Mapping,
+    Row,
+    ThemeTree,
+    quoted,
+    sort_rows,
+)
 from framework.confidentiality.key import Pseudonymiser, check_key_location
 from framework.errors import InputError
 from framework.export.references import Labels, default_refs, labels, natural, rewrite_references
@@ -97,7 +108,7 @@ class Unreferenced(Extract):
 
     @property
     def marked_quote(self) -> str:
-        return f"“{' '.join(self.quote.split())}”"
+        return quoted(self.quote)
 
 
 @dataclass(frozen=True)

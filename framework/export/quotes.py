@@ -20,7 +20,7 @@ import string
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from framework.analysis.charting import Extract, ThemeTree, check_layer, load_extracts
+from framework.analysis.charting import Extract, ThemeTree, check_layer, load_extracts, quoted
 from framework.confidentiality.key import Pseudonymiser
 from framework.errors import InputError
 from framework.export.common import clean, safe_stem, write_file
@@ -51,11 +51,24 @@ class Quote:
     case: str
     attribution: str
     extract: Extract
+    by_default: bool = False
+    """The attribution is the default pattern's (the case alone), which the reference names already."""
 
     @property
     def text(self) -> str:
         """The passage on one line, as quoted."""
         return " ".join(self.extract.quote.split())
+
+    @property
+    def shown_attribution(self) -> str:
+        """The attribution written beside the quote: none when it is the default and the
+        reference is shown (``[dir_london L13]`` names the case already)."""
+        return "" if self.by_default and self.extract.reference else self.attribution
+
+    @property
+    def credit(self) -> str:
+        """The line under a quote: the attribution and the reference (``[Director, London] · [dir_london L13]``)."""
+        return " · ".join(part for part in (self.shown_attribution, self.extract.reference) if part)
 
 
 def pattern_fields(pattern: str) -> list[str]:
@@ -122,7 +135,7 @@ def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAU
                 missing.setdefault(name, []).append(case.name)
         if not missing:
             quotes.append(Quote(e.theme_id, " > ".join(tree.path(e.theme_id)), case.name,
-                                attribution(pattern, case), e))
+                                attribution(pattern, case), e, pattern == DEFAULT_PATTERN))
     if missing:
         detail = "; ".join(f"{name!r} is empty for {', '.join(dict.fromkeys(names))}" for name, names in missing.items())
         raise InputError(f"attribution pattern {pattern!r}: {detail}. Give those cases a value "
@@ -140,7 +153,7 @@ def collect_quotes(store: Store, layer: str, theme_id: str, pattern: str = DEFAU
         label = masking.case(case.name)
         named = replace(case, name=label[1:-1] if label.startswith("[") and label.endswith("]") else label)
         out.append(Quote(q.theme_id, " > ".join(shown.path(q.theme_id)), label,
-                         key.apply(attribution(pattern, named)), extracts[q.extract.coding_id]))
+                         key.apply(attribution(pattern, named)), extracts[q.extract.coding_id], q.by_default))
     # in the order of the pseudonymised names, which does not hint at the names replaced
     out.sort(key=lambda q: (rank[q.theme_id], natural(q.case), natural(q.extract.document),
                             q.extract.start, q.extract.end))
@@ -165,8 +178,7 @@ def quotes_markdown(quotes: list[Quote], title: str, tree: ThemeTree, pseudonymi
             current = q.theme_id
             theme = tree.themes[q.theme_id]
             lines += [f"## {_md(theme.id)} {_md(theme.label)}", ""]
-        ref = f" · {_md(q.extract.reference)}" if q.extract.reference else ""
-        lines += [f"> “{_md(q.text, emphasis=True)}”", ">", f"> {_md(q.attribution)}{ref}", ""]
+        lines += [f"> {_md(quoted(q.text), emphasis=True)}", ">", f"> {_md(q.credit)}", ""]
     if not quotes:
         lines.append("No passages are coded with this theme yet.")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -186,8 +198,9 @@ def write_quotes_docx(quotes: list[Quote], title: str, tree: ThemeTree, path: Pa
             theme = tree.themes[q.theme_id]
             doc.add_heading(clean(f"{theme.id} {theme.label}"), level=1)
         paragraph = doc.add_paragraph()
-        paragraph.add_run(clean(f"“{q.text}”")).italic = True
-        paragraph.add_run(" " + clean(q.attribution))
+        paragraph.add_run(clean(quoted(q.text))).italic = True
+        if q.shown_attribution:
+            paragraph.add_run(" " + clean(q.shown_attribution))
         if q.extract.reference:
             ref = paragraph.add_run(" " + clean(q.extract.reference))
             ref.font.color.rgb = GREY
