@@ -4,13 +4,14 @@ Generates, in a temporary folder: a .docx with millions of paragraphs (about 185
 XML in a file of about 20 MB, the XML varied so it is no zip bomb by ratio), a .docx whose
 text is over 50 MB, a .docx within the limits (35 MB of text in 100,000 paragraphs), an
 .xlsx with a cell in column XFD on 200,000 rows, a .csv of nothing but separators, a survey
-export of 100,000 respondents x 40 columns (46 MB: 34 closed questions, 5 free-text), a .txt
-of 16 million one-letter paragraphs and an .rtf of 45 MB. Each is imported by
+export of 100,000 respondents x 40 columns (46 MB: 34 closed questions, 5 free-text), a
+folder of 40 transcripts of about 5 MB each, a .txt of 16 million one-letter paragraphs and an .rtf of 45 MB. Each is imported by
 ``framework`` in a fresh process; its peak resident memory and time are printed next to
 the target and next to two baselines measured in the same run: the floor (the same
 command importing a one-line transcript) and a raw reader (python-docx for .docx,
 openpyxl in read-only mode for .xlsx, Python's csv module for .csv, each keeping the
-rows or paragraphs as a table or document reader must, limited to 2 GB of address space and 120 s).
+rows or paragraphs as a table or document reader must; for the folder, every file's text
+read and kept; limited to 2 GB of address space and 120 s).
 
 Run: python bench/bench_hostile.py [--paragraphs 5000000] [--keep DIR] [--no-raw]
 The exit status is 1 when an import is over the target or ends otherwise than with
@@ -46,6 +47,8 @@ RAW = {
     "xlsx": ("import openpyxl, sys\nwb = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)\n"
              "rows = list(wb.worksheets[0].iter_rows(values_only=True))\nprint(len(rows))\n"),
     "csv": "import csv, sys\nprint(len(list(csv.reader(open(sys.argv[1], encoding='utf-8')))))\n",
+    "": ("import pathlib, sys\ntexts = [p.read_text(encoding='utf-8') for p in sorted(pathlib.Path(sys.argv[1]).iterdir())]"
+         "\nprint(sum(map(len, texts)))\n"),
 }
 RAW_SECONDS = 120
 LIMITED = ("import resource, signal, sys\nlimit = int(sys.argv[1]) << 20\n"
@@ -73,6 +76,13 @@ def make_files(folder: Path, paragraphs: int) -> list[tuple[str, Path, list[str]
         out.writelines("x" + ",y" * 2_000 + "\n" for _ in range(12_000))
     files.append(("csv, 24 million separators", commas, ["cases", "import"]))
     files.append(("csv, survey 100,000 x 40 (imports)", write_wide_survey(folder / "survey.csv"), ["import-survey"]))
+    interviews = folder / "interviews"
+    interviews.mkdir(exist_ok=True)
+    for n in range(40):
+        turns = (("Interviewer: " if t % 2 == 0 else "Respondent: ") + " ".join(
+            w.decode() for w in rng.choices(words, k=rng.randint(20, 150))) + "." for t in range(8_000))
+        (interviews / f"int_{n:02d}.txt").write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    files.append(("folder, 40 transcripts (imports)", interviews, ["import"]))
     tiny = folder / "tiny.txt"
     tiny.write_bytes(b"x\n\n" * (16 * 1024 * 1024))
     files.append(("txt, 16 million paragraphs", tiny, ["import"]))
@@ -133,7 +143,8 @@ def main() -> int:
         failed |= over
         baseline = "-" if args.no_raw else raw(path.suffix[1:], path)
         outcome = line.split(": ", 2)[-1][:70] if code == 1 else "imported"
-        size = f"{path.stat().st_size / 1048576:.1f} MB"
+        size = sum(p.stat().st_size for p in (path.iterdir() if path.is_dir() else [path]))
+        size = f"{size / 1048576:.1f} MB"
         print(f"{label:36} {size:>8} {peak:>5} MB {seconds:>5.1f} s  {code:<4} {baseline:28} "
               f"{'OVER TARGET ' if over else ''}{outcome}", flush=True)
     return 1 if failed else 0
