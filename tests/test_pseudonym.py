@@ -129,9 +129,10 @@ def test_names_starting_a_sentence_or_after_a_dash_or_quotation_mark_are_suggest
     text = ("Unfortunately Siobhan left in May. — Declan said so. “Aoife rang,” he said. ‘Niamh knew.’\n"
             "Tell me more. Interestingly, it worked. Kavita’s team moved. We've said so. Allocations went up.\n"
             "(Rhys agreed.) Every Child Matters was the policy, and the Care Quality Commission agreed. "
-            "Honestly Tomasz Nowak was right.")
+            "Honestly Tomasz Nowak was right. Cost-wise, it worked. Far more came. Smith-Jones left.")
     assert [(s.term, s.count) for s in suggest([text])] == [
-        ("Aoife", 1), ("Declan", 1), ("Kavita", 1), ("Niamh", 1), ("Rhys", 1), ("Siobhan", 1), ("Tomasz Nowak", 1)]
+        ("Aoife", 1), ("Declan", 1), ("Kavita", 1), ("Niamh", 1), ("Rhys", 1), ("Siobhan", 1), ("Smith-Jones", 1),
+        ("Tomasz Nowak", 1)]
 
 
 def test_suggestions_guess_the_kind_of_each_name():

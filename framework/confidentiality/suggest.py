@@ -158,6 +158,8 @@ def opens_sentence(word: str, lower: set[str] | frozenset[str] = frozenset()) ->
     """Whether a capitalised word that starts a sentence is an ordinary word ("Unfortunately",
     "We've", "Allocation", a word ``lower`` holds, as the texts write it in lower case) rather
     than a name ("Siobhan")."""
+    if "-" in word.strip("-") and word.strip("-").rsplit("-", 1)[1].islower():
+        return True  # "Cost-wise", "Long-term": a name's last part has its capital ("Smith-Jones")
     folded = word.strip("'’-").casefold()
     stem = _CONTRACTION.sub("", folded)
     if any(w in COMMON or w in OPENERS or w in lower for w in (folded, stem)):

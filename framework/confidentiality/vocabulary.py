@@ -127,6 +127,6 @@ none neither whatever whoever whichever unless whereas yesterday today tomorrow 
 everyone everybody everything someone somebody something anyone anybody anything nobody nothing
 including includes except despite regarding concerning following given
 tell describe explain imagine say give take talk think go come let thinking looking going coming talking speaking
-moving turning starting
+moving turning starting far much less quite rather
 """.split())
 """Words that start sentences and are not names: "Unfortunately Siobhan left" suggests "Siobhan"."""
