@@ -338,3 +338,40 @@ def test_a_file_changed_after_it_was_checked_stops_the_import(project, tmp_path:
     assert str(caught.value) == (f"{tmp_path / 'interviews' / 'bravo.txt'}: changed while it was being imported; "
                                  "nothing was imported. Import it again.")
     assert (_documents(project.store), len(project.store.documents.list())) == before
+
+
+def test_a_file_imported_again_by_name_is_the_same_document(project, tmp_path: Path) -> None:
+    store = project.store
+    path = tmp_path / "interview.txt"
+    path.write_text("Interviewer: Hello.\n\nRespondent: We rely on agency staff.\n", encoding="utf-8")
+    first = import_paths(store, [path], root=project.root, name="Interview 4")
+    actions = store.scalar("SELECT count(*) FROM actions")
+    again = import_paths(store, [path], root=project.root, name="Interview 4")
+    assert (first.added, again.added, again.unchanged) == (["Interview 4"], [], ["Interview 4"])
+    assert store.scalar("SELECT count(*) FROM actions") == actions
+    plain = import_paths(store, [path], root=project.root)  # by its file name: the same file, kept as named
+    assert (plain.added, plain.unchanged) == ([], ["Interview 4"])
+    assert plain.warnings == [f"{path}: already imported as document 'Interview 4'; not added again as 'interview'."]
+    assert [d.name for d in store.documents.list() if d.source == str(path.resolve())] == ["Interview 4"]
+
+
+def test_a_transcript_read_on_the_first_run_takes_the_name_it_is_then_imported_with(project) -> None:
+    store = project.store
+    path = project.transcripts_dir / "dir_london.txt"
+    report = import_paths(store, [path], root=project.root, name="Director, London", case="London")
+    assert (report.added, report.unchanged) == ([], ["Director, London"])
+    assert report.warnings == ["transcripts/dir_london.txt: already imported as document 'dir_london', "
+                               "now named 'Director, London' (nothing was coded on it yet)."]
+    doc = store.documents.get("Director, London")
+    assert (doc.case, doc.source, len(store.documents.list())) == ("London", "transcripts/dir_london.txt", 3)
+    assert store.documents.find("dir_london") is None
+    path.write_text(DIR_LONDON.replace("about 20", "about 25"), encoding="utf-8")
+    start = store.documents.text(doc.id).index("vacancy rate")
+    made = coding.add_coding(store, "alice", doc.id, "1.1", start, start + len("vacancy rate of about 20"))
+    changed = import_paths(store, [path], root=project.root, name="Director, London", case="London")
+    assert (changed.added, changed.updated) == ([], ["Director, London"])
+    assert store.codings.get(made.id).quote == "vacancy rate of about 25"
+    coded = import_paths(store, [path], root=project.root, name="Another name")
+    assert coded.unchanged == ["Director, London"] and coded.warnings == [
+        f"{path}: already imported as document 'Director, London'; not added again as 'Another name' "
+        "(it is coded, so it keeps its name)."]

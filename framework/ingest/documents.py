@@ -10,7 +10,7 @@ placed are kept, marked detached, and reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from framework.coding.anchoring import DEFAULT_MIN_SCORE, Placement, context, context_fit, locate
@@ -20,7 +20,7 @@ from framework.ingest.formats import SUPPORTED, content_hash, read_document
 from framework.ingest.tables import find_column, read_table
 from framework.ingest.text import paragraphs
 from framework.reports import Progress, problem_list
-from framework.store import Coding, NewDocument, Store
+from framework.store import Coding, Document, NewDocument, Store
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def import_paths(
         del read, doc
     if problems:
         raise InputError(problem_list(problems, "nothing was imported"))
-    report = write_documents(store, prepared, coder=coder, progress=progress)
+    report = write_documents(store, prepared, coder=coder, progress=progress, named=name is not None)
     report.warnings.extend(warnings)
     return report
 
@@ -249,14 +249,33 @@ def write_documents(
     coder: str,
     progress: Progress | None = None,
     case_ids: dict[str, int] | None = None,
+    named: bool = False,
 ) -> ImportReport:
+    """Add new documents, update changed ones in place, leave the same ones alone (one transaction).
+
+    A transcript file already imported under another name is that document, not a new one:
+    with ``named`` (``--name``) it takes the new name while nothing is coded on it yet (a
+    folder read on the first run, then the file imported by name), else it keeps its name
+    and the report says so.
+    """
     report = ImportReport()
     new: list[Prepared] = []
     changed: list[tuple[int, Prepared]] = []
+    renamed: list[tuple[Document, Prepared]] = []
     problems: list[str] = []
     stored = store.documents.by_names([doc.name for _, doc in prepared])
+    same_file = _same_files(store, [doc for _, doc in prepared if doc.name not in stored])
     for path, doc in prepared:
         existing = stored.get(doc.name)
+        if existing is None and doc.source in same_file:
+            existing = same_file[doc.source]
+            if named and not store.scalar("SELECT count(*) FROM codings WHERE document_id = ?", (existing.id,)):
+                renamed.append((existing, doc))
+            else:
+                report.warnings.append(
+                    f"{path}: already imported as document {existing.name!r}; not added again as {doc.name!r}"
+                    + (" (it is coded, so it keeps its name)." if named else "."))
+                doc = replace(doc, name=existing.name)
         if existing is None:
             new.append(doc)
         elif existing.source != doc.source:
@@ -281,9 +300,14 @@ def write_documents(
         report.added.extend(d.name for d in new)
         for document_id, doc in changed:
             _replace(store, document_id, loaded(doc), report)
-        if new or changed:
+        for old_doc, doc in renamed:
+            _rename(store, old_doc, doc)
+            report.warnings.append(f"{doc.source}: already imported as document {old_doc.name!r}, "
+                                   f"now named {doc.name!r} (nothing was coded on it yet).")
+        if new or changed or renamed:
             store.log(coder, "import", {
                 "added": report.added, "updated": report.updated, "detached": len(report.detached),
+                "renamed": [[old.name, doc.name] for old, doc in renamed],
             })
     if progress:
         progress(len(prepared), len(prepared), "done")
@@ -307,6 +331,31 @@ def _batches(docs: Sequence[Prepared]) -> Iterator[list[NewDocument]]:
             batch, held = [], 0
     if batch:
         yield batch
+
+
+def _same_files(store: Store, docs: Sequence[Prepared]) -> dict[str, Document]:
+    """Transcripts already imported from the files of ``docs`` (under other names), by source."""
+    sources = sorted({d.source for d in docs if getattr(d, "kind", "transcript") == "transcript" and d.source})
+    if not sources:
+        return {}
+    found: dict[str, Document] = {}
+    for doc in store.documents.list():
+        if doc.kind == "transcript" and doc.source in sources:
+            found.setdefault(doc.source, doc)
+    return found
+
+
+def _rename(store: Store, old: Document, doc: Prepared) -> None:
+    """Give a document (inside a write) the name and case it is imported with now."""
+    conn = store.conn
+    conn.execute("UPDATE documents SET name = ? WHERE id = ?", (doc.name, old.id))
+    if doc.case == old.case:
+        return
+    alone = store.scalar("SELECT count(*) FROM documents WHERE case_id = ?", (old.case_id,)) == 1
+    if alone and not store.scalar("SELECT count(*) FROM cases WHERE name = ?", (doc.case,)):
+        conn.execute("UPDATE cases SET name = ? WHERE id = ?", (doc.case, old.case_id))
+    else:
+        conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (store.cases.ensure(doc.case), old.id))
 
 
 def _set_case_attributes(store: Store, docs: Sequence[NewDocument]) -> None:
