@@ -236,6 +236,7 @@ def test_export_and_import_keep_both_copies_in_step(template: Path, steps: list)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=STEPS)
 @example(steps=[("B", ("edit", 2, "delete", 8)), ("A", ("add", 2, 110, 3, 0))])
+@example(steps=[("A", ("bounds", 1, 0, 0)), ("A", ("edit", 1, "delete", 32))])
 def test_merging_both_ways_keeps_both_copies_in_step(template: Path, steps: list) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         a, b = copies(template, Path(tmp))

@@ -471,7 +471,9 @@ def _differs(e: _Entry, p: Placed, c: dict[str, Any]) -> bool:
     assert old is not None
     if (old.theme_id, old.memo, bool(old.detached)) != (e.theme, c.get("memo", "") or "", p.detached):
         return True
-    return not p.detached and (old.document_id, old.start, old.end) != (e.doc.id, p.start, p.end)
+    if p.detached:  # both detached: their offsets mean nothing, their words do
+        return old.quote != p.quote
+    return (old.document_id, old.start, old.end) != (e.doc.id, p.start, p.end)
 
 
 def _plan_removed(result: CoderPlan, layer: _Layer, texts: Texts, removed: list[dict[str, Any]],
