@@ -531,3 +531,30 @@ def test_the_command_line_shows_first_backs_up_and_undoes(pair, tmp_path: Path) 
 
     data = json.loads(as_json.stdout)
     assert data["dry_run"] is True and data["coders"][0]["changed"][0]["note"] == "theme 3 → 2.1"
+
+
+def test_an_import_merge_or_undo_that_changes_nothing_writes_no_backup_and_no_action(pair, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from framework.cli import main
+    from framework.store import backups
+
+    a, b = pair
+    runner = CliRunner()
+    out = tmp_path / "bob.json"
+    assert runner.invoke(main, ["--project", str(b.root), "coder", "export", "bob", "--out", str(out)]).exit_code == 0
+    here = ["--project", str(a.root), "--coder", "alice"]
+    backups.backup(a, "by-hand")  # the newest backup is recent: no hourly one is due
+    before = sorted(x.path.name for x in backups.list_backups(a.root))
+    actions = a.store.scalar("SELECT count(*) FROM actions")
+    same = runner.invoke(main, [*here, "coder", "import", str(out)])
+    assert same.exit_code == 0 and same.stdout.splitlines()[-1] == "Nothing to change: this copy already holds that work."
+    merged = runner.invoke(main, [*here, "merge", str(b.root)])
+    assert merged.exit_code == 0 and merged.stdout.splitlines()[-1] == (
+        "Nothing to change: this copy already holds that work.")
+    again = runner.invoke(main, [*here, "import", str(a.transcripts_dir)])
+    assert again.exit_code == 0 and again.stdout.startswith("documents: 0 added, 0 updated, 3 unchanged")
+    nothing = runner.invoke(main, ["--project", str(a.root), "--coder", "carol", "undo"])
+    assert nothing.exit_code == 0 and nothing.stderr.splitlines()[-1] == "nothing to undo"
+    assert sorted(x.path.name for x in backups.list_backups(a.root)) == before
+    assert a.store.scalar("SELECT count(*) FROM actions") == actions

@@ -100,10 +100,8 @@ def coder_import(file: Path, mapping: tuple[str, ...], dry_run: bool, remove_mis
     s = state()
     store = s.project().store
     actor = s.current_coder(required=False) or data["coder"]
-    if not dry_run:
-        _backup("before-coder-import")
     result = import_coder(store, data, mapping=maps, source=str(file), remove_missing=remove_missing,
-                          dry_run=dry_run, actor=actor)
+                          dry_run=dry_run, actor=actor, before_write=lambda: _backup("before-coder-import"))
     _print_result(result, as_json, actor)
 
 
@@ -120,10 +118,8 @@ def merge(other: Path, mapping: tuple[str, ...], dry_run: bool, remove_missing: 
     s = state()
     store = s.project().store
     actor = s.current_coder(required=False) or "merge"
-    if not dry_run:
-        _backup("before-merge")
     result = merge_project(store, other / DB_NAME, mapping=maps, remove_missing=remove_missing, dry_run=dry_run,
-                           actor=actor)
+                           actor=actor, before_write=lambda: _backup("before-merge"))
     _print_result(result, as_json, actor)
 
 

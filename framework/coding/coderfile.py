@@ -14,6 +14,7 @@ transaction, and brings the consensus decisions behind the consensus codings.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,10 +190,12 @@ class ImportResult:
 def import_coder(
     store: Store, data: dict[str, Any], *, mapping: dict[str, str] | None = None, source: str = "",
     as_coder: str | None = None, remove_missing: bool = False, dry_run: bool = False, actor: str | None = None,
+    before_write: Callable[[], Any] | None = None,
 ) -> ImportResult:
     """Make one coder's layer here equal to their file (one transaction, one undoable action).
 
     ``actor`` is who imports (their undo undoes it; default: the coder imported).
+    ``before_write`` (a backup) runs only when there is something to write.
     """
     mapping = mapping or {}
     coder = check_coder(as_coder or data["coder"], allow_consensus=True)
@@ -202,14 +205,19 @@ def import_coder(
     if not dry_run:
         result.action = _write(store, actor or coder, "coder.import", result, {
             "source": source, "coder": coder,
-            "described": f"the import of {coder}'s codings from {Path(source).name if source else 'a coder file'}"})
+            "described": f"the import of {coder}'s codings from {Path(source).name if source else 'a coder file'}"},
+            before_write)
     return result
 
 
-def _write(store: Store, actor: str, kind: str, result: ImportResult, payload: dict[str, Any]) -> int | None:
-    """Apply every plan and decision in one transaction, logged as one undoable action."""
+def _write(store: Store, actor: str, kind: str, result: ImportResult, payload: dict[str, Any],
+           before_write: Callable[[], Any] | None = None) -> int | None:
+    """Apply every plan and decision in one transaction, logged as one undoable action
+    (nothing at all, no backup and no log entry, when there is nothing to change)."""
     if not any(p.any for p in result.plans) and not result.decisions:
         return None
+    if before_write is not None:
+        before_write()
     with store.write() as conn:
         changes = ChangeSet()
         for p in result.plans:
@@ -227,9 +235,10 @@ def _write(store: Store, actor: str, kind: str, result: ImportResult, payload: d
 
 def merge_project(
     store: Store, other_db: Path, *, mapping: dict[str, str] | None = None, remove_missing: bool = False,
-    dry_run: bool = False, actor: str | None = None,
+    dry_run: bool = False, actor: str | None = None, before_write: Callable[[], Any] | None = None,
 ) -> ImportResult:
-    """Bring every coder's work, and the consensus decisions, from another copy of the project."""
+    """Bring every coder's work, and the consensus decisions, from another copy of the project
+    (``before_write``, a backup, runs only when there is something to write)."""
     if not other_db.exists():
         raise InputError(f"{other_db}: no project database there (run framework once in that folder).")
     other = Store(other_db)
@@ -251,7 +260,7 @@ def merge_project(
     result = ImportResult(plans, decisions, unplaced, dry_run=dry_run)
     if not dry_run:
         result.action = _write(store, actor or "merge", "merge", result, {
-            "source": str(other_db), "described": f"the merge from {other_db.parent.resolve().name}"})
+            "source": str(other_db), "described": f"the merge from {other_db.parent.resolve().name}"}, before_write)
     return result
 
 

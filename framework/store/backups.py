@@ -20,7 +20,8 @@ Names
 
 When
     before a schema upgrade, a bulk code import, removing themes, a restore and
-    ``doctor --fix`` (and merges and QDPX imports); at most hourly while working,
+    ``doctor --fix`` (and merges, coder imports and QDPX imports; a merge or coder import
+    that finds nothing to change takes none); at most hourly while working,
     and only when the project changed since the newest backup (:func:`maybe_hourly`);
     and by hand with ``framework backup``.
 
