@@ -375,3 +375,24 @@ def test_a_transcript_read_on_the_first_run_takes_the_name_it_is_then_imported_w
     assert coded.unchanged == ["Director, London"] and coded.warnings == [
         f"{path}: already imported as document 'Director, London'; not added again as 'Another name' "
         "(it is coded, so it keeps its name)."]
+
+
+def test_answers_imported_before_are_coded_by_question_when_the_map_comes_later(project, tmp_path: Path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text(SURVEY, encoding="utf-8")
+    import_survey(project.store, path, id_column="respondent_id")
+    qmap = tmp_path / "map.yaml"
+    qmap.write_text('"How do you count your caseload?": "2.1"\nq1: "3"\n', encoding="utf-8")
+    from framework.ingest.survey import load_question_map
+
+    report = import_survey(project.store, path, id_column="respondent_id", question_map=load_question_map(qmap),
+                           coder="alice")
+    assert (report.added, report.coded) == ([], 4)
+    assert report.summary() == "documents: 0 added, 0 updated, 4 unchanged; 4 answers coded from their question"
+    rows = sorted((c.document, c.theme_id, c.start, c.end) for c in project.store.codings.list(coder="alice"))
+    assert rows == [("r1.q1", "3", 0, 59), ("r1.q2", "2.1", 0, 48), ("r2.q1", "3", 0, 52), ("r3.q2", "2.1", 0, 60)]
+    actions = project.store.scalar("SELECT count(*) FROM actions")
+    again = import_survey(project.store, path, id_column="respondent_id", question_map=load_question_map(qmap),
+                          coder="alice")
+    assert again.coded == 0 and len(project.store.codings.list(coder="alice")) == 4
+    assert project.store.scalar("SELECT count(*) FROM actions") == actions

@@ -427,10 +427,11 @@ def _write_respondents(store: Store, layout: SurveyLayout, plan: _Plan,
 
 def _autocode(store: Store, coder: str, prepared: Sequence[tuple[Path, NewDocument]], report: ImportReport,
               themes_for: dict[str, str]) -> int:
-    """Code each new answer, whole, with its question's theme: one undoable action per theme."""
+    """Code each answer of the file, whole, with its question's theme (those imported before
+    too; answers the coder has coded so already are left): one undoable action per theme."""
     from framework.coding.actions import code_whole
 
-    added = set(report.added)
+    added = set(report.added) | set(report.updated) | set(report.unchanged)
     by_theme: dict[str, list[str]] = {}
     for _, doc in prepared:
         theme_id = themes_for.get(doc.question or "")
