@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from framework.cli import main
@@ -437,6 +437,10 @@ def test_reanchoring_keeps_a_quote_exactly_placed_after_edits_elsewhere(prefix, 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(prefix=PLAIN, quote=QUOTE, suffix=PLAIN, edits=st.lists(EDIT, min_size=1, max_size=3))
+# "Interviewer: afQ" made "fQaf": the letters of the coding are paired with others by the comparison.
+@example(prefix="a", quote="fQ", suffix="", edits=[("delete", 0.0, 14, ""), ("insert", 0.0, 1, "af")])
+# A coding that starts on a space, after a space that was deleted with the speaker.
+@example(prefix="", quote=" Q", suffix="", edits=[("delete", 0.0, 13, "")])
 def test_reimporting_an_edited_transcript_keeps_codings_exactly_placed(prefix, quote, suffix, edits) -> None:
     from framework.coding import actions as coding
     from framework.ingest.documents import import_paths

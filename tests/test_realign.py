@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from framework.coding.anchoring import context
@@ -95,6 +95,9 @@ WORDS = st.sampled_from(["staff", "agency", "locum", "weekly", "supervision", "c
 @given(before=st.lists(WORDS, min_size=1, max_size=40), inside=st.lists(WORDS, min_size=1, max_size=10),
        after=st.lists(WORDS, min_size=1, max_size=40), cut=st.integers(0, 200), insert=st.lists(WORDS, max_size=6),
        cut_after=st.booleans())
+# Identical lines of repeated words around a coding that starts and ends with blank lines.
+@example(before=["\n\n", *["staff"] * 6, "\n\n"], inside=["\n\n", *["staff"] * 6, "\n\n"],
+         after=["\n\n", *["staff"] * 6, "\n\n"], cut=2, insert=["staff"], cut_after=False)
 def test_edits_outside_a_coding_never_move_it_onto_other_words(before: list[str], inside: list[str], after: list[str],
                                                        cut: int, insert: list[str], cut_after: bool) -> None:
     head, body, tail = " ".join(before) + " ", "[" + " ".join(inside) + "]", " " + " ".join(after)

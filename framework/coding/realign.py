@@ -75,6 +75,16 @@ class OffsetMap:
             return self._blocks[following][1], False
         return len(self.new), False
 
+    def between(self, start: int, end: int) -> tuple[int, int]:
+        """The new text between the shared runs that lie wholly before ``start`` and wholly after ``end``."""
+        i = self._block_at(start)
+        if i >= 0 and self._a[i] + self._blocks[i][2] > start:
+            i -= 1
+        lo = self._blocks[i][1] + self._blocks[i][2] if i >= 0 else 0
+        j = bisect.bisect_left(self._a, end)
+        hi = self._blocks[j][1] if j < len(self._blocks) else len(self.new)
+        return lo, hi
+
     def span(self, start: int, end: int) -> Mapped:
         new_start, start_kept = self.first(start)
         new_end, end_kept = self.last(end)
@@ -85,14 +95,21 @@ def _shared_blocks(old: str, new: str) -> list[tuple[int, int, int]]:
     """(old offset, new offset, length) of the runs the texts share, in order."""
     a_lines, b_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     a_at, b_at = _offsets(a_lines), _offsets(b_lines)
-    blocks: list[tuple[int, int, int]] = []
+    # The lines both texts begin and end with are shared as they stand: only the lines
+    # between are compared, so an edit never pairs an unchanged line with a copy of it.
+    head, tail = _same_ends(a_lines, b_lines)
+    a_end, b_end = len(a_lines) - tail, len(b_lines) - tail
+    blocks: list[tuple[int, int, int]] = [(0, 0, a_at[head])]
     # Blank lines are everywhere: they may extend a match but never anchor one on their own.
-    matcher = SequenceMatcher(lambda line: not line.strip(), a_lines, b_lines, autojunk=False)
+    matcher = SequenceMatcher(lambda line: not line.strip(), a_lines[head:a_end], b_lines[head:b_end],
+                              autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             blocks.append((a_at[i1], b_at[j1], a_at[i2] - a_at[i1]))
         elif tag == "replace":
             blocks.extend(_word_blocks(old, new, a_at[i1], a_at[i2], b_at[j1], b_at[j2]))
+    blocks.append((a_at[a_end], b_at[b_end], a_at[-1] - a_at[a_end]))
     merged: list[tuple[int, int, int]] = []
     for a, b, n in blocks:
         if n <= 0:
@@ -102,6 +119,18 @@ def _shared_blocks(old: str, new: str) -> list[tuple[int, int, int]]:
         else:
             merged.append((a, b, n))
     return merged
+
+
+def _same_ends(a: list[str], b: list[str]) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at their start, and then at their end."""
+    most = min(len(a), len(b))
+    head = 0
+    while head < most and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < most - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
 
 
 def _offsets(parts: list[str]) -> list[int]:
@@ -117,16 +146,36 @@ def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list
     b_tokens = _TOKENS.findall(new[b0:b1])
     a_at, b_at = _offsets(a_tokens), _offsets(b_tokens)
     junk = len(a_tokens) + len(b_tokens) > JUNK_ABOVE
-    matcher = SequenceMatcher(None, a_tokens, b_tokens, autojunk=junk)
-    blocks: list[tuple[int, int, int]] = []
+    head, tail = _same_ends(a_tokens, b_tokens)
+    a_end, b_end = len(a_tokens) - tail, len(b_tokens) - tail
+    matcher = SequenceMatcher(None, a_tokens[head:a_end], b_tokens[head:b_end], autojunk=junk)
+    blocks: list[tuple[int, int, int]] = [(a0, b0, a_at[head])]
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             blocks.append((a0 + a_at[i1], b0 + b_at[j1], a_at[i2] - a_at[i1]))
         elif tag == "replace" and a_at[i2] - a_at[i1] <= CHARS_WITHIN and b_at[j2] - b_at[j1] <= CHARS_WITHIN:
             x0, y0 = a0 + a_at[i1], b0 + b_at[j1]
             chars = SequenceMatcher(None, old[x0:a0 + a_at[i2]], new[y0:b0 + b_at[j2]], autojunk=False)
             blocks.extend((x0 + i, y0 + j, n) for i, j, n in chars.get_matching_blocks() if n)
+    blocks.append((a0 + a_at[a_end], b0 + b_at[b_end], a_at[-1] - a_at[a_end]))
     return blocks
+
+
+def _unchanged(new: str, quote: str, window: tuple[int, int], s: int, e: int) -> Placement | None:
+    """An occurrence of ``quote`` where the span went: one overlapping ``[s, e)`` (within a
+    quote's length of it) if any, else the one nearest ``s`` inside ``window``."""
+    lo, hi = min(window[0], max(0, s - len(quote))), max(window[1], e + len(quote))
+    hits: list[int] = []
+    at = new.find(quote, lo, hi)
+    while at != -1 and len(hits) < 100:
+        if (at < e and s < at + len(quote)) or (window[0] <= at and at + len(quote) <= window[1]):
+            hits.append(at)
+        at = new.find(quote, at + 1, hi)
+    if not hits:
+        return None
+    best = min(hits, key=lambda h: (not (h < e and s < h + len(quote)), abs(h - s)))
+    return Placement(best, best + len(quote), "exact", 100.0)
 
 
 def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Placement | None:
@@ -146,11 +195,12 @@ def follow(offsets: OffsetMap, start: int, end: int, *, min_score: float) -> Pla
     quote = old[start:end]
     if new[s:e] == quote:
         return Placement(s, e, "exact", 100.0)
-    # The comparison may pair blank space or repeated words otherwise than the edit did:
-    # the words as they were, found where the span went, are the span.
-    here = new.find(quote, max(0, s - len(quote)), e + len(quote))
-    if here != -1 and here < e and s < here + len(quote):
-        return Placement(here, here + len(quote), "exact", 100.0)
+    # The comparison may pair blank space, repeated words or letters otherwise than the edit
+    # did: the words as they were, found where the span went (between the unchanged text
+    # either side of it), are the span.
+    here = _unchanged(new, quote, offsets.between(start, end), s, e)
+    if here is not None:
+        return here
     # Edited: an end that was on a word boundary stays on one ("day" made "days" is covered whole).
     whole_s, whole_e = word_span(new, s, e)
     if not inside_word(old, start):
