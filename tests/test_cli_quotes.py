@@ -126,6 +126,19 @@ def test_a_lower_case_theme_id_gets_the_right_suggestion(project_dir: Path) -> N
     assert result.stderr.splitlines()[-1].startswith("framework: no theme with id 'r.1'. Did you mean 'R.1'?")
 
 
+def test_changing_a_coding_onto_an_identical_one_prints_one_line_and_changes_nothing(project_dir: Path) -> None:
+    for theme in ("1.1", "1.2"):
+        assert run(project_dir, "--coder", "alice", "code", "add", "dir_london", theme, "--quote",
+                   "vacancy rate of about 20 per cent").exit_code == 0
+    refused = run(project_dir, "--coder", "alice", "code", "change", "2", "--theme", "1.1")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines() == [refused.stderr.strip()]
+    assert "alice has already coded this passage" in refused.stderr
+    assert "with theme '1.1' (coding 1); nothing was changed." in refused.stderr
+    log = json.loads(run(project_dir, "log", "--json").stdout)
+    assert [a["kind"] for a in log if a["kind"].startswith("coding.")] == ["coding.add", "coding.add"]
+
+
 def test_removing_or_changing_another_coders_coding_needs_as_owner(project_dir: Path) -> None:
     assert run(project_dir, "--coder", "bob", "code", "add", "dir_london", "1.1", "--quote",
                "vacancy rate of about 20 per cent").exit_code == 0

@@ -77,6 +77,27 @@ def test_update_changes_theme_bounds_and_memo_then_undo_restores(db: Store) -> N
     assert (back.theme_id, back.start, back.end, back.quote, back.memo) == ("2", 49, 55, "Weekly", "")
 
 
+def test_changing_a_coding_onto_one_the_coder_already_has_is_refused(db: Store) -> None:
+    kept = coding.add_coding(db, "alice", 1, "2", 49, 55)
+    other = coding.add_coding(db, "alice", 1, "3", 49, 55, "mine")
+    elsewhere = coding.add_coding(db, "alice", 1, "2", 49, 82)
+    logged = len(db.actions.list())
+    with pytest.raises(InputError) as refused:
+        coding.update_coding(db, "alice", other.id, theme_id="2")
+    assert str(refused.value) == (
+        f"alice has already coded this passage (49-55) with theme '2' (coding {kept.id}); nothing was changed. "
+        "Remove one of the two codings instead.")
+    with pytest.raises(InputError, match=f"already coded this passage \\(49-55\\) with theme '2' \\(coding {kept.id}\\)"):
+        coding.update_coding(db, "alice", elsewhere.id, end=55)
+    assert [(c.id, c.theme_id, c.start, c.end, c.memo) for c in db.codings.list()] == [
+        (kept.id, "2", 49, 55, ""), (other.id, "3", 49, 55, "mine"), (elsewhere.id, "2", 49, 82, "")]
+    assert len(db.actions.list()) == logged
+    # Another coder's identical coding is no obstacle, and the refused coding can still be changed.
+    bobs = coding.add_coding(db, "bob", 1, "3", 49, 82)
+    assert coding.update_coding(db, "bob", bobs.id, end=55).end == 55
+    assert coding.update_coding(db, "alice", other.id, theme_id="2.2").theme_id == "2.2"
+
+
 def test_undo_and_redo_walk_the_history_repeatedly(db: Store) -> None:
     a = coding.add_coding(db, "alice", 1, "2", 0, 11)
     b = coding.add_coding(db, "alice", 1, "3", 50, 56)

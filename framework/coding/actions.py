@@ -259,6 +259,8 @@ def update_coding(
             changes["memo"] = memo
         if not changes:
             return old
+        if {"theme_id", "start"} & changes.keys():
+            _refuse_duplicate(store, old, changes)
         previous = {k: getattr(old, k) for k in changes}
         if "detached" in previous:
             previous["detached"] = int(old.detached)
@@ -268,6 +270,22 @@ def update_coding(
         store.log(coder, "coding.update", {"id": coding_id, "before": previous, "after": changes,
                                            **_on_behalf(coder, old)})
     return store.codings.get(coding_id)
+
+
+def _refuse_duplicate(store: Store, old: Coding, changes: dict[str, Any]) -> None:
+    """Refuse a change that would make a coding identical to another of the same coder's."""
+    theme_id = changes.get("theme_id", old.theme_id)
+    start, end = changes.get("start", old.start), changes.get("end", old.end)
+    twin = store.conn.execute(
+        'SELECT id FROM codings WHERE coder = ? AND document_id = ? AND theme_id = ? AND start = ? AND "end" = ?'
+        " AND id != ?",
+        (old.coder, old.document_id, theme_id, start, end, old.id),
+    ).fetchone()
+    if twin:
+        raise InputError(
+            f"{old.coder} has already coded this passage ({start}-{end}) with theme {theme_id!r} "
+            f"(coding {twin[0]}); nothing was changed. Remove one of the two codings instead."
+        )
 
 
 class CellChanged(InputError):

@@ -194,6 +194,36 @@ async def test_change_theme_and_adjust_boundaries(make, tui_project) -> None:
 
 
 @scenario
+async def test_changing_onto_an_identical_coding_shows_the_refusal(make, tui_project) -> None:
+    store = tui_project.store
+    doc = doc_id(tui_project, "int_07")
+    kept = add_coding(store, "alice", doc, "2.1", W_START, W_END)
+    narrow = add_coding(store, "alice", doc, "2.2", W_START, W_START + 9)
+    app = make(document="int_07")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.screen.view.goto_offset(W_START + 3)
+        await press(pilot, "e")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "1")  # the narrower passage is listed first
+        assert isinstance(app.screen, ThemePicker)
+        await type_text(pilot, "caseloads")  # 2.1, which alice has on the wider span only: allowed
+        await press(pilot, "enter")
+        assert store.codings.get(narrow.id).theme_id == "2.1"
+        await press(pilot, "b")
+        assert isinstance(app.screen, ChoiceDialog)
+        await press(pilot, "1")
+        await press(pilot, *["shift+right"] * 7)  # onto " system": the span alice already coded 2.1
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        refusals = [n.message for n in app._notifications if n.title == "Not done"]
+    assert refusals == [f"alice has already coded this passage ({W_START}-{W_END}) with theme '2.1' "
+                        f"(coding {kept.id}); nothing was changed. Remove one of the two codings instead."]
+    assert sorted((c.id, c.theme_id, c.start, c.end) for c in store.codings.list()) == [
+        (kept.id, "2.1", W_START, W_END), (narrow.id, "2.1", W_START, W_START + 9)]
+
+
+@scenario
 async def test_select_turn_and_line(make, tui_project) -> None:
     app = make(document="int_07")
     body = INTERVIEW.index("We don't have")
