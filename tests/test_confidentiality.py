@@ -57,7 +57,9 @@ TRANSCRIPTS = {
         "Interviewer: What changed?\n\n"
         "Respondent: Juergen Weiss and Jurgen Weiss are the same man: Ju\u0308rgen, WEIẞ in the minutes.\n\n"
         "Interviewer: Anything else?\n\n"
-        "Respondent: Staffing is thin at Oakfield.\n"),
+        "Respondent: Staffing is thin at Oakfield.\n\n"
+        "Interviewer: Where?\n\n"
+        "Respondent: At Oakfield\u00adMargaret's end, Oakfield\u200bnorth and x\ufeffOakfield\u2060Hill.\n"),
     "director_london_borough.txt": (
         "Interviewer: Staffing?\n\n"
         "Respondent: We copy Margaret's model from Oakfield.\n"),
@@ -104,6 +106,8 @@ CODINGS = [  # (document, theme, passage, memo, coder)
      "WEIẞ again", "alice"),
     ("JUERGEN_WEISS", "1.2", "Juergen Weiss and Jurgen Weiss are the same man: Ju\u0308rgen, WEIẞ in the minutes.",
      "Jurgen's memo", "alice"),
+    ("JUERGEN_WEISS", "1.1", "At Oakfield\u00adMargaret's end, Oakfield\u200bnorth and x\ufeffOakfield\u2060Hill.",
+     "Oakfield\u200cHill\u200d rota", "alice"),  # names joined by invisible characters
     ("director_london_borough", "2", "We copy Margaret's model from Oakfield.", "", "alice"),
     ("director_london_borough", "2", "We copy Margaret's model", "", "margaret.k"),
 ]

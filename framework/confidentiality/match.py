@@ -6,8 +6,11 @@ are compared after the same folding:
 * Unicode compatibility normalisation (NFKC: full-width letters, ligatures) and case
   folding (``str.casefold``: ``ß``, ``ẞ`` and ``SS`` are the same), then accents dropped
   (``Jurgen`` is ``Jürgen``; a term with ``ä``, ``ö`` or ``ü`` also matches ``ae``, ``oe``,
-  ``ue``), soft hyphens and other invisible format characters ignored, and curly
-  apostrophes read as straight ones;
+  ``ue``) and curly apostrophes read as straight ones;
+* invisible format characters (soft hyphen, zero-width space, joiner and non-joiner, word
+  joiner, byte order mark and the like) are read as a camel-case join is: they may separate
+  two words or be ignored, so ``Oak\u00adfield`` is ``Oakfield`` and both names are found
+  in ``Oakfield\u00adMargaret``;
 * a term is found as whole words: the character before and after it is not a letter.
   Digits, ``_``, ``-``, ``.``, spaces and punctuation all separate words, and so does a
   camel-case join (``OakfieldTeam``, ``teamOakfield``, ``OAKFIELDTeam``). So ``oakfield01``,
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 JOIN = "\x1f"
-"""Put into folded text where a camel-case join separates two words."""
+"""Put into folded text where a camel-case join or an invisible format character may separate two words."""
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _INSIGNIFICANT = str.maketrans(dict.fromkeys(
     " \t\n\r\x0b\x0c\x1c\x1d\x1e\x85\xa0_.'\u00b7\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -43,7 +46,6 @@ _INSIGNIFICANT = str.maketrans(dict.fromkeys(
 _TRANSLITERATE = str.maketrans({
     "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ı": "i", "ħ": "h", "ŀ": "l", "þ": "th", "æ": "ae", "œ": "oe",
     "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "\uff07": "'",
-    "\u200b": " ", "\u2060": "", "\ufeff": "",
 })
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
@@ -67,8 +69,7 @@ def _ranges(chars: Iterable[int]) -> str:
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """(runs to fold one by one, one cluster of a run, camel-case joins), built once."""
-    marks = [cp for cp in range(0x300, 0x10000)
-             if unicodedata.category(chr(cp)) in ("Mn", "Mc", "Me", "Cf") and cp not in (0x200B,)]
+    marks = [cp for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)) in ("Mn", "Mc", "Me", "Cf")]
     marks_class = _ranges(marks) + "\U000e0000-\U000e007f"
     upper = _ranges(cp for cp in range(0x80, 0x10000) if chr(cp).isupper())
     lower = _ranges(cp for cp in range(0x80, 0x10000) if chr(cp).islower())
@@ -81,10 +82,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 
 @lru_cache(maxsize=4096)
 def fold_chunk(chunk: str) -> str:
-    """One character with its accents, folded (see the module)."""
+    """One character with its accents, folded (see the module); an invisible format character
+    becomes :data:`JOIN`."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", chunk).casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
-                   or ch == "\u200b")
+    text = "".join(JOIN if unicodedata.category(ch) == "Cf" else ch
+                   for ch in text if not unicodedata.combining(ch))
     return text.translate(_TRANSLITERATE)
 
 
@@ -174,7 +176,7 @@ def canonical(term: str) -> str:
 
 def _term_tokens(term: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of a term and what must stand between each two (separators left out)."""
-    folded = fold_text(term, joins=False).text
+    folded = fold_text(term, joins=False).text.replace(JOIN, "")
     found = list(_TOKEN.finditer(folded))
     words = tuple(m.group() for m in found)
     between = tuple(_significant(folded[a.end():b.start()]) for a, b in zip(found, found[1:]))
