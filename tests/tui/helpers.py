@@ -56,8 +56,32 @@ async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20
 
 
 async def still(pilot: Pilot) -> None:
-    """Settle, then stop cursors blinking, for a snapshot."""
+    """Settle, stop cursors blinking and wait for the footer to show the screen's keys, for a snapshot.
+
+    The footer rebuilds itself after a refresh once the screen's keys change; on a busy
+    machine a snapshot could otherwise be taken before that, with the keys of a moment earlier.
+    """
     await settle(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
-    await pilot.pause()
+    for _ in range(100):
+        await pilot.pause()
+        if _footer_caught_up(pilot.app.screen):
+            return
+    raise AssertionError("the footer did not catch up with the screen's keys")
+
+
+def _footer_caught_up(screen) -> bool:
+    """Whether every footer on ``screen`` shows exactly the keys the screen has now."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    palette = screen.app.COMMAND_PALETTE_BINDING
+    wanted = list(dict.fromkeys(
+        (binding.action, not enabled) for key, (_, binding, enabled, _) in screen.active_bindings.items()
+        if binding.show and key != palette))
+    for footer in screen.query(Footer):
+        shown = [(k.action, k.disabled) for k in footer.query(FooterKey) if "-command-palette" not in k.classes]
+        if list(dict.fromkeys(shown)) != wanted:
+            return False
+    return True

@@ -9,7 +9,7 @@ from framework.tui.screens.mapping import MappingScreen
 from framework.tui.screens.matrix import MatrixScreen
 from framework.tui.screens.review import ReviewScreen
 
-from .helpers import settle
+from .helpers import settle, still
 from .test_analysis_screens import case_id, study  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -17,12 +17,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SIZE = (100, 30)
 SMALL = (80, 24)
 
-
-async def _still(pilot) -> None:
-    await settle(pilot)
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await pilot.pause()
 
 
 def showing(screen, *keys: str, theme: str | None = None):
@@ -37,7 +31,7 @@ def showing(screen, *keys: str, theme: str | None = None):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        await _still(pilot)
+        await still(pilot)
 
     return before
 
@@ -63,7 +57,7 @@ def test_cell_editor(snap_compare, make, study) -> None:  # noqa: F811
                           column=table.get_column_index("2.1"), animate=False)
         await settle(pilot)
         await pilot.press("enter")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(), terminal_size=SIZE, run_before=before)
 
@@ -101,7 +95,7 @@ def test_export_dialog_at_80_columns(snap_compare, make, study) -> None:  # noqa
                           column=table.get_column_index("2.1"), animate=False)
         await settle(pilot)
         await pilot.press("E")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(), terminal_size=(80, 24), run_before=before)
 

@@ -7,7 +7,7 @@ import pytest
 from framework.coding.actions import add_coding
 
 from .conftest import INTERVIEW
-from .helpers import settle
+from .helpers import settle, still
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -30,15 +30,9 @@ def coded(tui_project):
     return tui_project
 
 
-async def _still(pilot) -> None:
-    await settle(pilot)
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await pilot.pause()
-
 
 def test_documents_screen(snap_compare, make, coded) -> None:
-    assert snap_compare(make(), terminal_size=(100, 30), run_before=_still)
+    assert snap_compare(make(), terminal_size=(100, 30), run_before=still)
 
 
 def test_reader_with_codings(snap_compare, make, coded) -> None:
@@ -47,7 +41,7 @@ def test_reader_with_codings(snap_compare, make, coded) -> None:
         await pilot.press("o")  # others' codings too
         view = pilot.app.screen.view
         view.goto_offset(INTERVIEW.index("18 children"))
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(100, 30), run_before=before)
 
@@ -58,7 +52,7 @@ def test_reader_with_the_picker_open(snap_compare, make, coded) -> None:
         view = pilot.app.screen.view
         view.goto_offset(INTERVIEW.index("So what we have"))
         await pilot.press("v", "c", "w", "o", "r", "k")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(100, 30), run_before=before)
 
@@ -69,7 +63,7 @@ def test_retrieval_screen(snap_compare, make, coded) -> None:
         await pilot.press("r")
         await settle(pilot)
         pilot.app.screen.choose_theme("2")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(), terminal_size=(100, 30), run_before=before)
 
@@ -78,7 +72,7 @@ def test_help_screen(snap_compare, make) -> None:
     async def before(pilot) -> None:
         await settle(pilot)
         await pilot.press("question_mark")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(), terminal_size=(100, 30), run_before=before)
 
@@ -88,7 +82,7 @@ def test_reader_small_terminal(snap_compare, make, coded) -> None:
         await settle(pilot)
         pilot.app.screen.view.goto_offset(INTERVIEW.index("weighting"))
         await pilot.press("shift+right", "shift+right", "shift+right")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(80, 24), run_before=before)
 
@@ -98,7 +92,7 @@ def test_reader_light_theme(snap_compare, make, coded) -> None:
         pilot.app.theme = "textual-light"
         await settle(pilot)
         await pilot.press("o")
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(100, 30), run_before=before)
 
@@ -114,6 +108,6 @@ def test_reader_status_line_with_others_shown_at_80_columns(snap_compare, make, 
         await settle(pilot)
         pilot.app.screen.view.goto_offset(INTERVIEW.index("a third") + 2)
         await pilot.press("o")  # others' codings too; the status line says so
-        await _still(pilot)
+        await still(pilot)
 
     assert snap_compare(make(document="int_07"), terminal_size=(80, 24), run_before=before)
