@@ -76,7 +76,7 @@ def test_every_folder_of_the_package_is_a_package() -> None:
     assert [str(p.relative_to(ROOT)) for p in folders if not (p / "__init__.py").exists()] == []
 
 
-HEAVY = ("textual", "openpyxl", "docx", "lxml", "rapidfuzz", "rich", "yaml")
+HEAVY = ("textual", "openpyxl", "docx", "lxml", "rapidfuzz", "rich", "yaml", "sqlite_utils", "numpy")
 
 
 def _loaded_after(code: str) -> list[str]:
@@ -101,3 +101,26 @@ def test_the_command_line_loads_no_heavy_library_to_start() -> None:
 
 def test_the_import_probe_sees_a_heavy_library() -> None:
     assert _loaded_after("import framework.coding.anchoring, rapidfuzz") == ["rapidfuzz"]
+
+
+START_UP_MODULES = {
+    "framework", "framework.errors", "framework.paths", "framework.export", "framework.export.options",
+    "framework.store", "framework.store.model", "framework.coding",
+    "framework.coding.anchoring",  # standard library only: the quote-placing defaults that options show
+}
+"""What of the program the command line may load before a command runs."""
+
+
+def test_listing_every_command_loads_none_of_the_core() -> None:
+    """``framework --help`` loads every command's module; none of them may load the store or
+    the core at the top (each does inside its command), or every command would start slower."""
+    import subprocess
+    import sys
+
+    probe = ("import framework.cli as c, click, sys\n"
+             "ctx = click.Context(c.main)\n"
+             "[c.main.get_command(ctx, name) for name in c.main.list_commands(ctx)]\n"
+             "print(sorted(m for m in sys.modules if m.startswith('framework')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = eval(done.stdout)  # a printed list of names
+    assert [m for m in loaded if m not in START_UP_MODULES and not m.startswith("framework.cli")] == []

@@ -33,15 +33,13 @@ STATUS_MARK = {"done": "✓ ", "draft": "✎ ", "empty": ""}
 def layer_options(func: Callable) -> Callable:
     """``--project DIR`` and ``--coder NAME``: whose layer to chart (``consensus`` allowed)."""
 
-    from framework.coding import actions as coding
-
-
     @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                   default=None, help="The project folder (default: the current folder).")
     @click.option("--coder", "coder", default=None,
                   help=f"Whose codings and summaries: a coder's name or {CONSENSUS!r} (default: you).")
     @functools.wraps(func)
     def wrapper(*args: Any, project_dir: Path | None, coder: str | None, **kwargs: Any) -> Any:
+        from framework.coding import actions as coding
 
         s = state()
         if project_dir is not None:
