@@ -339,9 +339,8 @@ def _same_files(store: Store, docs: Sequence[Prepared]) -> dict[str, Document]:
     if not sources:
         return {}
     found: dict[str, Document] = {}
-    for doc in store.documents.list():
-        if doc.kind == "transcript" and doc.source in sources:
-            found.setdefault(doc.source, doc)
+    for doc in store.documents.from_sources(sources):
+        found.setdefault(doc.source, doc)
     return found
 
 

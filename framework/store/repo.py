@@ -235,6 +235,15 @@ class Documents(_Repo):
     def list(self, kind: str | None = None) -> list[Document]:
         return self._select("WHERE d.kind = ?", (kind,)) if kind else self._select()
 
+    def from_sources(self, sources: Sequence[str], kind: str = "transcript") -> list[Document]:
+        """The documents of ``kind`` imported from any of the files ``sources`` (read a few
+        hundred sources at a time, so a large project is never read whole for a few files)."""
+        found: list[Document] = []
+        for i in range(0, len(sources), 500):
+            part = list(sources[i:i + 500])
+            found += self._select(f"WHERE d.kind = ? AND d.source IN ({','.join('?' * len(part))})", (kind, *part))
+        return found
+
     def iter(self, kind: str | None = None) -> Iterator[tuple[Document, int]]:
         """Every document in case order with its number of codings, read as it is used."""
         where, params = ("WHERE d.kind = ? ", (kind,)) if kind else ("", ())
