@@ -441,6 +441,10 @@ def test_reanchoring_keeps_a_quote_exactly_placed_after_edits_elsewhere(prefix, 
 @example(prefix="a", quote="fQ", suffix="", edits=[("delete", 0.0, 14, ""), ("insert", 0.0, 1, "af")])
 # A coding that starts on a space, after a space that was deleted with the speaker.
 @example(prefix="", quote=" Q", suffix="", edits=[("delete", 0.0, 13, "")])
+# "Interviewer: ;aQa" made "Interviewe;aQ a": the space before ";" was paired with the one after "aQ".
+@example(prefix=";", quote="aQ", suffix="a", edits=[("delete", 0.75, 3, ""), ("insert", 0.0, 1, " ")])
+# "Interviewer: b;bQa" made "Interviewer: bQ;ba": the "b" before the coding was paired with the coding's own.
+@example(prefix="b;", quote="bQ", suffix="a", edits=[("delete", 0.875, 2, ""), ("insert", 0.0, 1, ";b")])
 def test_reimporting_an_edited_transcript_keeps_codings_exactly_placed(prefix, quote, suffix, edits) -> None:
     from framework.coding import actions as coding
     from framework.ingest.documents import import_paths

@@ -20,6 +20,7 @@ from difflib import SequenceMatcher
 from framework.coding.anchoring import Placement, inside_word, trim_space, word_span
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w", re.UNICODE)
 HALF_LIKE = 50.0
 """A span that kept only one end is followed only if it is at least this similar (0-100) to what it was."""
 JUNK_ABOVE = 20_000
@@ -140,6 +141,10 @@ def _offsets(parts: list[str]) -> list[int]:
     return at
 
 
+def _not_word(token: str) -> bool:
+    return not _WORD.match(token)
+
+
 def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list[tuple[int, int, int]]:
     """Shared runs of two changed paragraphs, word by word, then character by character inside changed words."""
     a_tokens = _TOKENS.findall(old[a0:a1])
@@ -148,7 +153,9 @@ def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list
     junk = len(a_tokens) + len(b_tokens) > JUNK_ABOVE
     head, tail = _same_ends(a_tokens, b_tokens)
     a_end, b_end = len(a_tokens) - tail, len(b_tokens) - tail
-    matcher = SequenceMatcher(None, a_tokens[head:a_end], b_tokens[head:b_end], autojunk=junk)
+    # Spaces and punctuation are everywhere too: they may extend a match of words, never anchor
+    # one (a lone ";" or space paired across the coding's words would carry them onto others).
+    matcher = SequenceMatcher(_not_word, a_tokens[head:a_end], b_tokens[head:b_end], autojunk=junk)
     blocks: list[tuple[int, int, int]] = [(a0, b0, a_at[head])]
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
@@ -163,13 +170,14 @@ def _word_blocks(old: str, new: str, a0: int, a1: int, b0: int, b1: int) -> list
 
 
 def _unchanged(new: str, quote: str, window: tuple[int, int], s: int, e: int) -> Placement | None:
-    """An occurrence of ``quote`` where the span went: one overlapping ``[s, e)`` (within a
-    quote's length of it) if any, else the one nearest ``s`` inside ``window``."""
-    lo, hi = min(window[0], max(0, s - len(quote))), max(window[1], e + len(quote))
+    """An occurrence of ``quote`` where the span went: one overlapping ``[s, e)`` if any, else
+    the one nearest ``s`` overlapping ``window`` (the unchanged text either side may have taken
+    a letter of the span's own words: "b;bQ" made "bQ;b" pairs the first "b" with the coding's)."""
+    lo, hi = max(0, min(window[0], s) - len(quote)), max(window[1], e) + len(quote)
     hits: list[int] = []
     at = new.find(quote, lo, hi)
     while at != -1 and len(hits) < 100:
-        if (at < e and s < at + len(quote)) or (window[0] <= at and at + len(quote) <= window[1]):
+        if (at < e and s < at + len(quote)) or (at < window[1] and window[0] < at + len(quote)):
             hits.append(at)
         at = new.find(quote, at + 1, hi)
     if not hits:
