@@ -25,35 +25,20 @@ from framework.coding import actions as coding
 from framework.errors import InputError
 from framework.store import CONSENSUS, Store
 
-PARAS = ["Alpha alpha alpha.", "Beta beta beta beta.", "Gamma gamma gamma.", "Delta delta delta."]
-TEXT = "\n\n".join(PARAS) + "\n"
+from .teamwork import TEXT, span, two_coders
+
 CODERS = ["alice", "bob"]
 FIXTURES = Path(__file__).parent / "data" / "schemas"
-
-
-def _span(word: str) -> tuple[int, int]:
-    start = TEXT.index(word)
-    return start, start + len(next(p for p in PARAS if p.startswith(word)))
 
 
 @pytest.fixture
 def team(project):
     """alice and bob both code 'Alpha' (2.1); alice 'Beta', bob 'Gamma' (2.1)."""
-    store = project.store
-    path = project.transcripts_dir / "four.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    from framework.ingest.documents import import_paths
-
-    import_paths(store, [path], root=project.root)
-    doc = store.documents.get("four")
-    for who, words in (("alice", ["Alpha", "Beta"]), ("bob", ["Alpha", "Gamma"])):
-        for w in words:
-            coding.add_coding(store, who, doc.id, "2.1", *_span(w))
-    return project, doc
+    return two_coders(project)
 
 
 def _bob(store: Store, doc_id: int, word: str):
-    start = _span(word)[0]
+    start = span(word)[0]
     return next(c for c in store.codings.list(coder="bob", document_id=doc_id) if c.start == start)
 
 
@@ -71,7 +56,7 @@ def test_a_decision_records_the_codings_it_was_made_on(team) -> None:
     store = project.store
     gamma = passages(store, CODERS, doc.id)[2]
     d = decide(store, "carol", CODERS, gamma, "accept", accept="bob")
-    a, b = _span("Gamma")
+    a, b = span("Gamma")
     assert d.basis == (("bob", a, b, "2.1"),) and d.span == (a, b)
     (stored,) = [json.loads(r["basis"]) for r in store.query("SELECT basis FROM decisions")]
     assert stored == [["bob", a, b, "2.1"]]
@@ -94,12 +79,12 @@ def test_a_theme_changed_after_the_decision_makes_it_changed_since_decided(team)
     _, shown = survey(store, CODERS, None, None)  # the review screen counts the same
     assert (shown.decided, shown.remaining, shown.agreements) == (0, 3, 1)
     decide(store, "carol", CODERS, p, "accept", accept="bob")  # decided again, on the codings as they are
-    assert _state(store, doc.id)[2] == (*_span("Gamma"), "only:bob", "accept:bob", (), True)
-    assert _consensus(store) == [(*_span("Gamma"), "3")]
+    assert _state(store, doc.id)[2] == (*span("Gamma"), "only:bob", "accept:bob", (), True)
+    assert _consensus(store) == [(*span("Gamma"), "3")]
     assert progress(store, CODERS).decided == 1
     coding.undo(store, "carol")  # the new decision goes: changed since decided again
     assert _state(store, doc.id)[2][3:] == ("accept:bob", ("bob",), False)
-    assert _consensus(store) == [(*_span("Gamma"), "2.1")]
+    assert _consensus(store) == [(*span("Gamma"), "2.1")]
     coding.undo(store, "bob")  # bob's change goes: the decision stands again
     assert _state(store, doc.id)[2][3:] == ("accept:bob", (), True)
 
@@ -108,7 +93,7 @@ def test_a_boundary_moved_after_the_decision_keeps_it_on_the_passage_there(team)
     project, doc = team
     store = project.store
     decide(store, "carol", CODERS, passages(store, CODERS, doc.id)[2], "accept", accept="bob")
-    a, b = _span("Gamma")
+    a, b = span("Gamma")
     coding.update_coding(store, "bob", _bob(store, doc.id, "Gamma").id, end=a + 5)  # "Gamma" only
     p = passages(store, CODERS, doc.id)[2]
     assert (p.start, p.end, p.decision.choice, p.decision.span, p.changed) == (a, a + 5, "accept:bob", (a, b),
@@ -150,7 +135,7 @@ def test_a_coding_removed_or_added_after_the_decision_counts(team) -> None:
 def test_a_decision_on_codings_all_removed_since_is_left_to_take_back(team) -> None:
     project, doc = team
     store = project.store
-    a, b = _span("Gamma")
+    a, b = span("Gamma")
     decide(store, "carol", CODERS, passages(store, CODERS, doc.id)[2], "accept", accept="bob")
     coding.remove_coding(store, "bob", _bob(store, doc.id, "Gamma").id)
     assert _consensus(store) == [(a, b, "2.1")]  # the consensus coding stays, on nobody's coding
@@ -188,7 +173,7 @@ def test_a_changed_agreement_is_accepted_again_with_the_others(team) -> None:
         coding.update_coding(store, who, mine.id, theme_id="3")
     assert progress(store, CODERS).agreements == 1
     assert accept_agreements(store, "carol", CODERS) == 1
-    assert _consensus(store) == [(*_span("Alpha"), "3")]
+    assert _consensus(store) == [(*span("Alpha"), "3")]
     assert _state(store, doc.id)[0][3:] == ("both", (), True)
 
 
@@ -209,13 +194,13 @@ def test_the_command_line_says_which_decisions_changed(team) -> None:
                                "--json"])
     data = json.loads(res.stdout)
     assert (data["decided"], data["remaining"], data["changed_since_decided"]) == (0, 3, [
-        {"document": "four", "start": _span("Gamma")[0], "end": _span("Gamma")[1], "where": "four L5",
+        {"document": "four", "start": span("Gamma")[0], "end": span("Gamma")[1], "where": "four L5",
          "choice": "accept:bob",
          "decided_by": "carol", "changed": ["bob: 3 L5 (was 2.1 L5)"]}])
     res = runner.invoke(main, ["--project", str(project.root), "consensus", "list", "--coders", "alice,bob",
                                "--document", "four", "--json"])
     listed = json.loads(res.stdout)[2]["decision"]
-    assert (listed["changed_since"], listed["made_on"]) == (["bob"], {"alice": [], "bob": [[*_span("Gamma"), "2.1"]]})
+    assert (listed["changed_since"], listed["made_on"]) == (["bob"], {"alice": [], "bob": [[*span("Gamma"), "2.1"]]})
 
 
 def _old_project(tmp_path: Path, change) -> Store:

@@ -18,29 +18,13 @@ from framework.errors import InputError
 from framework.project import open_project
 from framework.store import CONSENSUS
 
-PARAS = ["Alpha alpha alpha.", "Beta beta beta beta.", "Gamma gamma gamma.", "Delta delta delta."]
-TEXT = "\n\n".join(PARAS) + "\n"
-
-
-def _span(word: str) -> tuple[int, int]:
-    start = TEXT.index(word)
-    return start, start + len(next(p for p in PARAS if p.startswith(word)))
+from .teamwork import PARAS, TEXT, span, two_coders
 
 
 @pytest.fixture
 def team(project):
     """Two coders on a four-paragraph document: both code 'Alpha', A 'Beta', B 'Gamma'."""
-    store = project.store
-    path = project.transcripts_dir / "four.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    from framework.ingest.documents import import_paths
-
-    import_paths(store, [path], root=project.root)
-    doc = store.documents.get("four")
-    for who, words in (("alice", ["Alpha", "Beta"]), ("bob", ["Alpha", "Gamma"])):
-        for w in words:
-            coding.add_coding(store, who, doc.id, "2.1", *_span(w))
-    return project, doc
+    return two_coders(project)
 
 
 def test_paragraph_document_and_char_agreement(team) -> None:
@@ -83,19 +67,19 @@ def test_passages_statuses_and_decisions(team) -> None:
     store = project.store
     rows = passages(store, ["alice", "bob"], doc.id)
     assert [(p.start, p.end, p.status) for p in rows] == [
-        (*_span("Alpha"), "agree"), (*_span("Beta"), "only:alice"), (*_span("Gamma"), "only:bob")]
+        (*span("Alpha"), "agree"), (*span("Beta"), "only:alice"), (*span("Gamma"), "only:bob")]
     assert accept_agreements(store, "carol", ["alice", "bob"]) == 1
     decide(store, "carol", ["alice", "bob"], rows[1], "reject", note="not about caseloads")
     decide(store, "carol", ["alice", "bob"], rows[2], "accept", accept="bob")
     cons = sorted((c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS))
-    assert cons == [(*_span("Alpha"), "2.1"), (*_span("Gamma"), "2.1")]
+    assert cons == [(*span("Alpha"), "2.1"), (*span("Gamma"), "2.1")]
     p = progress(store, ["alice", "bob"])
     assert (p.decided, p.remaining) == (3, 0)
     # Deciding again replaces the earlier consensus for that passage.
     again = passages(store, ["alice", "bob"], doc.id)
     decide(store, "carol", ["alice", "bob"], again[2], "edit", edited=[(again[2].start, again[2].start + 5, "2.2")])
     cons = sorted((c.start, c.end, c.theme_id) for c in store.codings.list(coder=CONSENSUS))
-    assert cons == [(*_span("Alpha"), "2.1"), (again[2].start, again[2].start + 5, "2.2")]
+    assert cons == [(*span("Alpha"), "2.1"), (again[2].start, again[2].start + 5, "2.2")]
     kinds = [a.kind for a in store.actions.list(coder="carol")]
     assert kinds == ["consensus.accept"] + ["consensus.decide"] * 3
 
@@ -128,7 +112,7 @@ def test_coder_file_round_trip_into_a_changed_copy(team, tmp_path: Path) -> None
     assert report.detached[0].quote == PARAS[1]
     rows = sorted((c.start, c.end, c.quote, c.detached, c.memo) for c in other.store.codings.list(coder="alice"))
     shift = len("Note: re-typed.\n\n")
-    a_start, a_end = _span("Alpha")
+    a_start, a_end = span("Alpha")
     assert rows[0] == (a_start + shift, a_end + shift, PARAS[0], False, "key passage")
     assert rows[1][2:4] == (PARAS[1], True)
     again = import_coder(other.store, read_coder_file(out), source=str(out))
@@ -155,7 +139,7 @@ def test_merge_brings_every_coder_from_another_copy(team, tmp_path: Path) -> Non
     shutil.copytree(project.root, copy, ignore=shutil.ignore_patterns("framework.db*", ".framework"))
     other = open_project(copy)
     other_doc = other.store.documents.get("four")
-    coding.add_coding(other.store, "erin", other_doc.id, "3", *_span("Delta"))
+    coding.add_coding(other.store, "erin", other_doc.id, "3", *span("Delta"))
     other.close()
     result = merge_project(project.store, copy / "framework.db")
     assert [(p.coder, len(p.added), p.unchanged) for p in result.plans] == [("erin", 1, 0)]
@@ -178,7 +162,7 @@ def test_decisions_are_undone_redone_and_reopened(team) -> None:
     store = project.store
     rows = passages(store, ["alice", "bob"], doc.id)
     decide(store, "carol", ["alice", "bob"], rows[2], "accept", accept="bob")
-    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [_span("Gamma")]
+    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [span("Gamma")]
     assert coding.undo(store, "carol")[0] == "consensus.decide"
     assert store.codings.list(coder=CONSENSUS) == []
     assert passages(store, ["alice", "bob"], doc.id)[2].decision is None
@@ -194,13 +178,13 @@ def test_decisions_are_undone_redone_and_reopened(team) -> None:
         reopen(store, "carol", ["alice", "bob"], passages(store, ["alice", "bob"], doc.id)[2])
     assert coding.undo(store, "carol")[0] == "consensus.reopen"  # the decision is back
     assert passages(store, ["alice", "bob"], doc.id)[2].decision.choice == "accept:bob"
-    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [_span("Gamma")]
+    assert [(c.start, c.end) for c in store.codings.list(coder=CONSENSUS)] == [span("Gamma")]
     assert accept_agreements(store, "carol", ["alice", "bob"]) == 1
     assert coding.undo(store, "carol")[0] == "consensus.accept"
     assert progress(store, ["alice", "bob"]).decided == 1
 
 
-def test_both_on_a_bounds_passage_writes_one_span(project) -> None:
+def test_both_on_a_bounds_passage_writes_onespan(project) -> None:
     store = project.store
     doc = store.documents.get("dir_london")
     coding.add_coding(store, "alice", doc.id, "3", 100, 140)
@@ -253,7 +237,7 @@ def test_coders_named_on_the_command_line_leave_the_screens_choice_alone(team) -
     from framework.views.compared import remember, remembered
 
     project, _ = team
-    coding.add_coding(project.store, "carol", project.store.documents.get("four").id, "2.1", *_span("Delta"))
+    coding.add_coding(project.store, "carol", project.store.documents.get("four").id, "2.1", *span("Delta"))
     remember(project, ["alice", "carol"])  # as chosen with c on the agreement screen
     before = json.dumps(project.settings(), sort_keys=True)
     runner = CliRunner()
